@@ -1,0 +1,187 @@
+//! Markdown to HTML with pulldown-cmark: every heading gets a stable anchor id (an explicit
+//! `{#id}`, else its position such as `s2-1`, the same in every translation), and the links
+//! are collected for checking.
+
+use crate::diagnostics::line_of_offset;
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// A heading of the text, for tables of contents and comment targets.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Anchor id.
+    pub id: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// A link found in the text, with its line in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination as written.
+    pub dest: String,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// The rendered text and what was found in it.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// HTML.
+    pub html: String,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// Links in order.
+    pub links: Vec<Link>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Positional ids: `s` then the counters of each level from the top (`s2`, `s2-1`).
+#[derive(Default)]
+struct Numbering {
+    counters: [u32; 6],
+}
+
+impl Numbering {
+    fn next(&mut self, level: usize) -> String {
+        self.counters[level - 1] += 1;
+        for c in &mut self.counters[level..] {
+            *c = 0;
+        }
+        let parts: Vec<String> = self.counters[..level]
+            .iter()
+            .skip_while(|&&c| c == 0)
+            .map(ToString::to_string)
+            .collect();
+        format!("s{}", parts.join("-"))
+    }
+}
+
+/// Renders `md`, whose first line is line `first_line` of its file. `resolve` turns an
+/// internal link (`@/section/page.md#anchor`) into a URL, or `None` if it does not resolve.
+pub fn render(md: &str, first_line: usize, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    let mut out = Rendered::default();
+    let mut numbering = Numbering::default();
+    let mut events: Vec<Event> = Vec::new();
+    // The start event of the heading being read, and the events inside it.
+    let mut heading: Option<(Event, Vec<Event>)> = None;
+    for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                out.links.push(Link {
+                    dest: dest_url.to_string(),
+                    line: first_line + line_of_offset(md, range.start) - 1,
+                });
+                let dest_url = match dest_url.strip_prefix("@/").and_then(|_| resolve(&dest_url)) {
+                    Some(url) => CowStr::from(url),
+                    None => dest_url,
+                };
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            e => e,
+        };
+        match (event, &mut heading) {
+            (start @ Event::Start(Tag::Heading { .. }), None) => heading = Some((start, Vec::new())),
+            (Event::End(TagEnd::Heading(level)), Some(_)) => {
+                let Some((start, inner)) = heading.take() else {
+                    continue;
+                };
+                let Event::Start(Tag::Heading {
+                    id, classes, attrs, ..
+                }) = start
+                else {
+                    continue;
+                };
+                let text: String = inner
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                let positional = numbering.next(level as usize);
+                let id = id.map_or(positional, |i| i.to_string());
+                out.headings.push(Heading {
+                    level: level as u8,
+                    id: id.clone(),
+                    text: text.trim().to_string(),
+                });
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(id.into()),
+                    classes,
+                    attrs,
+                }));
+                events.extend(inner);
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            (e, Some((_, inner))) => inner.push(e),
+            (e, None) => events.push(e),
+        }
+    }
+    html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn numbers_headings_by_position_unless_an_id_is_given() {
+        let r = render(
+            "## Chapitre\n\n### Article 1\n\n### Article 2 {#art-2}\n\n## Suite\n",
+            1,
+            &none,
+        );
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["s1", "s1-1", "art-2", "s2"]);
+        assert!(r.html.contains(r#"<h3 id="art-2">Article 2</h3>"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="s2">Suite</h2>"#));
+    }
+
+    #[test]
+    fn the_same_structure_gets_the_same_ids_in_every_language() {
+        let fr = render("## Dispositions\n### Article premier\n", 1, &none);
+        let ar = render("## أحكام\n### المادة الأولى\n", 1, &none);
+        let ids = |r: &Rendered| r.headings.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&fr), ids(&ar));
+        assert_eq!(ar.headings[1].text, "المادة الأولى");
+    }
+
+    #[test]
+    fn resolves_internal_links_and_records_lines() {
+        let r = render("Intro\n\nSee [signing](@/guide/signing.md#s2).\n", 10, &|d| {
+            (d == "@/guide/signing.md#s2").then(|| "/fr/guide/signing/#s2".to_string())
+        });
+        assert!(r.html.contains(r#"href="/fr/guide/signing/#s2""#), "{}", r.html);
+        assert_eq!(r.links[0].line, 12);
+    }
+
+    #[test]
+    fn renders_tables() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n", 1, &none);
+        assert!(r.html.contains("<table>"));
+    }
+}

@@ -1,0 +1,160 @@
+//! Where a build writes: a temporary folder beside the output, swapped in only when the whole
+//! build succeeded, so a failed build leaves the previous site untouched.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// A file that marks a folder as written by a build (and so safe to replace).
+pub const MARKER: &str = ".musharaka-build";
+
+/// Receives the files of a build.
+pub trait Sink {
+    /// Writes `bytes` at `rel` (a `/`-separated path inside the site).
+    fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()>;
+}
+
+/// Counts files and writes nothing (for `check`).
+#[derive(Default)]
+pub struct Discard {
+    /// Files received.
+    pub files: usize,
+}
+
+impl Sink for Discard {
+    fn write(&mut self, _rel: &str, _bytes: &[u8]) -> Result<()> {
+        self.files += 1;
+        Ok(())
+    }
+}
+
+/// A build in progress into a temporary folder next to `target`.
+pub struct Staging {
+    tmp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+    /// Files written.
+    pub files: usize,
+}
+
+impl Staging {
+    /// Prepares a build of `target`; refuses to replace a folder a build did not write.
+    pub fn new(target: &Path) -> Result<Staging> {
+        if target.exists() && !target.join(MARKER).exists() {
+            let empty = std::fs::read_dir(target)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !empty {
+                bail!(
+                    "refusing to replace {}: it is not a folder written by `musharaka build` (no {MARKER} file); choose another --out",
+                    target.display()
+                );
+            }
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "public".into());
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let tmp = parent.join(format!(".{name}.building-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).ok();
+        }
+        std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        std::fs::write(tmp.join(MARKER), "written by musharaka build\n")?;
+        Ok(Staging {
+            tmp,
+            target: target.to_path_buf(),
+            committed: false,
+            files: 0,
+        })
+    }
+
+    /// Copies every file under `dir` to `prefix/` in the site.
+    pub fn copy_dir(&mut self, dir: &Path, prefix: &str) -> Result<()> {
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(entry.path())
+                .with_context(|| format!("cannot read {}", entry.path().display()))?;
+            self.write(&format!("{prefix}/{rel}"), &bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the target with the finished build.
+    pub fn commit(mut self) -> Result<()> {
+        let old = self.tmp.with_file_name(format!(
+            ".{}.old-{}",
+            self.target.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id()
+        ));
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old)
+                .with_context(|| format!("cannot move {} aside", self.target.display()))?;
+        }
+        if let Err(e) = std::fs::rename(&self.tmp, &self.target) {
+            if had_old {
+                std::fs::rename(&old, &self.target).ok();
+            }
+            return Err(e).with_context(|| format!("cannot put the new site at {}", self.target.display()));
+        }
+        self.committed = true;
+        if had_old {
+            std::fs::remove_dir_all(&old).ok();
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.tmp.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.files += 1;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            std::fs::remove_dir_all(&self.tmp).ok();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abandoned_build_leaves_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut s = Staging::new(&out).unwrap();
+        s.write("fr/index.html", b"one").unwrap();
+        s.commit().unwrap();
+        let mut s = Staging::new(&out).unwrap();
+        s.write("fr/index.html", b"two").unwrap();
+        drop(s);
+        assert_eq!(std::fs::read_to_string(out.join("fr/index.html")).unwrap(), "one");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary folder left");
+    }
+
+    #[test]
+    fn refuses_to_replace_a_foreign_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        assert!(Staging::new(dir.path()).is_err());
+    }
+}

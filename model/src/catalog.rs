@@ -1,0 +1,209 @@
+//! The catalog: every petition, motion and consultation with what the functions need to
+//! enforce the rules. Written by the generator as `catalog.json`, loaded into the store by
+//! `publish`; the one contract between the site and the functions.
+
+use crate::{
+    Localized,
+    state::{ConsultationState, InitiativeKind, InitiativeState},
+    target::Target,
+};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// Version of the catalog schema, bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Schema version ([`SCHEMA_VERSION`]).
+    pub version: u32,
+    /// The site's base URL, which the per-language URLs start with.
+    pub base_url: String,
+    /// Every initiative and consultation, sorted by id.
+    pub entries: Vec<Entry>,
+}
+
+/// One petition, motion or consultation. (Unknown fields are checked by [`Details`]: serde
+/// cannot deny them on a struct with a flattened field.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Stable id, unique across the catalog.
+    pub id: String,
+    /// What it is, with the fields of its kind.
+    #[serde(flatten)]
+    pub details: Details,
+    /// When signing or commenting opens.
+    pub opens: DateTime<FixedOffset>,
+    /// When signing or commenting closes.
+    pub closes: DateTime<FixedOffset>,
+    /// Title per language.
+    pub title: Localized,
+    /// Absolute URL of its page per language.
+    pub url: Localized,
+}
+
+/// The kind-specific part of an entry; `kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Details {
+    /// A petition.
+    Petition(Initiative),
+    /// A legislative motion.
+    Motion(Initiative),
+    /// A public consultation.
+    Consultation(Consultation),
+}
+
+/// Fields of a petition or motion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Initiative {
+    /// The authority addressed.
+    pub target: Target,
+    /// Signatures needed, from the legal rules.
+    pub threshold: u64,
+    /// Current state.
+    pub state: InitiativeState,
+}
+
+/// Fields of a consultation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consultation {
+    /// The authority that opened it, per language.
+    pub authority: Localized,
+    /// Current state.
+    pub state: ConsultationState,
+    /// Anchor ids of the text's sections, which comments may target.
+    pub sections: Vec<String>,
+}
+
+/// Why an entry does not accept a submission now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Before the opening instant.
+    #[error("not open yet")]
+    NotYetOpen,
+    /// At or after the closing instant, or in a state that takes no more submissions.
+    #[error("closed")]
+    Closed,
+    /// Signatures sent to a consultation, or comments to a petition.
+    #[error("wrong kind")]
+    WrongKind,
+}
+
+impl Entry {
+    /// The initiative kind, or `None` for a consultation.
+    pub fn initiative_kind(&self) -> Option<InitiativeKind> {
+        match self.details {
+            Details::Petition(_) => Some(InitiativeKind::Petition),
+            Details::Motion(_) => Some(InitiativeKind::Motion),
+            Details::Consultation(_) => None,
+        }
+    }
+
+    fn window(&self, now: DateTime<FixedOffset>) -> Result<(), Refusal> {
+        if now < self.opens {
+            Err(Refusal::NotYetOpen)
+        } else if now >= self.closes {
+            Err(Refusal::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether a support signature is accepted at `now`: a petition or motion, collecting,
+    /// between its opening and closing instants.
+    pub fn accepts_signature(&self, now: DateTime<FixedOffset>) -> Result<(), Refusal> {
+        match &self.details {
+            Details::Petition(i) | Details::Motion(i) => match i.state {
+                InitiativeState::Collecting => self.window(now),
+                InitiativeState::Drafting => Err(Refusal::NotYetOpen),
+                _ => Err(Refusal::Closed),
+            },
+            Details::Consultation(_) => Err(Refusal::WrongKind),
+        }
+    }
+
+    /// Whether a comment is accepted at `now`: an open consultation within its dates.
+    pub fn accepts_comment(&self, now: DateTime<FixedOffset>) -> Result<(), Refusal> {
+        match &self.details {
+            Details::Consultation(c) => match c.state {
+                ConsultationState::Open => self.window(now),
+                ConsultationState::Upcoming => Err(Refusal::NotYetOpen),
+                _ => Err(Refusal::Closed),
+            },
+            _ => Err(Refusal::WrongKind),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Authority;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn petition(state: InitiativeState) -> Entry {
+        Entry {
+            id: "p-1".into(),
+            details: Details::Petition(Initiative {
+                target: Target {
+                    authority: Authority::HeadOfGovernment,
+                    region: None,
+                    name: Localized::new(),
+                    population: None,
+                    arrondissements: false,
+                },
+                threshold: 4000,
+                state,
+            }),
+            opens: at("2026-01-01T00:00:00+01:00"),
+            closes: at("2026-04-01T00:00:00+01:00"),
+            title: Localized::new(),
+            url: Localized::new(),
+        }
+    }
+
+    #[test]
+    fn a_collecting_petition_accepts_signatures_only_within_its_dates() {
+        let p = petition(InitiativeState::Collecting);
+        assert_eq!(
+            p.accepts_signature(at("2025-12-31T23:59:59+01:00")),
+            Err(Refusal::NotYetOpen)
+        );
+        assert_eq!(p.accepts_signature(at("2026-02-01T12:00:00Z")), Ok(()));
+        // Midnight local time closes it, whatever offset the instant is written in.
+        assert_eq!(
+            p.accepts_signature(at("2026-03-31T23:00:00Z")),
+            Err(Refusal::Closed)
+        );
+        assert_eq!(
+            p.accepts_comment(at("2026-02-01T12:00:00Z")),
+            Err(Refusal::WrongKind)
+        );
+    }
+
+    #[test]
+    fn a_filed_petition_is_closed() {
+        let p = petition(InitiativeState::Filed);
+        assert_eq!(
+            p.accepts_signature(at("2026-02-01T12:00:00Z")),
+            Err(Refusal::Closed)
+        );
+    }
+
+    #[test]
+    fn the_kind_is_a_json_field() {
+        let json = serde_json::to_value(petition(InitiativeState::Collecting)).unwrap();
+        assert_eq!(json["kind"], "petition");
+        assert_eq!(json["target"]["authority"], "head-of-government");
+        let back: Entry = serde_json::from_value(json).unwrap();
+        assert_eq!(back, petition(InitiativeState::Collecting));
+    }
+}

@@ -1,0 +1,14 @@
+//! Domain model of the Musharaka portal, shared by the generator, the functions and the CLI.
+//! Pure data and rules, no I/O: languages, plural rules, dates, regions, legal thresholds.
+
+pub mod catalog;
+pub mod date;
+pub mod i18n;
+pub mod lang;
+pub mod plural;
+pub mod region;
+pub mod rules;
+pub mod state;
+pub mod target;
+
+pub use lang::{Dir, Lang, Localized};
