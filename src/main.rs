@@ -1,2 +1,81 @@
-//! CLI.
-fn main() {}
+//! `musharaka`: the command-line tool of the Musharaka portal. Parses arguments and hands
+//! over to the generator (`build`, `check`, `new`) and the local server (`serve`).
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Petitions, legislative motions and public consultations: build and serve the portal.
+#[derive(Parser)]
+#[command(name = "musharaka", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into a folder (by default `public/`).
+    Build {
+        /// Folder holding `content/` and `site-theme/`.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (relative paths are taken from the current folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Base URL to publish at, instead of the one in `content/site.toml`.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Validate the content and theme without writing anything.
+    Check {
+        /// Folder holding `content/` and `site-theme/`.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Build, serve on 127.0.0.1 and rebuild when content or theme change.
+    Serve {
+        /// Folder holding `content/` and `site-theme/`.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Output folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Create the three language files of a new page.
+    New {
+        /// page, section, guide, petition, motion or consultation.
+        kind: cmd::new::NewKind,
+        /// Path under `content/` without language or extension, such as `petitions/water-for-tahannaout`.
+        name: String,
+        /// Folder holding `content/`.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            root,
+            out,
+            base_url,
+        } => cmd::build::run(&root, out, base_url.as_deref()),
+        Command::Check { root } => cmd::check::run(&root),
+        Command::Serve { root, port, out } => cmd::serve::run(&root, port, out),
+        Command::New { kind, name, root } => cmd::new::run(&root, kind, &name),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use crate::links::page_url;
 use crate::site::{Data, Site};
-use crate::sitemap::xml_escape;
+use crate::theme::escape_html as xml_escape;
 use chrono::{DateTime, FixedOffset};
 use musharaka_model::Lang;
 

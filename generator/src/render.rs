@@ -192,6 +192,8 @@ impl Site {
         let fallback = src.file.lang != lang;
         let mut ctx = lc.base.clone();
         ctx.insert("languages", &self.languages(Some(entry), lang));
+        let top = entry.section.split('/').next().unwrap_or_default();
+        ctx.insert("current_section_url", &page_url(lang, top, INDEX));
         ctx.insert(
             "page",
             &json!({

@@ -3,22 +3,7 @@
 
 use crate::links::page_url;
 use crate::site::Site;
-
-/// Escapes text for XML.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::theme::escape_html as xml_escape;
 
 /// The sitemap of the site.
 pub fn sitemap(site: &Site) -> String {

@@ -80,6 +80,7 @@ impl Theme {
             }
         };
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         let strings = Arc::new(strings);
         tera.register_function("plural", Plural(strings.clone()));
         if diags.has_errors() {
@@ -109,6 +110,23 @@ impl Theme {
             .and_then(|s| s.plural(key, n))
             .unwrap_or_else(|| format!("{n} {key}"))
     }
+}
+
+/// Escapes text for HTML and XML content and quoted attributes. (Tera's default also
+/// escapes `/`, which bloats every URL.)
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Tera function `plural(key="count.signatures", n=12, lang="ar")`.

@@ -71,7 +71,8 @@ impl Strings {
         }
     }
 
-    /// The text under `key` for the count `n`, with `{n}` replaced by the count.
+    /// The text under `key` for the count `n`, with `{n}` replaced by the count, grouped as the
+    /// language writes numbers.
     pub fn plural(&self, key: &str, n: u64) -> Option<String> {
         let text = match self.messages.get(key)? {
             Message::Text(t) => t,
@@ -80,7 +81,7 @@ impl Strings {
                 forms.get(cat.as_str()).or_else(|| forms.get("other"))?
             }
         };
-        Some(text.replace("{n}", &n.to_string()))
+        Some(text.replace("{n}", &crate::number::format(self.lang, n)))
     }
 }
 
@@ -140,8 +141,8 @@ signatures = { zero = "لا توقيع", one = "توقيع واحد", two = "ت�
         assert_eq!(s.plural("count.signatures", 0).unwrap(), "لا توقيع");
         assert_eq!(s.plural("count.signatures", 2).unwrap(), "توقيعان");
         assert_eq!(s.plural("count.signatures", 7).unwrap(), "7 توقيعات");
-        assert_eq!(s.plural("count.signatures", 4011).unwrap(), "4011 توقيعًا");
-        assert_eq!(s.plural("count.signatures", 4000).unwrap(), "4000 توقيع");
+        assert_eq!(s.plural("count.signatures", 4011).unwrap(), "4.011 توقيعًا");
+        assert_eq!(s.plural("count.signatures", 4000).unwrap(), "4.000 توقيع");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod date;
 pub mod i18n;
 pub mod lang;
+pub mod number;
 pub mod plural;
 pub mod region;
 pub mod rules;

@@ -1,0 +1,32 @@
+//! `musharaka check`: validates content and theme without writing, and shows how much of the
+//! site is translated in each language.
+
+use anyhow::Result;
+use musharaka_generator::{Severity, Site};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs `musharaka check`.
+pub fn run(root: &Path) -> Result<ExitCode> {
+    let site = Site::load(root, None)?;
+    let diags = site.check()?;
+    for d in diags.sorted() {
+        eprintln!("{d}");
+    }
+    let total = site.entries.len();
+    println!("translation coverage ({total} pages)");
+    println!("  {:<6} {:>10} {:>8}", "lang", "translated", "missing");
+    for lang in site.config.langs() {
+        let own = site.entries.values().filter(|e| e.sources.contains_key(&lang)).count();
+        println!("  {:<6} {:>10} {:>8}", lang.code(), own, total - own);
+    }
+    let errors = diags.error_count();
+    let warnings = diags.sorted().iter().filter(|d| d.severity == Severity::Warning).count();
+    if errors > 0 {
+        println!("{errors} error(s), {warnings} warning(s)");
+        Ok(ExitCode::FAILURE)
+    } else {
+        println!("no errors, {warnings} warning(s)");
+        Ok(ExitCode::SUCCESS)
+    }
+}

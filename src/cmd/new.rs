@@ -1,0 +1,101 @@
+//! `musharaka new <kind> <section/name>`: writes the three language files of a new page with
+//! the front matter its kind needs, ready for `musharaka check`.
+
+use anyhow::{Context, Result, bail};
+use musharaka_model::Lang;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// What to create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewKind {
+    /// A plain page.
+    Page,
+    /// A section: a folder with its `_index` page.
+    Section,
+    /// A guide: a folder of ordered chapters.
+    Guide,
+    /// A petition.
+    Petition,
+    /// A legislative motion.
+    Motion,
+    /// A public consultation.
+    Consultation,
+}
+
+fn front_matter(kind: NewKind, id: &str, lang: Lang) -> String {
+    let title = match lang {
+        Lang::Ar => "العنوان",
+        Lang::Zgh => "ⴰⵣⵡⵍ",
+        Lang::Fr => "Titre",
+    };
+    let today = chrono::Local::now().date_naive();
+    let opens = format!("{today}T00:00:00+01:00");
+    let closes = format!(
+        "{}T00:00:00+01:00",
+        today.checked_add_months(chrono::Months::new(3)).unwrap_or(today)
+    );
+    let body = match kind {
+        NewKind::Page => String::new(),
+        NewKind::Section => "kind = \"section\"\n".into(),
+        NewKind::Guide => "kind = \"guide\"\n".into(),
+        NewKind::Petition | NewKind::Motion => {
+            let (k, authority) = if kind == NewKind::Petition {
+                ("petition", "head-of-government")
+            } else {
+                ("motion", "house-of-representatives")
+            };
+            format!(
+                "kind = \"{k}\"\nid = \"{id}\"\nstate = \"drafting\"\nopens = {opens}\ncloses = {closes}\n\n[target]\nauthority = \"{authority}\"\n"
+            )
+        }
+        NewKind::Consultation => format!(
+            "kind = \"consultation\"\nid = \"{id}\"\nstate = \"upcoming\"\nopens = {opens}\ncloses = {closes}\nauthority = \"\"\n"
+        ),
+    };
+    format!("+++\ntitle = \"{title}\"\n{body}+++\n\n")
+}
+
+/// Runs `musharaka new`.
+pub fn run(root: &Path, kind: NewKind, name: &str) -> Result<ExitCode> {
+    let name = name.trim_matches('/');
+    let valid = !name.is_empty()
+        && name.split('/').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if !valid {
+        bail!("`{name}` becomes a URL: use lowercase letters, digits, `-` and `/` between folders");
+    }
+    let content = root.join("content");
+    if !content.join("site.toml").is_file() {
+        bail!("{} has no content/site.toml: run this from the portal's folder or pass --root", root.display());
+    }
+    let folder_kind = matches!(kind, NewKind::Section | NewKind::Guide);
+    let id = name.rsplit('/').next().unwrap_or(name);
+    let paths: Vec<_> = Lang::ALL
+        .iter()
+        .map(|lang| {
+            let file = if folder_kind {
+                content.join(name).join(format!("_index.{}.md", lang.code()))
+            } else {
+                content.join(format!("{name}.{}.md", lang.code()))
+            };
+            (*lang, file)
+        })
+        .collect();
+    if let Some((_, existing)) = paths.iter().find(|(_, p)| p.exists()) {
+        bail!("{} already exists: nothing was written", existing.display());
+    }
+    for (lang, path) in &paths {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(path, front_matter(kind, id, *lang))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("created {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
