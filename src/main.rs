@@ -74,7 +74,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match e.downcast_ref::<musharaka_generator::diagnostics::SiteErrors>() {
+                // Already one `error: file:line: message` per line.
+                Some(errors) => eprintln!("{errors}"),
+                None => eprintln!("error: {e:#}"),
+            }
             ExitCode::FAILURE
         }
     }

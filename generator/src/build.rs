@@ -7,8 +7,8 @@ use crate::output::{Discard, Sink, Staging};
 use crate::site::{BuildReport, Data, Site};
 use crate::{feed, sitemap};
 use anyhow::Result;
-use musharaka_model::catalog::{self, Catalog, Consultation, Details, Initiative};
 use musharaka_model::Lang;
+use musharaka_model::catalog::{self, Catalog, Consultation, Details, Initiative};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
@@ -31,7 +31,11 @@ impl Site {
                 match self.render_page(&lc, entry) {
                     Ok(page) => {
                         for link in &page.links {
-                            index.links.push((src.file.rel.clone(), link.clone(), page.url.clone()));
+                            index.links.push((
+                                src.file.rel.clone(),
+                                link.clone(),
+                                page.url.clone(),
+                            ));
                         }
                         index.add_page(&page.url, &page.headings, &page.extra_ids);
                         if matches!(entry.data, Data::Consultation(_)) && src.file.lang == lang {
@@ -42,7 +46,7 @@ impl Site {
                         }
                         sink.write(&url_to_file(&page.url), page.html.as_bytes())?;
                     }
-                    Err(e) => diags.error(&src.file.rel, None, e),
+                    Err((line, e)) => diags.error(&src.file.rel, line, e),
                 }
                 done += 1;
                 progress(done, total);
@@ -137,7 +141,9 @@ impl Site {
                             state: i.state,
                         };
                         let details = match i.kind {
-                            musharaka_model::state::InitiativeKind::Petition => Details::Petition(init),
+                            musharaka_model::state::InitiativeKind::Petition => {
+                                Details::Petition(init)
+                            }
                             musharaka_model::state::InitiativeKind::Motion => Details::Motion(init),
                         };
                         (i.id.clone(), details, i.opens, i.closes)
@@ -210,7 +216,11 @@ impl Site {
         staging.commit()?;
         let mut pages = BTreeMap::new();
         for lang in self.config.langs() {
-            let own = self.entries.values().filter(|e| e.sources.contains_key(&lang)).count();
+            let own = self
+                .entries
+                .values()
+                .filter(|e| e.sources.contains_key(&lang))
+                .count();
             pages.insert(lang, (own, self.entries.len() - own));
         }
         let warnings = self

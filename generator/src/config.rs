@@ -64,7 +64,8 @@ impl SiteConfig {
     pub fn from_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        Self::parse(&text).with_context(|| format!("{}: invalid site configuration", path.display()))
+        Self::parse(&text)
+            .with_context(|| format!("{}: invalid site configuration", path.display()))
     }
 
     fn validate(&self) -> Result<()> {
@@ -85,7 +86,10 @@ impl SiteConfig {
                 bail!("`title` has no `{}` entry", l.code);
             }
             if !self.fallback.contains(&l.code) {
-                bail!("`fallback` must list every language; `{}` is missing", l.code);
+                bail!(
+                    "`fallback` must list every language; `{}` is missing",
+                    l.code
+                );
             }
         }
         for l in &self.fallback {
@@ -157,7 +161,10 @@ dir = "ltr"
     fn parses_languages_in_order_and_trims_base_url() {
         let c = SiteConfig::parse(OK).unwrap();
         assert_eq!(c.base_url, "https://example.ma");
-        assert_eq!(c.langs().collect::<Vec<_>>(), [Lang::Ar, Lang::Zgh, Lang::Fr]);
+        assert_eq!(
+            c.langs().collect::<Vec<_>>(),
+            [Lang::Ar, Lang::Zgh, Lang::Fr]
+        );
         assert_eq!(c.language(Lang::Ar).dir, Dir::Rtl);
     }
 

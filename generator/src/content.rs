@@ -69,7 +69,9 @@ pub fn discover(root: &Path, langs: &[Lang], diags: &mut Diagnostics) -> Vec<Sou
         }
         let path = entry.path();
         let rel = relative(root, path);
-        if path.file_name().and_then(|n| n.to_str()) == Some("site.toml") && path.parent() == Some(&content) {
+        let file_name = path.file_name().and_then(|n| n.to_str());
+        if path.parent() == Some(&content) && matches!(file_name, Some("site.toml" | "README.md")) {
+            // The configuration and the editors' manual are not pages.
             continue;
         }
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
@@ -92,7 +94,11 @@ fn classify(
 ) -> Option<SourceFile> {
     let rel = relative(root, path);
     let stem = path.file_stem()?.to_string_lossy().to_string();
-    let codes = langs.iter().map(|l| l.code()).collect::<Vec<_>>().join(", ");
+    let codes = langs
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(", ");
     let Some((name, code)) = stem.rsplit_once('.') else {
         diags.error(
             &rel,
@@ -117,7 +123,13 @@ fn classify(
     for part in section_path.components() {
         let part = part.as_os_str().to_string_lossy().to_string();
         if !is_url_safe(&part) {
-            diags.error(&rel, None, format!("folder name `{part}` becomes a URL: use lowercase letters, digits and `-` only"));
+            diags.error(
+                &rel,
+                None,
+                format!(
+                    "folder name `{part}` becomes a URL: use lowercase letters, digits and `-` only"
+                ),
+            );
             return None;
         }
         parts.push(part);

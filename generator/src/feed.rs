@@ -24,9 +24,10 @@ pub fn atom(site: &Site, lang: Lang) -> String {
         })
         .collect();
     items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
-    let updated = items
-        .first()
-        .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |(d, _)| d.to_rfc3339());
+    let updated = items.first().map_or_else(
+        || "1970-01-01T00:00:00+00:00".to_string(),
+        |(d, _)| d.to_rfc3339(),
+    );
     let title = site.config.title.get(&lang).cloned().unwrap_or_default();
     let self_url = format!("{base}/{}", feed_path(lang));
     let mut out = format!(
@@ -39,7 +40,9 @@ pub fn atom(site: &Site, lang: Lang) -> String {
     for (opens, entry) in items {
         let src = entry.source_for(lang, &site.config.fallback);
         let url = format!("{base}{}", page_url(lang, &entry.section, &entry.name));
-        let kind = site.theme.text(lang, &format!("kind.{}", entry.kind.as_str()));
+        let kind = site
+            .theme
+            .text(lang, &format!("kind.{}", entry.kind.as_str()));
         out.push_str(&format!(
             "  <entry xml:lang=\"{}\">\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n    <category term=\"{}\" label=\"{}\"/>\n",
             src.file.lang.code(),

@@ -152,16 +152,18 @@ impl Parsed {
 }
 
 fn key_line(raw: &str, key: &str) -> Option<usize> {
-    raw.lines().position(|line| {
-        let t = line.trim_start();
-        let rest = t
-            .strip_prefix(key)
-            .or_else(|| t.strip_prefix('[').and_then(|t| t.trim_start_matches('[').strip_prefix(key)));
-        rest.is_some_and(|r| {
-            r.trim_start().starts_with('=') || r.starts_with(']') || r.starts_with('.')
+    raw.lines()
+        .position(|line| {
+            let t = line.trim_start();
+            let rest = t.strip_prefix(key).or_else(|| {
+                t.strip_prefix('[')
+                    .and_then(|t| t.trim_start_matches('[').strip_prefix(key))
+            });
+            rest.is_some_and(|r| {
+                r.trim_start().starts_with('=') || r.starts_with(']') || r.starts_with('.')
+            })
         })
-    })
-    .map(|i| i + 1)
+        .map(|i| i + 1)
 }
 
 /// Splits `text` into front matter and body and parses the front matter.
@@ -188,7 +190,9 @@ pub fn parse(text: &str) -> Result<Parsed, FrontMatterError> {
     let Some((raw_end, body_start)) = end else {
         return Err(FrontMatterError {
             line: 1,
-            message: "the front matter opened with `+++` is never closed: add a `+++` line after it".into(),
+            message:
+                "the front matter opened with `+++` is never closed: add a `+++` line after it"
+                    .into(),
         });
     };
     let raw = &text[start..raw_end];
@@ -253,7 +257,11 @@ mod tests {
     fn an_unknown_key_is_an_error_on_its_line() {
         let err = parse("+++\ntitle = \"A\"\n\ntitel = \"B\"\n+++\n").unwrap_err();
         assert_eq!(err.line, 4);
-        assert!(err.message.contains("unknown field `titel`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `titel`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -262,14 +270,22 @@ mod tests {
         assert_eq!(err.line, 3);
         assert!(err.message.contains("offset"), "{}", err.message);
         let ok = parse("+++\ntitle = \"A\"\nopens = \"2026-03-01T00:00:00+01:00\"\n+++\n").unwrap();
-        assert_eq!(ok.meta.opens.unwrap().to_rfc3339(), "2026-03-01T00:00:00+01:00");
+        assert_eq!(
+            ok.meta.opens.unwrap().to_rfc3339(),
+            "2026-03-01T00:00:00+01:00"
+        );
     }
 
     #[test]
     fn a_missing_closing_line_is_reported() {
         let err = parse("+++\ntitle = \"A\"\n").unwrap_err();
         assert!(err.message.contains("never closed"));
-        assert!(parse("# Title\n").unwrap_err().message.contains("starts with front matter"));
+        assert!(
+            parse("# Title\n")
+                .unwrap_err()
+                .message
+                .contains("starts with front matter")
+        );
     }
 
     #[test]

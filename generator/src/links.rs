@@ -85,10 +85,14 @@ impl LinkIndex {
         let dest = link.dest.as_str();
         if dest.starts_with("@/") {
             let Some((key, anchor)) = internal_target(dest) else {
-                return Some(format!("internal link `{dest}` must name a Markdown file, like `@/guide/signing.md`"));
+                return Some(format!(
+                    "internal link `{dest}` must name a Markdown file, like `@/guide/signing.md`"
+                ));
             };
             let Some(entry) = site.entries.get(&key) else {
-                return Some(format!("link `{dest}` leads nowhere: there is no content/{key}.<lang>.md"));
+                return Some(format!(
+                    "link `{dest}` leads nowhere: there is no content/{key}.<lang>.md"
+                ));
             };
             let lang: Lang = on.split('/').nth(1)?.parse().ok()?;
             let url = page_url(lang, &entry.section, &entry.name);
@@ -105,10 +109,18 @@ impl LinkIndex {
             if self.anchors.contains_key(path) {
                 return anchor.and_then(|a| self.anchor_problem(dest, path, a));
             }
-            if self.files.contains(path) || site.root.join("site-theme").join(Path::new(path.trim_start_matches('/'))).is_file() {
+            if self.files.contains(path)
+                || site
+                    .root
+                    .join("site-theme")
+                    .join(Path::new(path.trim_start_matches('/')))
+                    .is_file()
+            {
                 return None;
             }
-            return Some(format!("link `{dest}` leads to no page of the site; to link a page, write `@/section/page.md`"));
+            return Some(format!(
+                "link `{dest}` leads to no page of the site; to link a page, write `@/section/page.md`"
+            ));
         }
         None
     }
@@ -127,8 +139,14 @@ mod tests {
     fn builds_urls_per_language() {
         assert_eq!(page_url(Lang::Ar, "", INDEX), "/ar/");
         assert_eq!(page_url(Lang::Fr, "guide", INDEX), "/fr/guide/");
-        assert_eq!(page_url(Lang::Zgh, "guide", "signing"), "/zgh/guide/signing/");
-        assert_eq!(url_to_file("/zgh/guide/signing/"), "zgh/guide/signing/index.html");
+        assert_eq!(
+            page_url(Lang::Zgh, "guide", "signing"),
+            "/zgh/guide/signing/"
+        );
+        assert_eq!(
+            url_to_file("/zgh/guide/signing/"),
+            "zgh/guide/signing/index.html"
+        );
     }
 
     #[test]
@@ -137,8 +155,14 @@ mod tests {
             internal_target("@/guide/signing.md#s2"),
             Some(("guide/signing".to_string(), Some("s2")))
         );
-        assert_eq!(internal_target("@/about.md"), Some(("about".to_string(), None)));
-        assert_eq!(internal_target("@/guide/_index.md"), Some(("guide/_index".to_string(), None)));
+        assert_eq!(
+            internal_target("@/about.md"),
+            Some(("about".to_string(), None))
+        );
+        assert_eq!(
+            internal_target("@/guide/_index.md"),
+            Some(("guide/_index".to_string(), None))
+        );
         assert_eq!(internal_target("@/about"), None);
     }
 }

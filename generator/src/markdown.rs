@@ -98,7 +98,9 @@ pub fn render(md: &str, first_line: usize, resolve: &dyn Fn(&str) -> Option<Stri
             e => e,
         };
         match (event, &mut heading) {
-            (start @ Event::Start(Tag::Heading { .. }), None) => heading = Some((start, Vec::new())),
+            (start @ Event::Start(Tag::Heading { .. }), None) => {
+                heading = Some((start, Vec::new()))
+            }
             (Event::End(TagEnd::Heading(level)), Some(_)) => {
                 let Some((start, inner)) = heading.take() else {
                     continue;
@@ -157,7 +159,11 @@ mod tests {
         );
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["s1", "s1-1", "art-2", "s2"]);
-        assert!(r.html.contains(r#"<h3 id="art-2">Article 2</h3>"#), "{}", r.html);
+        assert!(
+            r.html.contains(r#"<h3 id="art-2">Article 2</h3>"#),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains(r#"<h2 id="s2">Suite</h2>"#));
     }
 
@@ -172,10 +178,16 @@ mod tests {
 
     #[test]
     fn resolves_internal_links_and_records_lines() {
-        let r = render("Intro\n\nSee [signing](@/guide/signing.md#s2).\n", 10, &|d| {
-            (d == "@/guide/signing.md#s2").then(|| "/fr/guide/signing/#s2".to_string())
-        });
-        assert!(r.html.contains(r#"href="/fr/guide/signing/#s2""#), "{}", r.html);
+        let r = render(
+            "Intro\n\nSee [signing](@/guide/signing.md#s2).\n",
+            10,
+            &|d| (d == "@/guide/signing.md#s2").then(|| "/fr/guide/signing/#s2".to_string()),
+        );
+        assert!(
+            r.html.contains(r#"href="/fr/guide/signing/#s2""#),
+            "{}",
+            r.html
+        );
         assert_eq!(r.links[0].line, 12);
     }
 

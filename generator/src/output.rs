@@ -54,14 +54,18 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "public".into());
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
         let tmp = parent.join(format!(".{name}.building-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).ok();
         }
-        std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        std::fs::create_dir_all(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         std::fs::write(tmp.join(MARKER), "written by musharaka build\n")?;
         Ok(Staging {
             tmp,
@@ -78,7 +82,11 @@ impl Staging {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
+            let rel = entry
+                .path()
+                .strip_prefix(dir)?
+                .to_string_lossy()
+                .replace('\\', "/");
             let bytes = std::fs::read(entry.path())
                 .with_context(|| format!("cannot read {}", entry.path().display()))?;
             self.write(&format!("{prefix}/{rel}"), &bytes)?;
@@ -90,7 +98,10 @@ impl Staging {
     pub fn commit(mut self) -> Result<()> {
         let old = self.tmp.with_file_name(format!(
             ".{}.old-{}",
-            self.target.file_name().unwrap_or_default().to_string_lossy(),
+            self.target
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
             std::process::id()
         ));
         let had_old = self.target.exists();
@@ -102,7 +113,8 @@ impl Staging {
             if had_old {
                 std::fs::rename(&old, &self.target).ok();
             }
-            return Err(e).with_context(|| format!("cannot put the new site at {}", self.target.display()));
+            return Err(e)
+                .with_context(|| format!("cannot put the new site at {}", self.target.display()));
         }
         self.committed = true;
         if had_old {
@@ -147,8 +159,15 @@ mod tests {
         let mut s = Staging::new(&out).unwrap();
         s.write("fr/index.html", b"two").unwrap();
         drop(s);
-        assert_eq!(std::fs::read_to_string(out.join("fr/index.html")).unwrap(), "one");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary folder left");
+        assert_eq!(
+            std::fs::read_to_string(out.join("fr/index.html")).unwrap(),
+            "one"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary folder left"
+        );
     }
 
     #[test]

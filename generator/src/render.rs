@@ -5,6 +5,7 @@ use crate::content::INDEX;
 use crate::front_matter::{Kind, OutcomeMeta};
 use crate::links::{self, page_url};
 use crate::markdown::{self, Heading, Link};
+use crate::shortcodes;
 use crate::site::{Data, Entry, Site, Source};
 use crate::theme::error_chain;
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -37,7 +38,10 @@ impl Site {
     pub fn lang_context(&self, lang: Lang) -> LangContext {
         let cfg = self.config.language(lang);
         let mut base = tera::Context::new();
-        base.insert("lang", &json!({"code": lang.code(), "dir": cfg.dir.as_str(), "name": cfg.name}));
+        base.insert(
+            "lang",
+            &json!({"code": lang.code(), "dir": cfg.dir.as_str(), "name": cfg.name}),
+        );
         base.insert(
             "site",
             &json!({
@@ -101,9 +105,25 @@ impl Site {
             .to_string()
     }
 
-    fn outcome(&self, lang: Lang, o: &OutcomeMeta) -> Value {
-        let r = markdown::render(&o.text, 1, &|d| links::resolve(self, lang, d));
-        json!({"date": Self::show_day(lang, o.date), "html": r.html})
+    /// A decision or report; a shortcode error is reported on the line of `key`.
+    fn outcome(
+        &self,
+        src: &Source,
+        lang: Lang,
+        key: &str,
+        o: Option<&OutcomeMeta>,
+    ) -> Result<Value, (Option<usize>, String)> {
+        let Some(o) = o else {
+            return Ok(Value::Null);
+        };
+        let text = shortcodes::expand(&o.text, 1, src.file.lang, &self.theme).map_err(|e| {
+            (
+                Some(src.parsed.line_of(key)),
+                format!("`{key}`: {}", e.message),
+            )
+        })?;
+        let r = markdown::render(&text, 1, &|d| links::resolve(self, lang, d));
+        Ok(json!({"date": Self::show_day(lang, o.date), "html": r.html}))
     }
 
     /// The list entry of a page (section lists, home page, feeds).
@@ -143,7 +163,9 @@ impl Site {
             return String::new();
         };
         let t = &i.target;
-        let mut label = self.theme.text(lang, &format!("authority.{}", t.authority.as_str()));
+        let mut label = self
+            .theme
+            .text(lang, &format!("authority.{}", t.authority.as_str()));
         if let Some(name) = musharaka_model::lang::pick(&t.name, lang, &self.config.fallback) {
             label = format!("{label} {name}");
         }
@@ -180,13 +202,24 @@ impl Site {
             .collect()
     }
 
-    /// Renders `entry` in `lang`.
-    pub fn render_page(&self, lc: &LangContext, entry: &Entry) -> Result<RenderedPage, String> {
+    /// Renders `entry` in `lang`; an error comes with its line in the source file, if known.
+    pub fn render_page(
+        &self,
+        lc: &LangContext,
+        entry: &Entry,
+    ) -> Result<RenderedPage, (Option<usize>, String)> {
         let lang = lc.lang;
         let src: &Source = entry.source_for(lang, &self.config.fallback);
         let m = &src.parsed.meta;
         let url = page_url(lang, &entry.section, &entry.name);
-        let body = markdown::render(&src.parsed.body, src.parsed.body_line, &|d| {
+        let text = shortcodes::expand(
+            &src.parsed.body,
+            src.parsed.body_line,
+            src.file.lang,
+            &self.theme,
+        )
+        .map_err(|e| (Some(e.line), e.message))?;
+        let body = markdown::render(&text, src.parsed.body_line, &|d| {
             links::resolve(self, lang, d)
         });
         let fallback = src.file.lang != lang;
@@ -220,8 +253,12 @@ impl Site {
                 let mut open = Vec::new();
                 for e in self.entries.values() {
                     let live = match &e.data {
-                        Data::Initiative(i) => i.state == musharaka_model::state::InitiativeState::Collecting,
-                        Data::Consultation(c) => c.state == musharaka_model::state::ConsultationState::Open,
+                        Data::Initiative(i) => {
+                            i.state == musharaka_model::state::InitiativeState::Collecting
+                        }
+                        Data::Consultation(c) => {
+                            c.state == musharaka_model::state::ConsultationState::Open
+                        }
                         Data::Plain => false,
                     };
                     if live {
@@ -261,11 +298,19 @@ impl Site {
                 v["id"] = json!(i.id);
                 v["authority"] = json!(i.target.authority.as_str());
                 v["region"] = json!(i.target.region);
-                v["threshold_text"] = json!(self.theme.plural(lang, "count.signatures", i.threshold.signatures));
-                v["reference"] = json!(musharaka_model::lang::pick(&i.threshold.reference, lang, &self.config.fallback));
+                v["threshold_text"] = json!(self.theme.plural(
+                    lang,
+                    "count.signatures",
+                    i.threshold.signatures
+                ));
+                v["reference"] = json!(musharaka_model::lang::pick(
+                    &i.threshold.reference,
+                    lang,
+                    &self.config.fallback
+                ));
                 v["uncertain"] = json!(i.threshold.uncertain);
                 v["history"] = json!(history);
-                v["decision"] = m.decision.as_ref().map_or(Value::Null, |o| self.outcome(lang, o));
+                v["decision"] = self.outcome(src, lang, "decision", m.decision.as_ref())?;
                 ctx.insert("initiative", &v);
                 extra_ids.extend(["decision".to_string(), "history".to_string()]);
                 if i.kind == musharaka_model::state::InitiativeKind::Motion {
@@ -278,7 +323,7 @@ impl Site {
                 let mut v = self.summary(entry, lang);
                 v["id"] = json!(c.id);
                 v["authority"] = json!(m.authority);
-                v["report"] = m.report.as_ref().map_or(Value::Null, |o| self.outcome(lang, o));
+                v["report"] = self.outcome(src, lang, "report", m.report.as_ref())?;
                 ctx.insert("consultation", &v);
                 extra_ids.push("report".to_string());
                 "consultation.html"
@@ -293,7 +338,7 @@ impl Site {
             .theme
             .tera
             .render(template, &ctx)
-            .map_err(|e| format!("template {template}: {}", error_chain(&e)))?;
+            .map_err(|e| (None, format!("template {template}: {}", error_chain(&e))))?;
         Ok(RenderedPage {
             url,
             html,

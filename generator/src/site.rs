@@ -167,7 +167,10 @@ impl Site {
         let mut by_key: BTreeMap<String, Vec<Source>> = BTreeMap::new();
         for file in files {
             if let Some(parsed) = read_source(&file, &mut diags) {
-                by_key.entry(file.key()).or_default().push(Source { file, parsed });
+                by_key
+                    .entry(file.key())
+                    .or_default()
+                    .push(Source { file, parsed });
             }
         }
         let mut site = Site {
@@ -289,11 +292,31 @@ impl Site {
                 );
             }
         };
-        forbid(!initiative && m.target.is_some(), "target", "petitions and motions");
-        forbid(!initiative && !m.history.is_empty(), "history", "petitions and motions");
-        forbid(!initiative && m.decision.is_some(), "decision", "petitions and motions");
-        forbid(!consultation && m.authority.is_some(), "authority", "consultations");
-        forbid(!consultation && m.report.is_some(), "report", "consultations");
+        forbid(
+            !initiative && m.target.is_some(),
+            "target",
+            "petitions and motions",
+        );
+        forbid(
+            !initiative && !m.history.is_empty(),
+            "history",
+            "petitions and motions",
+        );
+        forbid(
+            !initiative && m.decision.is_some(),
+            "decision",
+            "petitions and motions",
+        );
+        forbid(
+            !consultation && m.authority.is_some(),
+            "authority",
+            "consultations",
+        );
+        forbid(
+            !consultation && m.report.is_some(),
+            "report",
+            "consultations",
+        );
         let dated = initiative || consultation;
         for key in ["id", "opens", "closes", "state"] {
             let present = match key {
@@ -302,7 +325,11 @@ impl Site {
                 "closes" => m.closes.is_some(),
                 _ => m.state.is_some(),
             };
-            forbid(!dated && present, key, "petitions, motions and consultations");
+            forbid(
+                !dated && present,
+                key,
+                "petitions, motions and consultations",
+            );
         }
         if !dated {
             return (d.error_count() == errors_before).then_some(Data::Plain);
@@ -317,13 +344,29 @@ impl Site {
             }
         };
         require(m.id.is_some(), "id", "id = \"p-2026-water-tahannaout\"");
-        require(m.opens.is_some(), "opens", "opens = 2026-03-01T00:00:00+01:00");
-        require(m.closes.is_some(), "closes", "closes = 2026-06-01T00:00:00+01:00");
+        require(
+            m.opens.is_some(),
+            "opens",
+            "opens = 2026-03-01T00:00:00+01:00",
+        );
+        require(
+            m.closes.is_some(),
+            "closes",
+            "closes = 2026-06-01T00:00:00+01:00",
+        );
         require(m.state.is_some(), "state", "state = \"collecting\"");
         if initiative {
-            require(m.target.is_some(), "target", "target = { authority = \"head-of-government\" }");
+            require(
+                m.target.is_some(),
+                "target",
+                "target = { authority = \"head-of-government\" }",
+            );
         } else {
-            require(m.authority.is_some(), "authority", "authority = \"Ministry of ...\"");
+            require(
+                m.authority.is_some(),
+                "authority",
+                "authority = \"Ministry of ...\"",
+            );
         }
         if let Some(id) = &m.id
             && !is_id(id)
@@ -351,29 +394,45 @@ impl Site {
             } else {
                 InitiativeKind::Petition
             };
-            let st = InitiativeState::ALL.into_iter().find(|x| x.as_str() == state);
+            let st = InitiativeState::ALL
+                .into_iter()
+                .find(|x| x.as_str() == state);
             if st.is_none() && m.state.is_some() {
                 let all: Vec<_> = InitiativeState::ALL.iter().map(|x| x.as_str()).collect();
                 d.error(
                     rel,
                     state_line,
-                    format!("unknown state {state:?} for a {}: expected one of {}", kind.as_str(), all.join(", ")),
+                    format!(
+                        "unknown state {state:?} for a {}: expected one of {}",
+                        kind.as_str(),
+                        all.join(", ")
+                    ),
                 );
             }
             let target = m.target.as_ref().map(|t| Target {
                 authority: t.authority,
                 region: t.region.clone(),
-                name: t.name.clone().map(|n| [(s.file.lang, n)].into()).unwrap_or_default(),
+                name: t
+                    .name
+                    .clone()
+                    .map(|n| [(s.file.lang, n)].into())
+                    .unwrap_or_default(),
                 population: t.population,
                 arrondissements: t.arrondissements,
             });
-            let threshold = target.as_ref().and_then(|t| match rules::threshold(ikind, t) {
-                Ok(th) => Some(th),
-                Err(e) => {
-                    d.error(rel, Some(s.parsed.line_of("target")), format!("`target`: {e}"));
-                    None
-                }
-            });
+            let threshold = target
+                .as_ref()
+                .and_then(|t| match rules::threshold(ikind, t) {
+                    Ok(th) => Some(th),
+                    Err(e) => {
+                        d.error(
+                            rel,
+                            Some(s.parsed.line_of("target")),
+                            format!("`target`: {e}"),
+                        );
+                        None
+                    }
+                });
             match (st, target, threshold) {
                 (Some(state), Some(mut target), Some(threshold)) => {
                     target.name = Localized::new();
@@ -390,13 +449,18 @@ impl Site {
                 _ => None,
             }
         } else {
-            let st = ConsultationState::ALL.into_iter().find(|x| x.as_str() == state);
+            let st = ConsultationState::ALL
+                .into_iter()
+                .find(|x| x.as_str() == state);
             if st.is_none() && m.state.is_some() {
                 let all: Vec<_> = ConsultationState::ALL.iter().map(|x| x.as_str()).collect();
                 d.error(
                     rel,
                     state_line,
-                    format!("unknown state {state:?} for a consultation: expected one of {}", all.join(", ")),
+                    format!(
+                        "unknown state {state:?} for a consultation: expected one of {}",
+                        all.join(", ")
+                    ),
                 );
             }
             if st == Some(ConsultationState::ReportPublished) && m.report.is_none() {
@@ -415,7 +479,9 @@ impl Site {
                 })
             })
         };
-        (d.error_count() == errors_before).then_some(result).flatten()
+        (d.error_count() == errors_before)
+            .then_some(result)
+            .flatten()
     }
 
     fn check_ids(&mut self) {
@@ -431,7 +497,10 @@ impl Site {
                 self.diags.error(
                     &src.file.rel,
                     Some(src.parsed.line_of("id")),
-                    format!("duplicate id {id:?}: {} has it too; ids are unique across the site", other.display()),
+                    format!(
+                        "duplicate id {id:?}: {} has it too; ids are unique across the site",
+                        other.display()
+                    ),
                 );
             } else {
                 seen.insert(id.clone(), src.file.rel.clone());
@@ -468,11 +537,17 @@ impl Site {
             for lang in self.config.langs() {
                 if !entry.sources.contains_key(&lang) {
                     let src = entry.sources.values().next().expect("one translation");
-                    let path = src.file.rel.with_file_name(format!("{}.{}.md", entry.name, lang.code()));
+                    let path =
+                        src.file
+                            .rel
+                            .with_file_name(format!("{}.{}.md", entry.name, lang.code()));
                     self.diags.warning(
                         &path,
                         None,
-                        format!("missing translation: shown from {} with a notice", src.file.rel.display()),
+                        format!(
+                            "missing translation: shown from {} with a notice",
+                            src.file.rel.display()
+                        ),
                     );
                 }
             }
@@ -559,7 +634,11 @@ fn resolve_kind(s: &Source, in_guide: bool, d: &mut Diagnostics) -> Option<Kind>
                 None
             }
             Some(k) if in_guide && k != Kind::Page => {
-                d.error(rel, line, "the chapters of a guide are plain pages: remove `kind`");
+                d.error(
+                    rel,
+                    line,
+                    "the chapters of a guide are plain pages: remove `kind`",
+                );
                 None
             }
             k => Some(k.unwrap_or(Kind::Page)),

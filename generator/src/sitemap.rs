@@ -18,7 +18,11 @@ pub fn sitemap(site: &Site) -> String {
             }
             let loc = format!("{base}{}", page_url(lang, &entry.section, &entry.name));
             out.push_str(&format!("  <url>\n    <loc>{}</loc>\n", xml_escape(&loc)));
-            for alt in site.config.langs().filter(|l| entry.sources.contains_key(l)) {
+            for alt in site
+                .config
+                .langs()
+                .filter(|l| entry.sources.contains_key(l))
+            {
                 let href = format!("{base}{}", page_url(alt, &entry.section, &entry.name));
                 out.push_str(&format!(
                     "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",

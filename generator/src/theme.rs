@@ -43,7 +43,10 @@ impl Theme {
     pub fn load(root: &Path, langs: &[Lang], diags: &mut Diagnostics) -> Result<Option<Theme>> {
         let dir = root.join("site-theme");
         if !dir.is_dir() {
-            anyhow::bail!("{}: no theme folder (expected templates and i18n there)", dir.display());
+            anyhow::bail!(
+                "{}: no theme folder (expected templates and i18n there)",
+                dir.display()
+            );
         }
         let mut strings = BTreeMap::new();
         let mut strings_json = BTreeMap::new();

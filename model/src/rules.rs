@@ -70,13 +70,56 @@ impl Rule {
     }
 }
 
+/// One row of the published schedule of thresholds: an authority (or `motion`), its
+/// thresholds by population tier, and the law.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleRow {
+    /// `head-of-government`, ..., `motion`, `region`, `province`, `commune`.
+    pub key: &'static str,
+    /// `(below, signatures)`: applies while the population is below `below` (no bound: any).
+    pub tiers: Vec<(Option<u64>, u64)>,
+    /// Threshold of communes with arrondissements.
+    pub with_arrondissements: Option<u64>,
+    /// The legal reference, per language.
+    pub reference: Localized,
+    /// Whether the figure still needs checking.
+    pub uncertain: bool,
+}
+
+/// Every threshold the rules define, for the guide's table.
+pub fn schedule() -> Vec<ScheduleRow> {
+    let r = rules();
+    let row = |key, rule: &Rule| ScheduleRow {
+        key,
+        tiers: match rule.threshold {
+            Some(n) => vec![(None, n)],
+            None => rule.tiers.iter().map(|t| (t.below, t.threshold)).collect(),
+        },
+        with_arrondissements: rule.with_arrondissements,
+        reference: rule.reference.clone(),
+        uncertain: rule.uncertain,
+    };
+    vec![
+        row("head-of-government", &r.head_of_government),
+        row("house-of-representatives", &r.house_of_representatives),
+        row("house-of-councillors", &r.house_of_councillors),
+        row("motion", &r.motion),
+        row("region", &r.region),
+        row("province", &r.province),
+        row("commune", &r.commune),
+    ]
+}
+
 /// The threshold for an initiative of `kind` addressed to `target`, after validating the target.
 pub fn threshold(kind: InitiativeKind, target: &Target) -> Result<Threshold, TargetError> {
     target.validate(kind)?;
     let r = rules();
     let (rule, signatures) = match (kind, target.authority) {
         (InitiativeKind::Motion, _) => (&r.motion, r.motion.for_population(0)),
-        (_, Authority::HeadOfGovernment) => (&r.head_of_government, r.head_of_government.for_population(0)),
+        (_, Authority::HeadOfGovernment) => (
+            &r.head_of_government,
+            r.head_of_government.for_population(0),
+        ),
         (_, Authority::HouseOfRepresentatives) => (
             &r.house_of_representatives,
             r.house_of_representatives.for_population(0),
@@ -139,8 +182,14 @@ mod tests {
     fn national_thresholds_follow_the_amended_organic_laws() {
         use InitiativeKind::*;
         assert_eq!(needed(Petition, &target(Authority::HeadOfGovernment)), 4000);
-        assert_eq!(needed(Petition, &target(Authority::HouseOfRepresentatives)), 4000);
-        assert_eq!(needed(Motion, &target(Authority::HouseOfCouncillors)), 20000);
+        assert_eq!(
+            needed(Petition, &target(Authority::HouseOfRepresentatives)),
+            4000
+        );
+        assert_eq!(
+            needed(Motion, &target(Authority::HouseOfCouncillors)),
+            20000
+        );
         let t = threshold(Motion, &target(Authority::HouseOfRepresentatives)).unwrap();
         assert!(t.reference[&Lang::Fr].contains("64.14"));
         assert!(t.reference[&Lang::Ar].contains("64.14"));
@@ -166,6 +215,16 @@ mod tests {
         assert_eq!(needed(Petition, &commune(34_999, false)), 100);
         assert_eq!(needed(Petition, &commune(35_000, false)), 200);
         assert_eq!(needed(Petition, &commune(3_000_000, true)), 400);
+    }
+
+    #[test]
+    fn the_schedule_lists_every_authority_with_its_tiers() {
+        let s = schedule();
+        assert_eq!(s.len(), 7);
+        let region = s.iter().find(|r| r.key == "region").unwrap();
+        assert_eq!(region.tiers.len(), 3);
+        let commune = s.iter().find(|r| r.key == "commune").unwrap();
+        assert_eq!(commune.with_arrondissements, Some(400));
     }
 
     #[test]

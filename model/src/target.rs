@@ -97,7 +97,8 @@ impl Target {
     pub fn validate(&self, kind: InitiativeKind) -> Result<(), TargetError> {
         use Authority::*;
         let a = self.authority;
-        if kind == InitiativeKind::Motion && !matches!(a, HouseOfRepresentatives | HouseOfCouncillors)
+        if kind == InitiativeKind::Motion
+            && !matches!(a, HouseOfRepresentatives | HouseOfCouncillors)
         {
             return Err(TargetError::MotionNotToParliament);
         }

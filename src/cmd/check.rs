@@ -17,11 +17,19 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     println!("translation coverage ({total} pages)");
     println!("  {:<6} {:>10} {:>8}", "lang", "translated", "missing");
     for lang in site.config.langs() {
-        let own = site.entries.values().filter(|e| e.sources.contains_key(&lang)).count();
+        let own = site
+            .entries
+            .values()
+            .filter(|e| e.sources.contains_key(&lang))
+            .count();
         println!("  {:<6} {:>10} {:>8}", lang.code(), own, total - own);
     }
     let errors = diags.error_count();
-    let warnings = diags.sorted().iter().filter(|d| d.severity == Severity::Warning).count();
+    let warnings = diags
+        .sorted()
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     if errors > 0 {
         println!("{errors} error(s), {warnings} warning(s)");
         Ok(ExitCode::FAILURE)

@@ -33,7 +33,9 @@ fn front_matter(kind: NewKind, id: &str, lang: Lang) -> String {
     let opens = format!("{today}T00:00:00+01:00");
     let closes = format!(
         "{}T00:00:00+01:00",
-        today.checked_add_months(chrono::Months::new(3)).unwrap_or(today)
+        today
+            .checked_add_months(chrono::Months::new(3))
+            .unwrap_or(today)
     );
     let body = match kind {
         NewKind::Page => String::new(),
@@ -70,7 +72,10 @@ pub fn run(root: &Path, kind: NewKind, name: &str) -> Result<ExitCode> {
     }
     let content = root.join("content");
     if !content.join("site.toml").is_file() {
-        bail!("{} has no content/site.toml: run this from the portal's folder or pass --root", root.display());
+        bail!(
+            "{} has no content/site.toml: run this from the portal's folder or pass --root",
+            root.display()
+        );
     }
     let folder_kind = matches!(kind, NewKind::Section | NewKind::Guide);
     let id = name.rsplit('/').next().unwrap_or(name);
@@ -78,7 +83,9 @@ pub fn run(root: &Path, kind: NewKind, name: &str) -> Result<ExitCode> {
         .iter()
         .map(|lang| {
             let file = if folder_kind {
-                content.join(name).join(format!("_index.{}.md", lang.code()))
+                content
+                    .join(name)
+                    .join(format!("_index.{}.md", lang.code()))
             } else {
                 content.join(format!("{name}.{}.md", lang.code()))
             };

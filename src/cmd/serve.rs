@@ -54,11 +54,13 @@ pub fn run(root: &Path, port: u16, out: Option<PathBuf>) -> Result<ExitCode> {
 async fn serve(root: &Path, port: u16, out: PathBuf) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .with_context(|| format!("cannot listen on 127.0.0.1:{port} (is it in use? try --port 0)"))?;
+        .with_context(|| {
+            format!("cannot listen on 127.0.0.1:{port} (is it in use? try --port 0)")
+        })?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
     if let Err(e) = build_once(root, &out, Some(&base_url)) {
-        eprintln!("error: {e:#}");
+        eprintln!("{e:#}");
         eprintln!("fix the files above; the site is rebuilt when they change");
     }
     let (tx, rx) = watch::channel(0u64);
@@ -81,7 +83,12 @@ fn router(state: AppState) -> Router {
         .route("/__livereload", get(wait_for_rebuild))
         .route(
             "/__livereload.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], LIVE_RELOAD_JS) }),
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    LIVE_RELOAD_JS,
+                )
+            }),
         )
         .fallback(static_file)
         .with_state(state)
@@ -97,7 +104,11 @@ async fn wait_for_rebuild(State(state): State<AppState>, Query(q): Query<Since>)
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
@@ -150,14 +161,25 @@ async fn static_file(State(state): State<AppState>, uri: Uri) -> Response {
     if let Some(file) = resolve(&state.out, path) {
         if file.ends_with("index.html") && !path.ends_with('/') && !path.ends_with(".html") {
             // A folder asked for without its trailing slash: send it to the canonical URL.
-            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, format!("{path}/"))]).into_response();
+            return (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, format!("{path}/"))],
+            )
+                .into_response();
         }
         if let Ok(bytes) = tokio::fs::read(&file).await {
             return file_response(StatusCode::OK, &file, bytes);
         }
     }
-    let lang = path.trim_start_matches('/').split('/').next().unwrap_or_default();
-    let not_found = [state.out.join(lang).join("404.html"), state.out.join("404.html")];
+    let lang = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let not_found = [
+        state.out.join(lang).join("404.html"),
+        state.out.join("404.html"),
+    ];
     for page in not_found {
         if page.starts_with(&*state.out)
             && let Ok(bytes) = tokio::fs::read(&page).await
@@ -223,7 +245,7 @@ fn watch_and_rebuild(
                     version.send_modify(|v| *v += 1);
                     println!("rebuilt in {:.0?}", start.elapsed());
                 }
-                Err(e) => eprintln!("error: {e:#}\nthe previous build is still served"),
+                Err(e) => eprintln!("{e:#}\nthe previous build is still served"),
             }
         }
     });
@@ -239,6 +261,9 @@ mod tests {
         let out = Path::new("/srv/public");
         assert!(resolve(out, "/../etc/passwd").is_none());
         assert!(resolve(out, "/fr/%2e%2e/%2e%2e/etc").is_none());
-        assert_eq!(resolve(out, "/static/style.css"), Some(PathBuf::from("/srv/public/static/style.css")));
+        assert_eq!(
+            resolve(out, "/static/style.css"),
+            Some(PathBuf::from("/srv/public/static/style.css"))
+        );
     }
 }

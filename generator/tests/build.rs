@@ -1,0 +1,196 @@
+//! Builds the trilingual fixture and checks what a reader, a search engine and the functions
+//! get: `lang`/`dir` on every page, fallbacks with their notice, the language switcher,
+//! sitemap, feeds, catalog, thresholds from the law; snapshots of each template's HTML.
+
+mod common;
+
+use musharaka_generator::Site;
+use std::path::Path;
+
+fn build(site: &Path, out: &Path) {
+    let site = Site::load(site, None).unwrap();
+    site.build(out, &|_, _| {}).unwrap();
+}
+
+fn trilingual() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = common::site_from(&[&common::fixtures().join("trilingual")]);
+    let out = dir.path().join("public");
+    build(dir.path(), &out);
+    (dir, out)
+}
+
+fn read(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn every_page_declares_its_language_and_direction() {
+    let (_dir, out) = trilingual();
+    let mut pages = 0;
+    for (lang, dir) in [("ar", "rtl"), ("zgh", "ltr"), ("fr", "ltr")] {
+        for entry in walkdir::WalkDir::new(out.join(lang)) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "html") {
+                let html = std::fs::read_to_string(entry.path()).unwrap();
+                let want = format!("<html lang=\"{lang}\" dir=\"{dir}\">");
+                assert!(
+                    html.contains(&want),
+                    "{}: no {want}",
+                    entry.path().display()
+                );
+                pages += 1;
+            }
+        }
+    }
+    // 10 pages and a 404 per language.
+    assert_eq!(pages, 3 * 11);
+}
+
+#[test]
+fn a_missing_translation_is_shown_from_the_fallback_with_a_notice_in_its_own_language() {
+    let (_dir, out) = trilingual();
+    let html = read(&out, "zgh/about/index.html");
+    assert!(html.contains("<html lang=\"zgh\" dir=\"ltr\">"));
+    assert!(html.contains("class=\"notice\""), "no fallback notice");
+    // The fallback chain is ar, fr, zgh: the Arabic text keeps its own lang and dir.
+    assert!(html.contains("<article lang=\"ar\" dir=\"rtl\">"), "{html}");
+    // The switcher says which language is missing.
+    assert!(
+        html.contains("ⵓⵔ ⵜⵜⵓⵙⵙⵓⵖⵍ"),
+        "switcher does not mark the missing language"
+    );
+}
+
+#[test]
+fn links_between_pages_resolve_in_the_reader_language() {
+    let (_dir, out) = trilingual();
+    let home = read(&out, "fr/index.html");
+    assert!(home.contains("href=\"/fr/guide/\""));
+    assert!(home.contains("href=\"/fr/consultations/draft/#art-2\""));
+    let first = read(&out, "ar/guide/first/index.html");
+    assert!(first.contains("rel=\"next\" href=\"/ar/guide/second/\""));
+    assert!(first.contains("rel=\"prev\" href=\"/ar/guide/\""));
+}
+
+#[test]
+fn thresholds_come_from_the_law_with_their_reference() {
+    let (_dir, out) = trilingual();
+    let fr = read(&out, "fr/initiatives/water/index.html");
+    // A commune under 35,000 inhabitants: 100 signatures (organic law 113.14).
+    assert!(fr.contains("100 signatures"), "{fr}");
+    assert!(fr.contains("113.14"));
+    let ar = read(&out, "ar/initiatives/law/index.html");
+    assert!(ar.contains("20.000 توقيع"), "motion threshold in Arabic");
+    let guide = read(&out, "fr/guide/first/index.html");
+    assert!(
+        guide.contains("needs 4\u{202F}000."),
+        "shortcode not expanded"
+    );
+    assert!(guide.contains("<table>") && guide.contains("64.14"));
+}
+
+#[test]
+fn sitemap_lists_alternates_of_existing_translations() {
+    let (_dir, out) = trilingual();
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.ma/fr/about/</loc>"));
+    assert!(!sitemap.contains("<loc>https://example.ma/zgh/about/</loc>"));
+    assert!(
+        sitemap.contains("hreflang=\"zgh\" href=\"https://example.ma/zgh/consultations/draft/\"")
+    );
+    assert!(read(&out, "robots.txt").contains("Sitemap: https://example.ma/sitemap.xml"));
+}
+
+#[test]
+fn each_language_has_a_feed_of_initiatives_and_consultations() {
+    let (_dir, out) = trilingual();
+    for lang in ["ar", "zgh", "fr"] {
+        let feed = read(&out, &format!("{lang}/atom.xml"));
+        assert!(feed.contains(&format!("xml:lang=\"{lang}\"")));
+        assert_eq!(feed.matches("<entry").count(), 3, "{lang}");
+        assert!(feed.contains(&format!("https://example.ma/{lang}/initiatives/water/")));
+    }
+}
+
+#[test]
+fn the_catalog_lists_initiatives_with_threshold_state_and_urls() {
+    let (_dir, out) = trilingual();
+    let catalog: serde_json::Value = serde_json::from_str(&read(&out, "catalog.json")).unwrap();
+    let entries = catalog["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    let water = entries.iter().find(|e| e["id"] == "p-water").unwrap();
+    assert_eq!(water["kind"], "petition");
+    assert_eq!(water["threshold"], 100);
+    assert_eq!(water["state"], "collecting");
+    assert_eq!(water["target"]["authority"], "commune");
+    assert_eq!(water["target"]["name"]["zgh"], "ⵜⴰⵃⵏⴰⵡⵓⵜ");
+    assert_eq!(
+        water["url"]["ar"],
+        "https://example.ma/ar/initiatives/water/"
+    );
+    assert_eq!(water["opens"], "2026-10-01T00:00:00+01:00");
+    let draft = entries.iter().find(|e| e["id"] == "c-draft").unwrap();
+    assert_eq!(
+        draft["sections"],
+        serde_json::json!(["s1", "s1-1", "art-2"])
+    );
+    // The catalog reads back into the model the functions use.
+    let _: musharaka_model::catalog::Catalog = serde_json::from_value(catalog).unwrap();
+}
+
+#[test]
+fn the_root_offers_every_language_without_redirecting() {
+    let (_dir, out) = trilingual();
+    let root = read(&out, "index.html");
+    for href in ["href=\"/ar/\"", "href=\"/zgh/\"", "href=\"/fr/\""] {
+        assert!(root.contains(href));
+    }
+    assert!(!root.contains("http-equiv=\"refresh\""));
+    assert!(out.join("fr/404.html").is_file() && out.join("static/fonts/OFL.txt").is_file());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let (dir, out) = trilingual();
+    let before = read(&out, "fr/about/index.html");
+    std::fs::write(
+        dir.path().join("content/about.fr.md"),
+        "+++\ntitle = \"Changed\"\n+++\n\n[broken](@/nowhere.md)\n",
+    )
+    .unwrap();
+    let site = Site::load(dir.path(), None).unwrap();
+    assert!(site.build(&out, &|_, _| {}).is_err());
+    assert_eq!(read(&out, "fr/about/index.html"), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left: {leftovers:?}"
+    );
+}
+
+/// Snapshots of every template in both directions.
+#[test]
+fn templates_render_as_in_their_snapshots() {
+    let (_dir, out) = trilingual();
+    let pages = [
+        ("home", "index.html"),
+        ("section", "initiatives/index.html"),
+        ("page", "about/index.html"),
+        ("guide", "guide/first/index.html"),
+        ("petition", "initiatives/water/index.html"),
+        ("motion", "initiatives/law/index.html"),
+        ("consultation", "consultations/draft/index.html"),
+        ("404", "404.html"),
+    ];
+    for lang in ["ar", "fr"] {
+        for (name, rel) in pages {
+            let html = read(&out, &format!("{lang}/{rel}"));
+            insta::assert_snapshot!(format!("{name}_{lang}"), html);
+        }
+    }
+    insta::assert_snapshot!("languages", read(&out, "index.html"));
+}

@@ -1,0 +1,166 @@
+//! The `musharaka` command as an editor uses it: build and check the repository's content,
+//! refuse each invalid fixture with file and line, scaffold pages, serve and live-rebuild.
+
+#[path = "../generator/tests/common/mod.rs"]
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn musharaka(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_musharaka"))
+        .args(args)
+        .output()
+        .expect("the musharaka binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn builds_the_repository_content_in_three_languages() {
+    let root = common::workspace();
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("public");
+    let o = musharaka(&["build", "--root", path(&root), "--out", path(&out)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("pages ar"), "{}", text(&o));
+    for (lang, dir) in [("ar", "rtl"), ("zgh", "ltr"), ("fr", "ltr")] {
+        let home = std::fs::read_to_string(out.join(lang).join("index.html")).unwrap();
+        assert!(home.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")));
+        assert!(out.join(lang).join("atom.xml").is_file());
+    }
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("hreflang=\"zgh\""));
+    let catalog: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("catalog.json")).unwrap()).unwrap();
+    assert!(!catalog["entries"].as_array().unwrap().is_empty());
+    let o = musharaka(&["check", "--root", path(&root)]);
+    assert!(
+        o.status.success(),
+        "check fails on the repository content:\n{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn each_invalid_fixture_fails_check_and_build_naming_file_and_line() {
+    let basic = common::fixtures().join("basic");
+    for (name, dir, location, message) in common::invalid_cases() {
+        let site = common::site_from(&[&basic, &dir]);
+        let out = site.path().join("public");
+        for cmd in ["check", "build"] {
+            let o = musharaka(&[cmd, "--root", path(site.path())]);
+            let t = text(&o);
+            assert!(!o.status.success(), "{name}: `{cmd}` succeeded");
+            assert!(
+                t.contains(&location) && t.contains(&message),
+                "{name}: `{cmd}` does not say `{location}` / `{message}`:\n{t}"
+            );
+            assert!(!t.contains("panicked"), "{name}: {t}");
+        }
+        assert!(
+            !out.exists(),
+            "{name}: a failed build wrote {}",
+            out.display()
+        );
+    }
+}
+
+#[test]
+fn new_scaffolds_the_three_languages_of_a_petition_that_pass_check() {
+    let site = common::site_from(&[&common::fixtures().join("basic")]);
+    let root = path(site.path());
+    for args in [
+        ["new", "section", "petitions"],
+        ["new", "petition", "petitions/clean-water"],
+    ] {
+        let o = musharaka(&[args[0], args[1], args[2], "--root", root]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    for lang in ["ar", "zgh", "fr"] {
+        let file = site
+            .path()
+            .join(format!("content/petitions/clean-water.{lang}.md"));
+        assert!(file.is_file(), "{}", file.display());
+    }
+    let o = musharaka(&["check", "--root", root]);
+    assert!(o.status.success(), "{}", text(&o));
+    let again = musharaka(&["new", "petition", "petitions/clean-water", "--root", root]);
+    assert!(!again.status.success(), "overwrote an existing page");
+    let bad = musharaka(&["new", "page", "Bad Name", "--root", root]);
+    assert!(!bad.status.success());
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    (status, response)
+}
+
+#[test]
+fn serve_rebuilds_when_content_changes() {
+    let site = common::site_from(&[&common::fixtures().join("basic")]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_musharaka"))
+        .args(["serve", "--port", "0", "--root", path(site.path())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("serve prints its URL").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    let (status, body) = get(&url, "/fr/about/");
+    assert_eq!(status, 200);
+    assert!(body.contains("About fr") && body.contains("/__livereload.js"));
+    assert_eq!(
+        get(&url, "/fr/about").0,
+        308,
+        "a folder without its slash is redirected"
+    );
+    let (status, body) = get(&url, "/fr/nowhere/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html lang=\"fr\""), "the French 404 page");
+    assert_eq!(get(&url, "/../../etc/passwd").0, 404);
+
+    std::fs::write(
+        site.path().join("content/about.fr.md"),
+        "+++\ntitle = \"Rewritten\"\n+++\n\nNew text.\n",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let mut rebuilt = false;
+    while start.elapsed() < Duration::from_secs(20) {
+        if get(&url, "/fr/about/").1.contains("Rewritten") {
+            rebuilt = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(rebuilt, "the page was not rebuilt after its file changed");
+}
