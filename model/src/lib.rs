@@ -6,9 +6,11 @@ pub mod date;
 pub mod i18n;
 pub mod lang;
 pub mod number;
+pub mod outcome;
 pub mod plural;
 pub mod region;
 pub mod rules;
+pub mod signer;
 pub mod state;
 pub mod target;
 

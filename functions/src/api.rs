@@ -1,0 +1,392 @@
+//! The HTTP API: `POST /api/sign`, `POST /api/comment`, `GET /api/counts`. Every rule is
+//! enforced from the stored catalog; every answer is localized; without JavaScript a form
+//! gets `303 See Other` to the static result page of its language.
+
+use crate::client::ClientAddr;
+use crate::form::{BodyError, CommentForm, Fields, SignForm};
+use crate::messages::{message, pick_lang};
+use crate::settings::Settings;
+use crate::store::{Count, NewComment, NewSignature, SharedStore, StoreError, Stored};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use musharaka_model::Lang;
+use musharaka_model::catalog::{Details, Refusal};
+use musharaka_model::outcome::Code;
+use musharaka_model::signer::{Attestation, attestations};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Most ids one counts request may ask for.
+pub const MAX_COUNT_IDS: usize = 50;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: SharedStore,
+    /// Settings and secrets.
+    pub settings: Arc<Settings>,
+}
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    sign_routes(state.clone())
+        .merge(comment_routes(state.clone()))
+        .merge(counts_routes(state))
+}
+
+/// `POST /api/sign` alone (the `sign` Lambda).
+pub fn sign_routes(state: AppState) -> Router {
+    Router::new().route("/api/sign", post(sign)).with_state(state)
+}
+
+/// `POST /api/comment` alone (the `comment` Lambda).
+pub fn comment_routes(state: AppState) -> Router {
+    Router::new().route("/api/comment", post(comment)).with_state(state)
+}
+
+/// `GET /api/counts` alone (the `counts` Lambda).
+pub fn counts_routes(state: AppState) -> Router {
+    Router::new().route("/api/counts", get(counts)).with_state(state)
+}
+
+#[derive(Deserialize, Default)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// How a submission ended, before it becomes an HTTP answer.
+struct Outcome {
+    code: Code,
+    /// Overrides the code's own status (415 for an unsupported type).
+    status: Option<StatusCode>,
+    count: Option<Count>,
+    subject: Option<String>,
+}
+
+impl From<Code> for Outcome {
+    fn from(code: Code) -> Self {
+        Outcome {
+            code,
+            status: None,
+            count: None,
+            subject: None,
+        }
+    }
+}
+
+fn status_of(code: Code) -> StatusCode {
+    match code {
+        Code::Signed | Code::AlreadySigned => StatusCode::OK,
+        Code::Commented => StatusCode::ACCEPTED,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::NotOpen | Code::Closed | Code::WrongKind => StatusCode::CONFLICT,
+        Code::BadRequest => StatusCode::BAD_REQUEST,
+        Code::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::Forbidden => StatusCode::FORBIDDEN,
+        Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+fn refusal_code(r: Refusal) -> Code {
+    match r {
+        Refusal::NotYetOpen => Code::NotOpen,
+        Refusal::Closed => Code::Closed,
+        Refusal::WrongKind => Code::WrongKind,
+    }
+}
+
+fn store_failed(e: &StoreError) -> Outcome {
+    tracing::error!(error = %e, "store failed");
+    Code::Unavailable.into()
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Reads and checks the parts every submission shares: origin, size, type, rate.
+async fn read_submission(
+    state: &AppState,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Fields, Outcome> {
+    let s = &state.settings;
+    if let Some(origin) = header_str(headers, header::ORIGIN)
+        && origin.trim_end_matches('/') != s.site_origin
+    {
+        return Err(Code::Forbidden.into());
+    }
+    let bytes = axum::body::to_bytes(body, s.max_body)
+        .await
+        .map_err(|_| Outcome::from(Code::TooLarge))?;
+    let fields = Fields::parse(header_str(headers, header::CONTENT_TYPE), &bytes).map_err(|e| match e {
+        BodyError::UnsupportedType => Outcome {
+            status: Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            ..Code::BadRequest.into()
+        },
+        BodyError::Malformed => Code::BadRequest.into(),
+    })?;
+    let key = s.secrets.keyed_hash(&["rate", &client.0]);
+    match state
+        .store
+        .allow(&key, Utc::now(), s.rate_window.as_secs(), s.rate_limit)
+        .await
+    {
+        Ok(true) => Ok(fields),
+        Ok(false) => Err(Code::RateLimited.into()),
+        Err(e) => Err(store_failed(&e)),
+    }
+}
+
+async fn sign_outcome(state: &AppState, client: &ClientAddr, headers: &HeaderMap, body: Body, lang: &mut Lang) -> Outcome {
+    let fields = match read_submission(state, client, headers, body).await {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    *lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
+    let form = match SignForm::from_fields(&fields) {
+        Ok(f) => f,
+        Err(code) => return code.into(),
+    };
+    let subject = Some(form.initiative.clone());
+    let with_subject = |code: Code| Outcome {
+        subject: subject.clone(),
+        ..code.into()
+    };
+    let entry = match state.store.entry(&form.initiative).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return with_subject(Code::NotFound),
+        Err(e) => return store_failed(&e),
+    };
+    let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
+        return with_subject(Code::WrongKind);
+    };
+    for attestation in attestations(init.target.authority) {
+        let ticked = match attestation {
+            Attestation::Electoral => form.attest_electoral,
+            Attestation::Local => form.attest_local,
+        };
+        if !ticked {
+            return with_subject(Code::AttestationRequired);
+        }
+    }
+    if init.target.authority.is_local() && init.target.region.as_deref() != Some(form.region.as_str()) {
+        return with_subject(Code::NotEligible);
+    }
+    let now = Utc::now();
+    let s = &state.settings.secrets;
+    let signer = s.keyed_hash(&[&form.initiative, &form.cin]);
+    let context = format!("{}#{signer}", form.initiative);
+    let sealed = match s.seal(&form.personal_data(&now.to_rfc3339()), context.as_bytes()) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "sealing failed");
+            return Code::Unavailable.into();
+        }
+    };
+    let signature = NewSignature {
+        initiative: form.initiative.clone(),
+        signer,
+        region: form.region.clone(),
+        lang: *lang,
+        sealed,
+    };
+    let code = match state.store.sign(&signature, now).await {
+        Ok(Stored::Done) => Code::Signed,
+        Ok(Stored::Duplicate) => Code::AlreadySigned,
+        Ok(Stored::NotFound) => Code::NotFound,
+        Ok(Stored::Refused(r)) => refusal_code(r),
+        Err(e) => return store_failed(&e),
+    };
+    let count = if code.is_success() {
+        state
+            .store
+            .counts(std::slice::from_ref(&form.initiative))
+            .await
+            .ok()
+            .and_then(|mut c| c.remove(&form.initiative))
+    } else {
+        None
+    };
+    Outcome {
+        count,
+        ..with_subject(code)
+    }
+}
+
+async fn comment_outcome(state: &AppState, client: &ClientAddr, headers: &HeaderMap, body: Body, lang: &mut Lang) -> Outcome {
+    let fields = match read_submission(state, client, headers, body).await {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    *lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
+    let form = match CommentForm::from_fields(&fields, state.settings.max_comment) {
+        Ok(f) => f,
+        Err(code) => return code.into(),
+    };
+    let with_subject = |code: Code| Outcome {
+        subject: Some(form.consultation.clone()),
+        ..code.into()
+    };
+    let entry = match state.store.entry(&form.consultation).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return with_subject(Code::NotFound),
+        Err(e) => return store_failed(&e),
+    };
+    let Details::Consultation(c) = &entry.details else {
+        return with_subject(Code::WrongKind);
+    };
+    if let Some(section) = &form.section
+        && !c.sections.contains(section)
+    {
+        return with_subject(Code::InvalidSection);
+    }
+    let now = Utc::now();
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).ok();
+    let id = format!(
+        "{:013}-{}",
+        now.timestamp_millis(),
+        suffix.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let comment = NewComment {
+        id,
+        consultation: form.consultation.clone(),
+        section: form.section.clone(),
+        text: form.text.clone(),
+        display_name: form.display_name.clone(),
+        lang: *lang,
+    };
+    match state.store.comment(&comment, now).await {
+        Ok(Stored::Done) => with_subject(Code::Commented),
+        Ok(Stored::Duplicate) => with_subject(Code::Commented),
+        Ok(Stored::NotFound) => with_subject(Code::NotFound),
+        Ok(Stored::Refused(r)) => with_subject(refusal_code(r)),
+        Err(e) => store_failed(&e),
+    }
+}
+
+/// Turns an outcome into the answer: JSON for scripts, a redirection for forms.
+fn respond(route: &str, outcome: Outcome, lang: Lang, json: bool, started: Instant, retry_after: u64) -> Response {
+    let code = outcome.code;
+    let status = outcome.status.unwrap_or_else(|| status_of(code));
+    tracing::info!(
+        route,
+        code = code.as_str(),
+        status = status.as_u16(),
+        subject = outcome.subject.as_deref().unwrap_or(""),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "submission"
+    );
+    let mut response = if json || code == Code::Forbidden {
+        let body = serde_json::json!({
+            "ok": code.is_success(),
+            "code": code.as_str(),
+            "message": message(lang, code),
+            "lang": lang.code(),
+            "count": outcome.count,
+        });
+        (status, axum::Json(body)).into_response()
+    } else {
+        (StatusCode::SEE_OTHER, [(header::LOCATION, code.page_url(lang))]).into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if matches!(code, Code::Unavailable | Code::RateLimited) {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    }
+    response
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let mut lang = pick_lang(None, q.lang.as_deref(), header_str(&headers, header::ACCEPT_LANGUAGE));
+    let outcome = sign_outcome(&state, &client, &headers, body, &mut lang).await;
+    let retry = retry_after(&state, outcome.code);
+    respond("sign", outcome, lang, wants_json(&headers), started, retry)
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let mut lang = pick_lang(None, q.lang.as_deref(), header_str(&headers, header::ACCEPT_LANGUAGE));
+    let outcome = comment_outcome(&state, &client, &headers, body, &mut lang).await;
+    let retry = retry_after(&state, outcome.code);
+    respond("comment", outcome, lang, wants_json(&headers), started, retry)
+}
+
+fn retry_after(state: &AppState, code: Code) -> u64 {
+    if code == Code::RateLimited {
+        state.settings.rate_window.as_secs()
+    } else {
+        2
+    }
+}
+
+#[derive(Deserialize)]
+struct CountsQuery {
+    ids: Option<String>,
+}
+
+async fn counts(State(state): State<AppState>, Query(q): Query<CountsQuery>) -> Response {
+    let ids: Vec<String> = q
+        .ids
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .take(MAX_COUNT_IDS)
+        .map(str::to_string)
+        .collect();
+    match state.store.counts(&ids).await {
+        Ok(counts) => {
+            let body: BTreeMap<String, Count> = counts;
+            let mut r = axum::Json(serde_json::json!({ "counts": body })).into_response();
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=5, s-maxage=10, stale-while-revalidate=30"),
+            );
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "counts failed");
+            let mut r = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"ok": false, "code": Code::Unavailable.as_str()})),
+            )
+                .into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(2u64));
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+    }
+}

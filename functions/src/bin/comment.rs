@@ -1,0 +1,8 @@
+//! The `comment` Lambda: serves `/api/comment` from the shared router.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    musharaka_functions::logging::init();
+    let state = musharaka_functions::lambda_state().await?;
+    lambda_http::run(musharaka_functions::api::comment_routes(state)).await
+}

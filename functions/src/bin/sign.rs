@@ -1,0 +1,8 @@
+//! The `sign` Lambda: serves `/api/sign` from the shared router.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    musharaka_functions::logging::init();
+    let state = musharaka_functions::lambda_state().await?;
+    lambda_http::run(musharaka_functions::api::sign_routes(state)).await
+}

@@ -1,0 +1,260 @@
+//! Reading what a citizen sent: a URL-encoded form (no JavaScript) or a JSON object, into the
+//! fields of a signature or a comment, validated with the model's rules.
+
+use musharaka_model::outcome::Code;
+use musharaka_model::signer::{self, MAX_ADDRESS, MAX_NAME};
+use std::collections::BTreeMap;
+
+/// Name of the hidden field that people never fill and robots do.
+pub const HONEYPOT: &str = "website";
+
+/// Longest display name of a comment's author.
+pub const MAX_DISPLAY_NAME: usize = 80;
+
+/// Why a body cannot be read at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyError {
+    /// Neither a form nor JSON.
+    UnsupportedType,
+    /// Not parseable (bad encoding, invalid UTF-8, not an object).
+    Malformed,
+}
+
+/// The fields of a submission, as text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fields(BTreeMap<String, String>);
+
+impl Fields {
+    /// Reads `body` according to its `Content-Type`.
+    pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Fields, BodyError> {
+        let mime = content_type
+            .and_then(|c| c.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase());
+        let text = std::str::from_utf8(body).map_err(|_| BodyError::Malformed)?;
+        match mime.as_deref() {
+            Some("application/x-www-form-urlencoded") => {
+                let pairs: Vec<(String, String)> =
+                    serde_urlencoded::from_str(text).map_err(|_| BodyError::Malformed)?;
+                Ok(Fields(pairs.into_iter().collect()))
+            }
+            Some("application/json") => {
+                let value: serde_json::Value =
+                    serde_json::from_str(text).map_err(|_| BodyError::Malformed)?;
+                let obj = value.as_object().ok_or(BodyError::Malformed)?;
+                let mut map = BTreeMap::new();
+                for (k, v) in obj {
+                    let s = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Bool(true) => "on".into(),
+                        serde_json::Value::Bool(false) | serde_json::Value::Null => continue,
+                        serde_json::Value::Number(n) => n.to_string(),
+                        _ => return Err(BodyError::Malformed),
+                    };
+                    map.insert(k.clone(), s);
+                }
+                Ok(Fields(map))
+            }
+            _ => Err(BodyError::UnsupportedType),
+        }
+    }
+
+    /// A field's value, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// Whether a checkbox is ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(
+            self.get(name).map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+            Some("on" | "true" | "1" | "yes")
+        )
+    }
+
+    /// Whether the honeypot was filled (a robot).
+    pub fn is_robot(&self) -> bool {
+        self.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty())
+    }
+}
+
+/// A supporter's signature, validated except for what depends on the initiative.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignForm {
+    /// Initiative id.
+    pub initiative: String,
+    /// First name.
+    pub first_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Normalized CIN.
+    pub cin: String,
+    /// Home address.
+    pub address: String,
+    /// Region code, MA-01..MA-12.
+    pub region: String,
+    /// Province or prefecture, where given.
+    pub province: Option<String>,
+    /// Commune, where given.
+    pub commune: Option<String>,
+    /// Ticked: electoral lists.
+    pub attest_electoral: bool,
+    /// Ticked: resident or active in the territory.
+    pub attest_local: bool,
+}
+
+impl std::fmt::Debug for SignForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Personal data never reaches a log line, even through a debug print.
+        write!(f, "SignForm {{ initiative: {:?}, region: {:?}, .. }}", self.initiative, self.region)
+    }
+}
+
+fn optional(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, Code> {
+    match fields.get(name).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => signer::text_field(Some(v), max).map(Some),
+    }
+}
+
+impl SignForm {
+    /// Validates the fields of a signature (consent included).
+    pub fn from_fields(f: &Fields) -> Result<SignForm, Code> {
+        if f.is_robot() {
+            return Err(Code::BadRequest);
+        }
+        let initiative = signer::text_field(f.get("initiative"), 64)?;
+        let first_name = signer::text_field(f.get("first_name"), MAX_NAME)?;
+        let family_name = signer::text_field(f.get("family_name"), MAX_NAME)?;
+        let cin = signer::normalize_cin(f.get("cin").unwrap_or_default())?;
+        let address = signer::text_field(f.get("address"), MAX_ADDRESS)?;
+        let region = signer::text_field(f.get("region"), 8)?.to_ascii_uppercase();
+        if musharaka_model::region::by_code(&region).is_none() {
+            return Err(Code::InvalidRegion);
+        }
+        let province = optional(f, "province", MAX_NAME)?;
+        let commune = optional(f, "commune", MAX_NAME)?;
+        if !f.checked("consent") {
+            return Err(Code::ConsentRequired);
+        }
+        Ok(SignForm {
+            initiative,
+            first_name,
+            family_name,
+            cin,
+            address,
+            region,
+            province,
+            commune,
+            attest_electoral: f.checked("attest_electoral"),
+            attest_local: f.checked("attest_local"),
+        })
+    }
+
+    /// What the legal filing needs, as JSON to be sealed.
+    pub fn personal_data(&self, signed_at: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "first_name": self.first_name,
+            "family_name": self.family_name,
+            "cin": self.cin,
+            "address": self.address,
+            "region": self.region,
+            "province": self.province,
+            "commune": self.commune,
+            "signed_at": signed_at,
+        }))
+        .expect("JSON of strings")
+    }
+}
+
+/// A comment on a consultation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentForm {
+    /// Consultation id.
+    pub consultation: String,
+    /// Anchor id of the section commented on, or the whole text.
+    pub section: Option<String>,
+    /// The comment, plain text.
+    pub text: String,
+    /// The name the author wants shown, if any.
+    pub display_name: Option<String>,
+}
+
+impl CommentForm {
+    /// Validates the fields of a comment; `max` is the longest text accepted.
+    pub fn from_fields(f: &Fields, max: usize) -> Result<CommentForm, Code> {
+        if f.is_robot() {
+            return Err(Code::BadRequest);
+        }
+        let consultation = signer::text_field(f.get("consultation"), 64)?;
+        let section = optional(f, "section", 64)?;
+        let text = signer::text_field(f.get("text"), max)?;
+        let display_name = optional(f, "display_name", MAX_DISPLAY_NAME)?;
+        if !f.checked("consent") {
+            return Err(Code::ConsentRequired);
+        }
+        Ok(CommentForm {
+            consultation,
+            section,
+            text,
+            display_name,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORM: &str = "application/x-www-form-urlencoded";
+
+    fn sign(body: &str) -> Result<SignForm, Code> {
+        SignForm::from_fields(&Fields::parse(Some(FORM), body.as_bytes()).unwrap())
+    }
+
+    const OK: &str = "initiative=p-1&first_name=Amina&family_name=Alaoui&cin=ab%20123456&address=12+rue+X%2C+Rabat&region=ma-04&attest_electoral=on&consent=on";
+
+    #[test]
+    fn reads_a_form_and_normalizes_it() {
+        let s = sign(OK).unwrap();
+        assert_eq!(s.cin, "AB123456");
+        assert_eq!(s.region, "MA-04");
+        assert_eq!(s.address, "12 rue X, Rabat");
+        assert!(s.attest_electoral && !s.attest_local);
+        assert!(!format!("{s:?}").contains("AB123456"), "debug output shows the CIN");
+    }
+
+    #[test]
+    fn reads_json_with_booleans() {
+        let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","consent":true}"#;
+        let f = Fields::parse(Some("application/json; charset=utf-8"), body.as_bytes()).unwrap();
+        assert_eq!(SignForm::from_fields(&f).unwrap().first_name, "أمينة");
+    }
+
+    #[test]
+    fn each_problem_has_its_code() {
+        assert_eq!(sign(&OK.replace("consent=on", "consent=")).unwrap_err(), Code::ConsentRequired);
+        assert_eq!(sign(&OK.replace("cin=ab%20123456", "cin=123")).unwrap_err(), Code::InvalidCin);
+        assert_eq!(sign(&OK.replace("region=ma-04", "region=MA-13")).unwrap_err(), Code::InvalidRegion);
+        assert_eq!(sign(&OK.replace("first_name=Amina", "first_name=+")).unwrap_err(), Code::MissingField);
+        assert_eq!(sign(&format!("{OK}&website=spam")).unwrap_err(), Code::BadRequest);
+        let long = "x".repeat(400);
+        assert_eq!(sign(&OK.replace("12+rue+X%2C+Rabat", &long)).unwrap_err(), Code::TooLong);
+    }
+
+    #[test]
+    fn refuses_other_types_and_bad_bytes() {
+        assert_eq!(Fields::parse(Some("text/plain"), b"a=b"), Err(BodyError::UnsupportedType));
+        assert_eq!(Fields::parse(None, b"a=b"), Err(BodyError::UnsupportedType));
+        assert_eq!(Fields::parse(Some(FORM), b"a=\xff"), Err(BodyError::Malformed));
+        assert_eq!(Fields::parse(Some("application/json"), b"[1]"), Err(BodyError::Malformed));
+    }
+
+    #[test]
+    fn comments_are_bounded_plain_text() {
+        let f = Fields::parse(Some(FORM), b"consultation=c-1&section=s1-2&text=Bien&consent=on").unwrap();
+        let c = CommentForm::from_fields(&f, 10).unwrap();
+        assert_eq!(c.section.as_deref(), Some("s1-2"));
+        let f = Fields::parse(Some(FORM), b"consultation=c-1&text=Trop+long+texte&consent=on").unwrap();
+        assert_eq!(CommentForm::from_fields(&f, 10).unwrap_err(), Code::TooLong);
+    }
+}

@@ -1,0 +1,28 @@
+//! Serverless functions of the Musharaka portal: accept support signatures and comments,
+//! answer counts. One axum router serves them on AWS Lambda (through `lambda_http`), in
+//! `musharaka serve`, and in tests; storage is DynamoDB or an embedded SQLite file.
+
+pub mod api;
+pub mod client;
+pub mod crypto;
+pub mod form;
+pub mod local_runtime;
+pub mod logging;
+pub mod messages;
+pub mod settings;
+pub mod store;
+
+pub use api::{AppState, router};
+pub use settings::Settings;
+
+/// The state of a Lambda function: settings from the environment and the store named by
+/// `MUSHARAKA_STORE` (`dynamodb:TABLE`, or `sqlite:PATH` on one machine).
+pub async fn lambda_state() -> anyhow::Result<AppState> {
+    let settings = Settings::from_env()?;
+    let spec = std::env::var("MUSHARAKA_STORE")
+        .map_err(|_| anyhow::anyhow!("environment variable MUSHARAKA_STORE is not set"))?;
+    Ok(AppState {
+        store: store::open(&spec).await?,
+        settings: std::sync::Arc::new(settings),
+    })
+}

@@ -1,0 +1,65 @@
+//! Settings of the functions, read from the environment (on Lambda: set by the deployment
+//! template, with secrets resolved from Secrets Manager).
+
+use crate::crypto::Secrets;
+use anyhow::{Context, Result, bail};
+use std::time::Duration;
+
+/// Everything a function needs besides the store.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The site's origin (`https://musharaka.ma`): POSTs from any other origin are refused.
+    pub site_origin: String,
+    /// Most submissions accepted from one client address within `rate_window`.
+    pub rate_limit: u32,
+    /// Rate-limit window.
+    pub rate_window: Duration,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// Longest comment accepted, in characters.
+    pub max_comment: usize,
+    /// Keys for personal data.
+    pub secrets: Secrets,
+}
+
+impl Settings {
+    /// Defaults for `origin` with the given secrets: 20 submissions per minute per address,
+    /// 16 KiB bodies, 4,000-character comments.
+    pub fn new(site_origin: impl Into<String>, secrets: Secrets) -> Settings {
+        Settings {
+            site_origin: site_origin.into().trim_end_matches('/').to_string(),
+            rate_limit: 20,
+            rate_window: Duration::from_secs(60),
+            max_body: 16 * 1024,
+            max_comment: 4000,
+            secrets,
+        }
+    }
+
+    /// Reads `MUSHARAKA_SITE_ORIGIN`, `MUSHARAKA_PEPPER`, `MUSHARAKA_DATA_KEY` and optionally
+    /// `MUSHARAKA_RATE_LIMIT` (`20/60`: 20 submissions per 60 seconds).
+    pub fn from_env() -> Result<Settings> {
+        let var = |name: &str| {
+            std::env::var(name).with_context(|| format!("environment variable {name} is not set"))
+        };
+        let secrets = Secrets::from_base64(&var("MUSHARAKA_PEPPER")?, &var("MUSHARAKA_DATA_KEY")?)?;
+        let mut settings = Settings::new(var("MUSHARAKA_SITE_ORIGIN")?, secrets);
+        if let Ok(limit) = std::env::var("MUSHARAKA_RATE_LIMIT") {
+            settings.set_rate_limit(&limit)?;
+        }
+        Ok(settings)
+    }
+
+    /// Sets the rate limit from `max/seconds`.
+    pub fn set_rate_limit(&mut self, spec: &str) -> Result<()> {
+        let Some((max, secs)) = spec.split_once('/') else {
+            bail!("rate limit {spec:?} must look like 20/60 (submissions per seconds)");
+        };
+        self.rate_limit = max.trim().parse().context("rate limit: submissions")?;
+        self.rate_window = Duration::from_secs(secs.trim().parse().context("rate limit: seconds")?);
+        if self.rate_window.is_zero() {
+            bail!("rate limit window must be at least one second");
+        }
+        Ok(())
+    }
+}

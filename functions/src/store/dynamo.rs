@@ -1,0 +1,436 @@
+//! The cloud store: one DynamoDB table (keys and indexes in `infra/template.yaml`, item
+//! layout in `functions/TABLE.md`). A signature is one transaction of two items: the
+//! signature, put only if absent, and one of [`SHARDS`] counter shards, updated only while
+//! the initiative is open (each shard carries a copy of the initiative's state and dates, so
+//! no single item sees every signature).
+
+use super::{Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored, schema::TableDefinition};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, GlobalSecondaryIndex,
+    KeySchemaElement, KeysAndAttributes, Projection, ProjectionType, Put, ScalarAttributeType,
+    TimeToLiveSpecification, TransactWriteItem, Update,
+};
+use chrono::{DateTime, Utc};
+use musharaka_model::catalog::{Catalog, Details, Entry, Refusal};
+use std::collections::{BTreeMap, HashMap};
+
+/// Counter shards per initiative.
+pub const SHARDS: u32 = 16;
+/// Attempts of a signature transaction that conflicts with another on the same shard.
+const ATTEMPTS: u32 = 6;
+
+/// A DynamoDB table.
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
+}
+
+fn entry_key(id: &str) -> Item {
+    key(format!("ENTRY#{id}"), "META")
+}
+
+fn shard_key(id: &str, shard: u32) -> Item {
+    key(format!("COUNT#{id}#{shard:02}"), "COUNT")
+}
+
+fn state(entry: &Entry) -> &'static str {
+    match &entry.details {
+        Details::Petition(i) | Details::Motion(i) => i.state.as_str(),
+        Details::Consultation(c) => c.state.as_str(),
+    }
+}
+
+fn unavailable<E: std::fmt::Debug>(e: E) -> StoreError {
+    StoreError::Unavailable(format!("{e:?}"))
+}
+
+fn random_shard() -> u32 {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).ok();
+    u32::from_le_bytes(b) % SHARDS
+}
+
+impl DynamoStore {
+    /// A store on `table` through `client`.
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A client configured from the environment as Lambda sets it: `AWS_REGION`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and
+    /// `AWS_ENDPOINT_URL_DYNAMODB` for a local server.
+    pub fn client_from_env() -> anyhow::Result<Client> {
+        use aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Credentials, Region};
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let region = var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "eu-west-3".into());
+        let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) else {
+            anyhow::bail!("AWS credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        };
+        let credentials = Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "environment");
+        let mut builder = Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region))
+            .credentials_provider(credentials);
+        if let Some(url) = var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| var("AWS_ENDPOINT_URL")) {
+            builder = builder.endpoint_url(url);
+        }
+        Ok(Client::from_conf(builder.build()))
+    }
+
+    /// A store on `table` with a client from the environment.
+    pub async fn from_env(table: &str) -> anyhow::Result<DynamoStore> {
+        Ok(DynamoStore::new(Self::client_from_env()?, table))
+    }
+
+    /// Creates the table as the deployment template defines it (for local servers and tests).
+    pub async fn create_table(&self) -> anyhow::Result<()> {
+        let def = TableDefinition::project();
+        let key_element = |k: &super::schema::KeyPart| {
+            KeySchemaElement::builder()
+                .attribute_name(&k.name)
+                .key_type(k.key_type.as_str().into())
+                .build()
+        };
+        let mut req = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest);
+        for (name, ty) in &def.attributes {
+            req = req.attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(name)
+                    .attribute_type(ScalarAttributeType::from(ty.as_str()))
+                    .build()?,
+            );
+        }
+        for k in &def.key {
+            req = req.key_schema(key_element(k)?);
+        }
+        for index in &def.indexes {
+            let mut gsi = GlobalSecondaryIndex::builder()
+                .index_name(&index.name)
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(index.projection.as_str()))
+                        .build(),
+                );
+            for k in &index.key {
+                gsi = gsi.key_schema(key_element(k)?);
+            }
+            req = req.global_secondary_indexes(gsi.build()?);
+        }
+        req.send().await?;
+        if let Some(ttl) = &def.ttl_attribute {
+            self.client
+                .update_time_to_live()
+                .table_name(&self.table)
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .attribute_name(ttl)
+                        .enabled(true)
+                        .build()?,
+                )
+                .send()
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn refusal_of(&self, id: &str, now: DateTime<Utc>, comment: bool) -> StoreResult<Stored> {
+        Ok(match self.entry(id).await? {
+            None => Stored::NotFound,
+            Some(e) => {
+                let verdict = if comment {
+                    e.accepts_comment(now.fixed_offset())
+                } else {
+                    e.accepts_signature(now.fixed_offset())
+                };
+                // Open when checked again: the shard was not published yet.
+                Stored::Refused(verdict.err().unwrap_or(Refusal::Closed))
+            }
+        })
+    }
+}
+
+/// The cancellation reasons of a failed transaction, as codes (`None` where an item passed).
+fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<Option<String>>> {
+    match err.as_service_error()? {
+        TransactWriteItemsError::TransactionCanceledException(e) => Some(
+            e.cancellation_reasons()
+                .iter()
+                .map(|r| r.code().filter(|c| *c != "None").map(str::to_string))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
+        for entry in &catalog.entries {
+            let json = serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut item = entry_key(&entry.id);
+            item.insert("json".into(), s(json));
+            item.insert("state".into(), s(state(entry)));
+            item.insert("opens_at".into(), n(entry.opens.timestamp()));
+            item.insert("closes_at".into(), n(entry.closes.timestamp()));
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(unavailable)?;
+            if entry.initiative_kind().is_none() {
+                continue;
+            }
+            for shard in 0..SHARDS {
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(shard_key(&entry.id, shard)))
+                    .update_expression("SET #state = :state, opens_at = :opens, closes_at = :closes")
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":state", s(state(entry)))
+                    .expression_attribute_values(":opens", n(entry.opens.timestamp()))
+                    .expression_attribute_values(":closes", n(entry.closes.timestamp()))
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(catalog.entries.len())
+    }
+
+    async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(entry_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let json = item
+            .get("json")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StoreError::Invalid(format!("entry {id} has no json")))?;
+        serde_json::from_str(json)
+            .map(Some)
+            .map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    async fn sign(&self, sig: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
+        let mut item = key(format!("SIG#{}#{}", sig.initiative, sig.signer), "SIG");
+        item.insert("gsi1pk".into(), s(format!("SIGS#{}#{}", sig.initiative, &sig.signer[..1])));
+        item.insert("gsi1sk".into(), s(format!("{}#{}", now.timestamp(), sig.signer)));
+        item.insert("region".into(), s(&sig.region));
+        item.insert("lang".into(), s(sig.lang.code()));
+        item.insert("sealed".into(), AttributeValue::B(Blob::new(sig.sealed.clone())));
+        item.insert("created".into(), n(now.timestamp()));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(unavailable)?;
+        for _ in 0..ATTEMPTS {
+            let count = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(shard_key(&sig.initiative, random_shard())))
+                .condition_expression("#state = :collecting AND opens_at <= :now AND closes_at > :now")
+                .update_expression("ADD #total :one, #region :one")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_names("#total", "total")
+                .expression_attribute_names("#region", format!("r_{}", sig.region))
+                .expression_attribute_values(":collecting", s("collecting"))
+                .expression_attribute_values(":now", n(now.timestamp()))
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(unavailable)?;
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(put.clone()).build())
+                .transact_items(TransactWriteItem::builder().update(count).build())
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(Stored::Done),
+                Err(e) => e,
+            };
+            let Some(codes) = cancellation_codes(&err) else {
+                return Err(unavailable(err));
+            };
+            let code = |i: usize| codes.get(i).cloned().flatten();
+            match (code(0).as_deref(), code(1).as_deref()) {
+                (Some("ConditionalCheckFailed"), _) => return Ok(Stored::Duplicate),
+                (_, Some("ConditionalCheckFailed")) => {
+                    return self.refusal_of(&sig.initiative, now, false).await;
+                }
+                // Another signature held the same shard: try another one.
+                _ if codes.iter().flatten().any(|c| c == "TransactionConflict") => continue,
+                _ => return Err(unavailable(err)),
+            }
+        }
+        Err(StoreError::Unavailable("too many conflicting signatures".into()))
+    }
+
+    async fn comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(entry_key(&c.consultation)))
+            .condition_expression("#state = :open AND opens_at <= :now AND closes_at > :now")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .build()
+            .map_err(unavailable)?;
+        let mut item = key(format!("COMMENT#{}#{}", c.consultation, c.id), "COMMENT");
+        item.insert("gsi1pk".into(), s(format!("PENDING#{}", c.consultation)));
+        item.insert("gsi1sk".into(), s(format!("{}#{}", now.timestamp(), c.id)));
+        item.insert("consultation".into(), s(&c.consultation));
+        item.insert("text".into(), s(&c.text));
+        item.insert("lang".into(), s(c.lang.code()));
+        item.insert("state".into(), s("pending"));
+        item.insert("created".into(), n(now.timestamp()));
+        if let Some(section) = &c.section {
+            item.insert("section".into(), s(section));
+        }
+        if let Some(name) = &c.display_name {
+            item.insert("display_name".into(), s(name));
+        }
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(unavailable)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(check).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Stored::Done),
+            Err(e) => match cancellation_codes(&e) {
+                Some(codes) if codes.first().cloned().flatten().as_deref() == Some("ConditionalCheckFailed") => {
+                    self.refusal_of(&c.consultation, now, true).await
+                }
+                _ => Err(unavailable(e)),
+            },
+        }
+    }
+
+    async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>> {
+        let mut out = BTreeMap::new();
+        let mut keys: Vec<Item> = Vec::new();
+        for id in ids {
+            if self.entry(id).await?.is_none() {
+                continue;
+            }
+            out.insert(id.clone(), Count::default());
+            keys.extend((0..SHARDS).map(|shard| shard_key(id, shard)));
+        }
+        for chunk in keys.chunks(100) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .consistent_read(false)
+                    .build()
+                    .map_err(unavailable)?,
+            );
+            while let Some(request) = pending.take() {
+                let res = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                for item in res.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    let Some(pk) = item.get("pk").and_then(|v| v.as_s().ok()) else {
+                        continue;
+                    };
+                    let id = pk
+                        .strip_prefix("COUNT#")
+                        .and_then(|rest| rest.rsplit_once('#'))
+                        .map(|(id, _)| id.to_string())
+                        .unwrap_or_default();
+                    let Some(count) = out.get_mut(&id) else {
+                        continue;
+                    };
+                    for (attr, value) in &item {
+                        let Ok(v) = value.as_n().map(|v| v.parse::<u64>().unwrap_or(0)) else {
+                            continue;
+                        };
+                        if attr == "total" {
+                            count.total += v;
+                        } else if let Some(region) = attr.strip_prefix("r_") {
+                            *count.regions.entry(region.to_string()).or_default() += v;
+                        }
+                    }
+                }
+                pending = res
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .filter(|k| !k.keys().is_empty());
+            }
+        }
+        Ok(out)
+    }
+
+    async fn allow(&self, client: &str, now: DateTime<Utc>, window_secs: u64, max: u32) -> StoreResult<bool> {
+        let window = super::window_start(now, window_secs);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("RATE#{client}#{window}"), "RATE")))
+            .update_expression("ADD #n :one SET expires_at = :expires")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":expires", n(window + 2 * window_secs as i64))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let count = out
+            .attributes
+            .and_then(|a| a.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<u64>().ok()))
+            .unwrap_or(u64::MAX);
+        Ok(count <= max as u64)
+    }
+}

@@ -1,0 +1,135 @@
+//! Storage of the functions: one trait, two implementations with the same semantics
+//! (DynamoDB for the cloud, SQLite for one machine), one conformance suite for both
+//! (`tests/conformance.rs`).
+
+pub mod dynamo;
+pub mod schema;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use musharaka_model::Lang;
+use musharaka_model::catalog::{Catalog, Entry, Refusal};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A signature ready to store: no personal data in clear.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSignature {
+    /// Initiative id.
+    pub initiative: String,
+    /// Keyed hash of initiative and CIN: the dedupe key.
+    pub signer: String,
+    /// Region of the signer (counts by region are not personal).
+    pub region: String,
+    /// Language of the form.
+    pub lang: Lang,
+    /// Name, CIN and address, sealed with the data key.
+    pub sealed: Vec<u8>,
+}
+
+impl std::fmt::Debug for NewSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NewSignature {{ initiative: {:?}, region: {:?}, .. }}", self.initiative, self.region)
+    }
+}
+
+/// A comment ready to store, pending moderation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    /// Unique id (time-ordered).
+    pub id: String,
+    /// Consultation id.
+    pub consultation: String,
+    /// Section anchor, or the whole text.
+    pub section: Option<String>,
+    /// Plain text.
+    pub text: String,
+    /// Name to show, if any.
+    pub display_name: Option<String>,
+    /// Language of the form.
+    pub lang: Lang,
+}
+
+/// What became of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored (and counted, for a signature).
+    Done,
+    /// This signer had already signed: nothing changed.
+    Duplicate,
+    /// No such entry in the stored catalog.
+    NotFound,
+    /// The entry takes no submission now.
+    Refused(Refusal),
+}
+
+/// Signatures of an initiative: total and by region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Count {
+    /// Every counted signature.
+    pub total: u64,
+    /// By region code.
+    pub regions: BTreeMap<String, u64>,
+}
+
+/// The store could not do its work; nothing was half written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached now: try again.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The stored data is not what this version expects.
+    #[error("store data invalid: {0}")]
+    Invalid(String),
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What the functions need of a database.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Loads the catalog: adds new entries, updates the others (state, dates), keeps
+    /// signatures and counts. Returns the number of entries written.
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize>;
+
+    /// The stored catalog entry `id`.
+    async fn entry(&self, id: &str) -> StoreResult<Option<Entry>>;
+
+    /// Stores a signature in one atomic step: only if the initiative takes signatures at
+    /// `now`, only if this signer has not signed, and counted with it.
+    async fn sign(&self, signature: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored>;
+
+    /// Stores a comment as pending moderation, only if the consultation is open at `now`.
+    async fn comment(&self, comment: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored>;
+
+    /// Current counts of `ids` (initiatives without signatures count zero; unknown ids are
+    /// left out).
+    async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>>;
+
+    /// Counts one submission from `client` in the window holding `now`; false once more than
+    /// `max` were made in that window of `window_secs` seconds.
+    async fn allow(&self, client: &str, now: DateTime<Utc>, window_secs: u64, max: u32) -> StoreResult<bool>;
+}
+
+/// A store shared by handlers.
+pub type SharedStore = Arc<dyn Store>;
+
+/// Opens a store from `sqlite:PATH` or `dynamodb:TABLE` (the endpoint of DynamoDB comes from
+/// `AWS_ENDPOINT_URL_DYNAMODB` when set, for local servers).
+pub async fn open(spec: &str) -> anyhow::Result<SharedStore> {
+    match spec.split_once(':') {
+        Some(("sqlite", path)) if !path.is_empty() => Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path))?)),
+        Some(("dynamodb", table)) if !table.is_empty() => {
+            Ok(Arc::new(dynamo::DynamoStore::from_env(table).await?))
+        }
+        _ => anyhow::bail!("store {spec:?} must be `sqlite:PATH` or `dynamodb:TABLE`"),
+    }
+}
+
+/// The instant of the start of the window of `window_secs` holding `now`, in seconds.
+pub fn window_start(now: DateTime<Utc>, window_secs: u64) -> i64 {
+    let t = now.timestamp();
+    t - t.rem_euclid(window_secs as i64)
+}

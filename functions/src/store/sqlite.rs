@@ -1,0 +1,243 @@
+//! The embedded store: one SQLite file in WAL mode, one transaction per signature (check the
+//! initiative is open, insert the signature unless present, count it), for `serve` and small
+//! deployments.
+
+use super::{Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use musharaka_model::catalog::{Catalog, Entry};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signatures (
+    initiative TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    region TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (initiative, signer)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counts (
+    initiative TEXT NOT NULL,
+    region TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (initiative, region)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS comments (
+    id TEXT PRIMARY KEY,
+    consultation TEXT NOT NULL,
+    section TEXT,
+    text TEXT NOT NULL,
+    display_name TEXT,
+    lang TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
+CREATE TABLE IF NOT EXISTS rate (
+    client TEXT NOT NULL,
+    window INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    PRIMARY KEY (client, window)
+) WITHOUT ROWID;
+";
+
+/// A SQLite file.
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+}
+
+fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
+    let json: Option<String> = conn
+        .query_row("SELECT json FROM entries WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .map_err(err)?;
+    json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Invalid(e.to_string())))
+        .transpose()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
+        let rows: Vec<(String, String)> = catalog
+            .entries
+            .iter()
+            .map(|e| Ok((e.id.clone(), serde_json::to_string(e)?)))
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            for (id, json) in &rows {
+                tx.execute(
+                    "INSERT INTO entries (id, json) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+                    params![id, json],
+                )
+                .map_err(err)?;
+            }
+            tx.commit().map_err(err)?;
+            Ok(rows.len())
+        })
+        .await
+    }
+
+    async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
+        let id = id.to_string();
+        self.with(move |conn| load_entry(conn, &id)).await
+    }
+
+    async fn sign(&self, s: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
+        let s = s.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let Some(entry) = load_entry(&tx, &s.initiative)? else {
+                return Ok(Stored::NotFound);
+            };
+            if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
+                return Ok(Stored::Refused(refusal));
+            }
+            let inserted = tx
+                .execute(
+                    "INSERT INTO signatures (initiative, signer, region, lang, sealed, created)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                    params![s.initiative, s.signer, s.region, s.lang.code(), s.sealed, now.timestamp()],
+                )
+                .map_err(err)?;
+            if inserted == 0 {
+                return Ok(Stored::Duplicate);
+            }
+            tx.execute(
+                "INSERT INTO counts (initiative, region, n) VALUES (?1, ?2, 1)
+                 ON CONFLICT (initiative, region) DO UPDATE SET n = n + 1",
+                params![s.initiative, s.region],
+            )
+            .map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(Stored::Done)
+        })
+        .await
+    }
+
+    async fn comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored> {
+        let c = c.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let Some(entry) = load_entry(&tx, &c.consultation)? else {
+                return Ok(Stored::NotFound);
+            };
+            if let Err(refusal) = entry.accepts_comment(now.fixed_offset()) {
+                return Ok(Stored::Refused(refusal));
+            }
+            tx.execute(
+                "INSERT INTO comments (id, consultation, section, text, display_name, lang, state, created)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                params![c.id, c.consultation, c.section, c.text, c.display_name, c.lang.code(), now.timestamp()],
+            )
+            .map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(Stored::Done)
+        })
+        .await
+    }
+
+    async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>> {
+        let ids = ids.to_vec();
+        self.with(move |conn| {
+            let mut out = BTreeMap::new();
+            let mut known = conn.prepare_cached("SELECT 1 FROM entries WHERE id = ?1").map_err(err)?;
+            let mut by_region = conn
+                .prepare_cached("SELECT region, n FROM counts WHERE initiative = ?1")
+                .map_err(err)?;
+            for id in ids {
+                if !known.exists([&id]).map_err(err)? {
+                    continue;
+                }
+                let mut count = Count::default();
+                let rows = by_region
+                    .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                    .map_err(err)?;
+                for row in rows {
+                    let (region, n) = row.map_err(err)?;
+                    count.total += n as u64;
+                    count.regions.insert(region, n as u64);
+                }
+                out.insert(id, count);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn allow(&self, client: &str, now: DateTime<Utc>, window_secs: u64, max: u32) -> StoreResult<bool> {
+        let client = client.to_string();
+        let window = super::window_start(now, window_secs);
+        let expires = window + 2 * window_secs as i64;
+        let now_s = now.timestamp();
+        self.with(move |conn| {
+            let n: i64 = conn
+                .query_row(
+                    "INSERT INTO rate (client, window, n, expires) VALUES (?1, ?2, 1, ?3)
+                     ON CONFLICT (client, window) DO UPDATE SET n = n + 1 RETURNING n",
+                    params![client, window, expires],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            if n == 1 {
+                // A new window: forget the expired ones.
+                conn.execute("DELETE FROM rate WHERE expires < ?1", [now_s]).map_err(err)?;
+            }
+            Ok(n <= max as i64)
+        })
+        .await
+    }
+}

@@ -1,0 +1,112 @@
+//! What a submission can lead to: the stable codes the functions answer with, which name the
+//! static result page of each language (`/<lang>/result/<code>/`) and its message.
+
+use serde::{Deserialize, Serialize};
+
+/// The outcome of a signature or a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// The signature was counted.
+    Signed,
+    /// This person had already signed: nothing changed.
+    AlreadySigned,
+    /// The comment awaits moderation.
+    Commented,
+    /// No such initiative or consultation.
+    NotFound,
+    /// Not open yet.
+    NotOpen,
+    /// Closed, or in a state that takes no more submissions.
+    Closed,
+    /// A signature sent to a consultation, or a comment to a petition.
+    WrongKind,
+    /// A required field is empty.
+    MissingField,
+    /// The CIN does not look like a CIN.
+    InvalidCin,
+    /// The region is not one of the 12.
+    InvalidRegion,
+    /// The signer does not live in the territory of a local petition.
+    NotEligible,
+    /// An eligibility attestation was not ticked.
+    AttestationRequired,
+    /// The consent box was not ticked.
+    ConsentRequired,
+    /// A text is longer than allowed.
+    TooLong,
+    /// The comment targets a section the text does not have.
+    InvalidSection,
+    /// The request could not be read (not a form, not UTF-8, a robot's field filled).
+    BadRequest,
+    /// The request body is too large.
+    TooLarge,
+    /// The request came from another site.
+    Forbidden,
+    /// Too many submissions from one place in a short time.
+    RateLimited,
+    /// The store is unavailable: try again in a moment.
+    Unavailable,
+}
+
+impl Code {
+    /// Every code.
+    pub const ALL: [Code; 20] = [
+        Code::Signed,
+        Code::AlreadySigned,
+        Code::Commented,
+        Code::NotFound,
+        Code::NotOpen,
+        Code::Closed,
+        Code::WrongKind,
+        Code::MissingField,
+        Code::InvalidCin,
+        Code::InvalidRegion,
+        Code::NotEligible,
+        Code::AttestationRequired,
+        Code::ConsentRequired,
+        Code::TooLong,
+        Code::InvalidSection,
+        Code::BadRequest,
+        Code::TooLarge,
+        Code::Forbidden,
+        Code::RateLimited,
+        Code::Unavailable,
+    ];
+
+    /// The kebab-case code, used in JSON answers, result page URLs and UI string keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Signed => "signed",
+            Code::AlreadySigned => "already-signed",
+            Code::Commented => "commented",
+            Code::NotFound => "not-found",
+            Code::NotOpen => "not-open",
+            Code::Closed => "closed",
+            Code::WrongKind => "wrong-kind",
+            Code::MissingField => "missing-field",
+            Code::InvalidCin => "invalid-cin",
+            Code::InvalidRegion => "invalid-region",
+            Code::NotEligible => "not-eligible",
+            Code::AttestationRequired => "attestation-required",
+            Code::ConsentRequired => "consent-required",
+            Code::TooLong => "too-long",
+            Code::InvalidSection => "invalid-section",
+            Code::BadRequest => "bad-request",
+            Code::TooLarge => "too-large",
+            Code::Forbidden => "forbidden",
+            Code::RateLimited => "rate-limited",
+            Code::Unavailable => "unavailable",
+        }
+    }
+
+    /// Whether the submission was taken (or had already been).
+    pub fn is_success(self) -> bool {
+        matches!(self, Code::Signed | Code::AlreadySigned | Code::Commented)
+    }
+
+    /// Root-relative URL of the static result page of this code in `lang`.
+    pub fn page_url(self, lang: crate::Lang) -> String {
+        format!("/{}/result/{}/", lang.code(), self.as_str())
+    }
+}
