@@ -47,6 +47,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Load `catalog.json` into a store, where the functions read it.
+    Publish {
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        /// The catalog written by `build`.
+        #[arg(long, default_value = "public/catalog.json")]
+        catalog: PathBuf,
+        /// Create the DynamoDB table first, as the deployment template defines it (for a
+        /// local DynamoDB-compatible server).
+        #[arg(long)]
+        create_table: bool,
+    },
     /// Create the three language files of a new page.
     New {
         /// page, section, guide, petition, motion or consultation.
@@ -70,6 +83,11 @@ fn main() -> ExitCode {
         Command::Check { root } => cmd::check::run(&root),
         Command::Serve { root, port, out } => cmd::serve::run(&root, port, out),
         Command::New { kind, name, root } => cmd::new::run(&root, kind, &name),
+        Command::Publish {
+            store,
+            catalog,
+            create_table,
+        } => cmd::publish::run(&store, &catalog, create_table),
     };
     match result {
         Ok(code) => code,

@@ -44,17 +44,23 @@ pub fn router(state: AppState) -> Router {
 
 /// `POST /api/sign` alone (the `sign` Lambda).
 pub fn sign_routes(state: AppState) -> Router {
-    Router::new().route("/api/sign", post(sign)).with_state(state)
+    Router::new()
+        .route("/api/sign", post(sign))
+        .with_state(state)
 }
 
 /// `POST /api/comment` alone (the `comment` Lambda).
 pub fn comment_routes(state: AppState) -> Router {
-    Router::new().route("/api/comment", post(comment)).with_state(state)
+    Router::new()
+        .route("/api/comment", post(comment))
+        .with_state(state)
 }
 
 /// `GET /api/counts` alone (the `counts` Lambda).
 pub fn counts_routes(state: AppState) -> Router {
-    Router::new().route("/api/counts", get(counts)).with_state(state)
+    Router::new()
+        .route("/api/counts", get(counts))
+        .with_state(state)
 }
 
 #[derive(Deserialize, Default)]
@@ -117,7 +123,7 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -137,13 +143,14 @@ async fn read_submission(
     let bytes = axum::body::to_bytes(body, s.max_body)
         .await
         .map_err(|_| Outcome::from(Code::TooLarge))?;
-    let fields = Fields::parse(header_str(headers, header::CONTENT_TYPE), &bytes).map_err(|e| match e {
-        BodyError::UnsupportedType => Outcome {
-            status: Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            ..Code::BadRequest.into()
-        },
-        BodyError::Malformed => Code::BadRequest.into(),
-    })?;
+    let fields =
+        Fields::parse(header_str(headers, header::CONTENT_TYPE), &bytes).map_err(|e| match e {
+            BodyError::UnsupportedType => Outcome {
+                status: Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+                ..Code::BadRequest.into()
+            },
+            BodyError::Malformed => Code::BadRequest.into(),
+        })?;
     let key = s.secrets.keyed_hash(&["rate", &client.0]);
     match state
         .store
@@ -156,7 +163,13 @@ async fn read_submission(
     }
 }
 
-async fn sign_outcome(state: &AppState, client: &ClientAddr, headers: &HeaderMap, body: Body, lang: &mut Lang) -> Outcome {
+async fn sign_outcome(
+    state: &AppState,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    body: Body,
+    lang: &mut Lang,
+) -> Outcome {
     let fields = match read_submission(state, client, headers, body).await {
         Ok(f) => f,
         Err(o) => return o,
@@ -188,7 +201,9 @@ async fn sign_outcome(state: &AppState, client: &ClientAddr, headers: &HeaderMap
             return with_subject(Code::AttestationRequired);
         }
     }
-    if init.target.authority.is_local() && init.target.region.as_deref() != Some(form.region.as_str()) {
+    if init.target.authority.is_local()
+        && init.target.region.as_deref() != Some(form.region.as_str())
+    {
         return with_subject(Code::NotEligible);
     }
     let now = Utc::now();
@@ -232,7 +247,13 @@ async fn sign_outcome(state: &AppState, client: &ClientAddr, headers: &HeaderMap
     }
 }
 
-async fn comment_outcome(state: &AppState, client: &ClientAddr, headers: &HeaderMap, body: Body, lang: &mut Lang) -> Outcome {
+async fn comment_outcome(
+    state: &AppState,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+    body: Body,
+    lang: &mut Lang,
+) -> Outcome {
     let fields = match read_submission(state, client, headers, body).await {
         Ok(f) => f,
         Err(o) => return o,
@@ -265,7 +286,10 @@ async fn comment_outcome(state: &AppState, client: &ClientAddr, headers: &Header
     let id = format!(
         "{:013}-{}",
         now.timestamp_millis(),
-        suffix.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        suffix
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     let comment = NewComment {
         id,
@@ -285,7 +309,14 @@ async fn comment_outcome(state: &AppState, client: &ClientAddr, headers: &Header
 }
 
 /// Turns an outcome into the answer: JSON for scripts, a redirection for forms.
-fn respond(route: &str, outcome: Outcome, lang: Lang, json: bool, started: Instant, retry_after: u64) -> Response {
+fn respond(
+    route: &str,
+    outcome: Outcome,
+    lang: Lang,
+    json: bool,
+    started: Instant,
+    retry_after: u64,
+) -> Response {
     let code = outcome.code;
     let status = outcome.status.unwrap_or_else(|| status_of(code));
     tracing::info!(
@@ -306,7 +337,11 @@ fn respond(route: &str, outcome: Outcome, lang: Lang, json: bool, started: Insta
         });
         (status, axum::Json(body)).into_response()
     } else {
-        (StatusCode::SEE_OTHER, [(header::LOCATION, code.page_url(lang))]).into_response()
+        (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, code.page_url(lang))],
+        )
+            .into_response()
     };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -324,7 +359,11 @@ async fn sign(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let mut lang = pick_lang(None, q.lang.as_deref(), header_str(&headers, header::ACCEPT_LANGUAGE));
+    let mut lang = pick_lang(
+        None,
+        q.lang.as_deref(),
+        header_str(&headers, header::ACCEPT_LANGUAGE),
+    );
     let outcome = sign_outcome(&state, &client, &headers, body, &mut lang).await;
     let retry = retry_after(&state, outcome.code);
     respond("sign", outcome, lang, wants_json(&headers), started, retry)
@@ -338,10 +377,21 @@ async fn comment(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let mut lang = pick_lang(None, q.lang.as_deref(), header_str(&headers, header::ACCEPT_LANGUAGE));
+    let mut lang = pick_lang(
+        None,
+        q.lang.as_deref(),
+        header_str(&headers, header::ACCEPT_LANGUAGE),
+    );
     let outcome = comment_outcome(&state, &client, &headers, body, &mut lang).await;
     let retry = retry_after(&state, outcome.code);
-    respond("comment", outcome, lang, wants_json(&headers), started, retry)
+    respond(
+        "comment",
+        outcome,
+        lang,
+        wants_json(&headers),
+        started,
+        retry,
+    )
 }
 
 fn retry_after(state: &AppState, code: Code) -> u64 {
@@ -363,7 +413,11 @@ async fn counts(State(state): State<AppState>, Query(q): Query<CountsQuery>) -> 
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
-        .filter(|id| !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .take(MAX_COUNT_IDS)
         .map(str::to_string)
         .collect();
@@ -373,7 +427,9 @@ async fn counts(State(state): State<AppState>, Query(q): Query<CountsQuery>) -> 
             let mut r = axum::Json(serde_json::json!({ "counts": body })).into_response();
             r.headers_mut().insert(
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=5, s-maxage=10, stale-while-revalidate=30"),
+                HeaderValue::from_static(
+                    "public, max-age=5, s-maxage=10, stale-while-revalidate=30",
+                ),
             );
             r
         }
@@ -384,8 +440,10 @@ async fn counts(State(state): State<AppState>, Query(q): Query<CountsQuery>) -> 
                 axum::Json(serde_json::json!({"ok": false, "code": Code::Unavailable.as_str()})),
             )
                 .into_response();
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(2u64));
-            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(2u64));
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
     }

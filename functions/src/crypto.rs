@@ -77,7 +77,13 @@ impl Secrets {
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).context("no randomness")?;
         let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: context })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: context,
+                },
+            )
             .map_err(|_| anyhow::anyhow!("encryption failed"))?;
         let mut out = nonce.to_vec();
         out.extend(sealed);
@@ -93,7 +99,10 @@ impl Secrets {
         cipher
             .decrypt(
                 Nonce::from_slice(&sealed[..12]),
-                Payload { msg: &sealed[12..], aad: context },
+                Payload {
+                    msg: &sealed[12..],
+                    aad: context,
+                },
             )
             .map_err(|_| OpenError)
     }
@@ -117,11 +126,18 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert!(!a.contains("AB123456"));
         assert_eq!(a, secrets().keyed_hash(&["p-1", "AB123456"]));
-        assert_ne!(a, secrets().keyed_hash(&["p-2", "AB123456"]), "not linkable across initiatives");
+        assert_ne!(
+            a,
+            secrets().keyed_hash(&["p-2", "AB123456"]),
+            "not linkable across initiatives"
+        );
         let other = Secrets::new(vec![8; 32], [9; 32]).unwrap();
         assert_ne!(a, other.keyed_hash(&["p-1", "AB123456"]));
         // Parts are length-prefixed: ("ab", "c") differs from ("a", "bc").
-        assert_ne!(secrets().keyed_hash(&["ab", "c"]), secrets().keyed_hash(&["a", "bc"]));
+        assert_ne!(
+            secrets().keyed_hash(&["ab", "c"]),
+            secrets().keyed_hash(&["a", "bc"])
+        );
     }
 
     #[test]

@@ -66,7 +66,9 @@ impl Fields {
     /// Whether a checkbox is ticked.
     pub fn checked(&self, name: &str) -> bool {
         matches!(
-            self.get(name).map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+            self.get(name)
+                .map(|v| v.trim().to_ascii_lowercase())
+                .as_deref(),
             Some("on" | "true" | "1" | "yes")
         )
     }
@@ -105,7 +107,11 @@ pub struct SignForm {
 impl std::fmt::Debug for SignForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Personal data never reaches a log line, even through a debug print.
-        write!(f, "SignForm {{ initiative: {:?}, region: {:?}, .. }}", self.initiative, self.region)
+        write!(
+            f,
+            "SignForm {{ initiative: {:?}, region: {:?}, .. }}",
+            self.initiative, self.region
+        )
     }
 }
 
@@ -220,7 +226,10 @@ mod tests {
         assert_eq!(s.region, "MA-04");
         assert_eq!(s.address, "12 rue X, Rabat");
         assert!(s.attest_electoral && !s.attest_local);
-        assert!(!format!("{s:?}").contains("AB123456"), "debug output shows the CIN");
+        assert!(
+            !format!("{s:?}").contains("AB123456"),
+            "debug output shows the CIN"
+        );
     }
 
     #[test]
@@ -232,29 +241,64 @@ mod tests {
 
     #[test]
     fn each_problem_has_its_code() {
-        assert_eq!(sign(&OK.replace("consent=on", "consent=")).unwrap_err(), Code::ConsentRequired);
-        assert_eq!(sign(&OK.replace("cin=ab%20123456", "cin=123")).unwrap_err(), Code::InvalidCin);
-        assert_eq!(sign(&OK.replace("region=ma-04", "region=MA-13")).unwrap_err(), Code::InvalidRegion);
-        assert_eq!(sign(&OK.replace("first_name=Amina", "first_name=+")).unwrap_err(), Code::MissingField);
-        assert_eq!(sign(&format!("{OK}&website=spam")).unwrap_err(), Code::BadRequest);
+        assert_eq!(
+            sign(&OK.replace("consent=on", "consent=")).unwrap_err(),
+            Code::ConsentRequired
+        );
+        assert_eq!(
+            sign(&OK.replace("cin=ab%20123456", "cin=123")).unwrap_err(),
+            Code::InvalidCin
+        );
+        assert_eq!(
+            sign(&OK.replace("region=ma-04", "region=MA-13")).unwrap_err(),
+            Code::InvalidRegion
+        );
+        assert_eq!(
+            sign(&OK.replace("first_name=Amina", "first_name=+")).unwrap_err(),
+            Code::MissingField
+        );
+        assert_eq!(
+            sign(&format!("{OK}&website=spam")).unwrap_err(),
+            Code::BadRequest
+        );
         let long = "x".repeat(400);
-        assert_eq!(sign(&OK.replace("12+rue+X%2C+Rabat", &long)).unwrap_err(), Code::TooLong);
+        assert_eq!(
+            sign(&OK.replace("12+rue+X%2C+Rabat", &long)).unwrap_err(),
+            Code::TooLong
+        );
     }
 
     #[test]
     fn refuses_other_types_and_bad_bytes() {
-        assert_eq!(Fields::parse(Some("text/plain"), b"a=b"), Err(BodyError::UnsupportedType));
+        assert_eq!(
+            Fields::parse(Some("text/plain"), b"a=b"),
+            Err(BodyError::UnsupportedType)
+        );
         assert_eq!(Fields::parse(None, b"a=b"), Err(BodyError::UnsupportedType));
-        assert_eq!(Fields::parse(Some(FORM), b"a=\xff"), Err(BodyError::Malformed));
-        assert_eq!(Fields::parse(Some("application/json"), b"[1]"), Err(BodyError::Malformed));
+        assert_eq!(
+            Fields::parse(Some(FORM), b"a=\xff"),
+            Err(BodyError::Malformed)
+        );
+        assert_eq!(
+            Fields::parse(Some("application/json"), b"[1]"),
+            Err(BodyError::Malformed)
+        );
     }
 
     #[test]
     fn comments_are_bounded_plain_text() {
-        let f = Fields::parse(Some(FORM), b"consultation=c-1&section=s1-2&text=Bien&consent=on").unwrap();
+        let f = Fields::parse(
+            Some(FORM),
+            b"consultation=c-1&section=s1-2&text=Bien&consent=on",
+        )
+        .unwrap();
         let c = CommentForm::from_fields(&f, 10).unwrap();
         assert_eq!(c.section.as_deref(), Some("s1-2"));
-        let f = Fields::parse(Some(FORM), b"consultation=c-1&text=Trop+long+texte&consent=on").unwrap();
+        let f = Fields::parse(
+            Some(FORM),
+            b"consultation=c-1&text=Trop+long+texte&consent=on",
+        )
+        .unwrap();
         assert_eq!(CommentForm::from_fields(&f, 10).unwrap_err(), Code::TooLong);
     }
 }

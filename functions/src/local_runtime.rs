@@ -41,7 +41,10 @@ impl LocalRuntime {
         });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(shared.clone());
@@ -79,18 +82,28 @@ impl LocalRuntime {
     }
 
     /// Sends `event` to the function and waits for its answer.
-    pub async fn invoke(&self, event: &serde_json::Value, timeout: Duration) -> Result<serde_json::Value, String> {
+    pub async fn invoke(
+        &self,
+        event: &serde_json::Value,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, String> {
         let id = format!("req-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let (tx, rx) = oneshot::channel();
         self.shared.waiting.lock().await.insert(id.clone(), tx);
         let body = Bytes::from(serde_json::to_vec(event).map_err(|e| e.to_string())?);
-        self.send.send((id, body)).await.map_err(|e| e.to_string())?;
+        self.send
+            .send((id, body))
+            .await
+            .map_err(|e| e.to_string())?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err("the runtime API stopped".into()),
             Err(_) => {
                 let init = self.shared.init_error.lock().await.clone();
-                Err(init.map_or_else(|| "the function did not answer in time".into(), |e| format!("init error: {e}")))
+                Err(init.map_or_else(
+                    || "the function did not answer in time".into(),
+                    |e| format!("init error: {e}"),
+                ))
             }
         }
     }
@@ -109,12 +122,22 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
     };
     set("lambda-runtime-aws-request-id", id);
     set("lambda-runtime-deadline-ms", deadline.to_string());
-    set("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-3:000000000000:function:local".into());
-    set("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000;Sampled=0".into());
+    set(
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:eu-west-3:000000000000:function:local".into(),
+    );
+    set(
+        "lambda-runtime-trace-id",
+        "Root=1-00000000-000000000000000000000000;Sampled=0".into(),
+    );
     (StatusCode::OK, headers, body).into_response()
 }
 
-async fn finish(shared: &Shared, id: &str, result: Result<serde_json::Value, String>) -> StatusCode {
+async fn finish(
+    shared: &Shared,
+    id: &str,
+    result: Result<serde_json::Value, String>,
+) -> StatusCode {
     match shared.waiting.lock().await.remove(id) {
         Some(tx) => {
             let _ = tx.send(result);
@@ -124,13 +147,26 @@ async fn finish(shared: &Shared, id: &str, result: Result<serde_json::Value, Str
     }
 }
 
-async fn response(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+async fn response(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
     let value = serde_json::from_slice(&body).map_err(|e| format!("response is not JSON: {e}"));
     finish(&shared, &id, value).await
 }
 
-async fn error(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
-    finish(&shared, &id, Err(String::from_utf8_lossy(&body).to_string())).await
+async fn error(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
+    finish(
+        &shared,
+        &id,
+        Err(String::from_utf8_lossy(&body).to_string()),
+    )
+    .await
 }
 
 async fn init_error(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {

@@ -16,7 +16,10 @@ fn strings(lang: Lang) -> &'static Strings {
             parse(Lang::Fr, include_str!("../../site-theme/i18n/fr.toml")),
         ]
     });
-    &all[Lang::ALL.iter().position(|l| *l == lang).expect("a known language")]
+    &all[Lang::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .expect("a known language")]
 }
 
 /// The message of `code` in `lang`: its title and explanation.

@@ -71,7 +71,10 @@ pub fn text_field(raw: Option<&str>, max: usize) -> Result<String, Code> {
         Err(Code::MissingField)
     } else if t.chars().count() > max {
         Err(Code::TooLong)
-    } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    } else if t
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         Err(Code::BadRequest)
     } else {
         Ok(t.to_string())
@@ -95,7 +98,10 @@ mod tests {
 
     #[test]
     fn local_petitions_need_the_local_attestation() {
-        assert_eq!(attestations(Authority::HeadOfGovernment), &[Attestation::Electoral]);
+        assert_eq!(
+            attestations(Authority::HeadOfGovernment),
+            &[Attestation::Electoral]
+        );
         assert!(attestations(Authority::Commune).contains(&Attestation::Local));
         assert!(attestations(Authority::Commune).contains(&Attestation::Electoral));
     }

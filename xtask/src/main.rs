@@ -1,5 +1,7 @@
 //! Project automation, run as `cargo xtask <task>`: `test` installs what the test tiers need
-//! and runs them all; more tasks join as the project grows.
+//! (a Python venv with moto under `target/`) and runs them all.
+
+mod services;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -21,18 +23,19 @@ fn main() {
 }
 
 /// The workspace root (the parent of this crate's folder).
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
 }
 
-/// Runs `program args` in the workspace root, failing with the command line if it fails.
-fn run(program: &str, args: &[&str]) -> Result<()> {
+/// Runs `program args` in the workspace root with extra `env`, failing with the command line.
+pub fn run_with(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     eprintln!("\n==> {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .with_context(|| format!("cannot start `{program}`"))?;
@@ -42,23 +45,38 @@ fn run(program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Every test tier, in order from the cheapest.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Every test tier, from the cheapest.
 fn test() -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(&cargo, &["fmt", "--all", "--", "--check"])?;
-    run(
+    let cargo = cargo();
+    let features = "musharaka-functions/moto";
+    run_with(&cargo, &["fmt", "--all", "--", "--check"], &[])?;
+    run_with(
         &cargo,
         &[
             "clippy",
             "--workspace",
             "--all-targets",
+            "--features",
+            features,
             "--",
             "-D",
             "warnings",
         ],
+        &[],
     )?;
-    run(&cargo, &["test", "--workspace"])?;
-    run(&cargo, &["run", "--quiet", "--", "check"])?;
+    let moto = services::Moto::start()?;
+    let endpoint = moto.endpoint();
+    run_with(
+        &cargo,
+        &["test", "--workspace", "--no-fail-fast", "--features", features],
+        &[("MUSHARAKA_TEST_DYNAMODB_ENDPOINT", &endpoint)],
+    )?;
+    drop(moto);
+    run_with(&cargo, &["run", "--quiet", "--", "check"], &[])?;
     eprintln!("\nall test tiers passed");
     Ok(())
 }

@@ -4,7 +4,10 @@
 //! the initiative is open (each shard carries a copy of the initiative's state and dates, so
 //! no single item sees every signature).
 
-use super::{Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored, schema::TableDefinition};
+use super::{
+    Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored,
+    schema::TableDefinition,
+};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
@@ -87,10 +90,14 @@ impl DynamoStore {
         let region = var("AWS_REGION")
             .or_else(|| var("AWS_DEFAULT_REGION"))
             .unwrap_or_else(|| "eu-west-3".into());
-        let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) else {
-            anyhow::bail!("AWS credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+        else {
+            anyhow::bail!(
+                "AWS credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            );
         };
-        let credentials = Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "environment");
+        let credentials =
+            Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "environment");
         let mut builder = Builder::new()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region))
@@ -194,7 +201,8 @@ fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<Opt
 impl Store for DynamoStore {
     async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
         for entry in &catalog.entries {
-            let json = serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let json =
+                serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut item = entry_key(&entry.id);
             item.insert("json".into(), s(json));
             item.insert("state".into(), s(state(entry)));
@@ -215,7 +223,9 @@ impl Store for DynamoStore {
                     .update_item()
                     .table_name(&self.table)
                     .set_key(Some(shard_key(&entry.id, shard)))
-                    .update_expression("SET #state = :state, opens_at = :opens, closes_at = :closes")
+                    .update_expression(
+                        "SET #state = :state, opens_at = :opens, closes_at = :closes",
+                    )
                     .expression_attribute_names("#state", "state")
                     .expression_attribute_values(":state", s(state(entry)))
                     .expression_attribute_values(":opens", n(entry.opens.timestamp()))
@@ -252,11 +262,20 @@ impl Store for DynamoStore {
 
     async fn sign(&self, sig: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
         let mut item = key(format!("SIG#{}#{}", sig.initiative, sig.signer), "SIG");
-        item.insert("gsi1pk".into(), s(format!("SIGS#{}#{}", sig.initiative, &sig.signer[..1])));
-        item.insert("gsi1sk".into(), s(format!("{}#{}", now.timestamp(), sig.signer)));
+        item.insert(
+            "gsi1pk".into(),
+            s(format!("SIGS#{}#{}", sig.initiative, &sig.signer[..1])),
+        );
+        item.insert(
+            "gsi1sk".into(),
+            s(format!("{}#{}", now.timestamp(), sig.signer)),
+        );
         item.insert("region".into(), s(&sig.region));
         item.insert("lang".into(), s(sig.lang.code()));
-        item.insert("sealed".into(), AttributeValue::B(Blob::new(sig.sealed.clone())));
+        item.insert(
+            "sealed".into(),
+            AttributeValue::B(Blob::new(sig.sealed.clone())),
+        );
         item.insert("created".into(), n(now.timestamp()));
         let put = Put::builder()
             .table_name(&self.table)
@@ -268,7 +287,9 @@ impl Store for DynamoStore {
             let count = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(shard_key(&sig.initiative, random_shard())))
-                .condition_expression("#state = :collecting AND opens_at <= :now AND closes_at > :now")
+                .condition_expression(
+                    "#state = :collecting AND opens_at <= :now AND closes_at > :now",
+                )
                 .update_expression("ADD #total :one, #region :one")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_names("#total", "total")
@@ -303,7 +324,9 @@ impl Store for DynamoStore {
                 _ => return Err(unavailable(err)),
             }
         }
-        Err(StoreError::Unavailable("too many conflicting signatures".into()))
+        Err(StoreError::Unavailable(
+            "too many conflicting signatures".into(),
+        ))
     }
 
     async fn comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored> {
@@ -346,7 +369,10 @@ impl Store for DynamoStore {
         match result {
             Ok(_) => Ok(Stored::Done),
             Err(e) => match cancellation_codes(&e) {
-                Some(codes) if codes.first().cloned().flatten().as_deref() == Some("ConditionalCheckFailed") => {
+                Some(codes)
+                    if codes.first().cloned().flatten().as_deref()
+                        == Some("ConditionalCheckFailed") =>
+                {
                     self.refusal_of(&c.consultation, now, true).await
                 }
                 _ => Err(unavailable(e)),
@@ -380,7 +406,11 @@ impl Store for DynamoStore {
                     .send()
                     .await
                     .map_err(unavailable)?;
-                for item in res.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                for item in res
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
                     let Some(pk) = item.get("pk").and_then(|v| v.as_s().ok()) else {
                         continue;
                     };
@@ -412,7 +442,13 @@ impl Store for DynamoStore {
         Ok(out)
     }
 
-    async fn allow(&self, client: &str, now: DateTime<Utc>, window_secs: u64, max: u32) -> StoreResult<bool> {
+    async fn allow(
+        &self,
+        client: &str,
+        now: DateTime<Utc>,
+        window_secs: u64,
+        max: u32,
+    ) -> StoreResult<bool> {
         let window = super::window_start(now, window_secs);
         let out = self
             .client
@@ -429,7 +465,11 @@ impl Store for DynamoStore {
             .map_err(unavailable)?;
         let count = out
             .attributes
-            .and_then(|a| a.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<u64>().ok()))
+            .and_then(|a| {
+                a.get("n")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
             .unwrap_or(u64::MAX);
         Ok(count <= max as u64)
     }

@@ -30,7 +30,11 @@ pub struct NewSignature {
 
 impl std::fmt::Debug for NewSignature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "NewSignature {{ initiative: {:?}, region: {:?}, .. }}", self.initiative, self.region)
+        write!(
+            f,
+            "NewSignature {{ initiative: {:?}, region: {:?}, .. }}",
+            self.initiative, self.region
+        )
     }
 }
 
@@ -110,7 +114,13 @@ pub trait Store: Send + Sync {
 
     /// Counts one submission from `client` in the window holding `now`; false once more than
     /// `max` were made in that window of `window_secs` seconds.
-    async fn allow(&self, client: &str, now: DateTime<Utc>, window_secs: u64, max: u32) -> StoreResult<bool>;
+    async fn allow(
+        &self,
+        client: &str,
+        now: DateTime<Utc>,
+        window_secs: u64,
+        max: u32,
+    ) -> StoreResult<bool>;
 }
 
 /// A store shared by handlers.
@@ -120,7 +130,9 @@ pub type SharedStore = Arc<dyn Store>;
 /// `AWS_ENDPOINT_URL_DYNAMODB` when set, for local servers).
 pub async fn open(spec: &str) -> anyhow::Result<SharedStore> {
     match spec.split_once(':') {
-        Some(("sqlite", path)) if !path.is_empty() => Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path))?)),
+        Some(("sqlite", path)) if !path.is_empty() => Ok(Arc::new(sqlite::SqliteStore::open(
+            std::path::Path::new(path),
+        )?)),
         Some(("dynamodb", table)) if !table.is_empty() => {
             Ok(Arc::new(dynamo::DynamoStore::from_env(table).await?))
         }

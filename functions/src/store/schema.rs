@@ -123,7 +123,13 @@ mod tests {
     #[test]
     fn reads_keys_index_and_ttl_from_the_template() {
         let t = TableDefinition::project();
-        assert_eq!(t.key[0], KeyPart { name: "pk".into(), key_type: "HASH".into() });
+        assert_eq!(
+            t.key[0],
+            KeyPart {
+                name: "pk".into(),
+                key_type: "HASH".into()
+            }
+        );
         assert_eq!(t.key[1].name, "sk");
         assert_eq!(t.indexes[0].name, "gsi1");
         assert_eq!(t.ttl_attribute.as_deref(), Some("expires_at"));

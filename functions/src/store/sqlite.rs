@@ -59,7 +59,10 @@ pub struct SqliteStore {
 fn err(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::SqliteFailure(f, _)
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
         {
             StoreError::Unavailable(e.to_string())
         }
@@ -150,7 +153,14 @@ impl Store for SqliteStore {
                 .execute(
                     "INSERT INTO signatures (initiative, signer, region, lang, sealed, created)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                    params![s.initiative, s.signer, s.region, s.lang.code(), s.sealed, now.timestamp()],
+                    params![
+                        s.initiative,
+                        s.signer,
+                        s.region,
+                        s.lang.code(),
+                        s.sealed,
+                        now.timestamp()
+                    ],
                 )
                 .map_err(err)?;
             if inserted == 0 {
@@ -194,7 +204,9 @@ impl Store for SqliteStore {
         let ids = ids.to_vec();
         self.with(move |conn| {
             let mut out = BTreeMap::new();
-            let mut known = conn.prepare_cached("SELECT 1 FROM entries WHERE id = ?1").map_err(err)?;
+            let mut known = conn
+                .prepare_cached("SELECT 1 FROM entries WHERE id = ?1")
+                .map_err(err)?;
             let mut by_region = conn
                 .prepare_cached("SELECT region, n FROM counts WHERE initiative = ?1")
                 .map_err(err)?;
@@ -218,7 +230,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn allow(&self, client: &str, now: DateTime<Utc>, window_secs: u64, max: u32) -> StoreResult<bool> {
+    async fn allow(
+        &self,
+        client: &str,
+        now: DateTime<Utc>,
+        window_secs: u64,
+        max: u32,
+    ) -> StoreResult<bool> {
         let client = client.to_string();
         let window = super::window_start(now, window_secs);
         let expires = window + 2 * window_secs as i64;
@@ -234,7 +252,8 @@ impl Store for SqliteStore {
                 .map_err(err)?;
             if n == 1 {
                 // A new window: forget the expired ones.
-                conn.execute("DELETE FROM rate WHERE expires < ?1", [now_s]).map_err(err)?;
+                conn.execute("DELETE FROM rate WHERE expires < ?1", [now_s])
+                    .map_err(err)?;
             }
             Ok(n <= max as i64)
         })

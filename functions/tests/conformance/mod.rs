@@ -1,0 +1,316 @@
+//! The storage conformance suite, written once: `conformance_tests!(make)` expands to one test
+//! per behaviour, run against the store that `make().await` returns.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, Duration, Utc};
+use musharaka_functions::store::{NewComment, NewSignature, Store, Stored};
+use musharaka_model::catalog::{
+    Catalog, Consultation, Details, Entry, Initiative, Refusal, SCHEMA_VERSION,
+};
+use musharaka_model::state::{ConsultationState, InitiativeState};
+use musharaka_model::target::{Authority, Target};
+use musharaka_model::{Lang, Localized};
+use std::sync::Arc;
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Inside every window below.
+pub fn now() -> DateTime<Utc> {
+    at("2026-11-26T12:00:00+01:00")
+}
+
+fn initiative(id: &str, state: InitiativeState, opens: &str, closes: &str) -> Entry {
+    Entry {
+        id: id.into(),
+        details: Details::Petition(Initiative {
+            target: Target {
+                authority: Authority::HeadOfGovernment,
+                region: None,
+                name: Localized::new(),
+                population: None,
+                arrondissements: false,
+            },
+            threshold: 4000,
+            state,
+        }),
+        opens: DateTime::parse_from_rfc3339(opens).unwrap(),
+        closes: DateTime::parse_from_rfc3339(closes).unwrap(),
+        title: Localized::new(),
+        url: Localized::new(),
+    }
+}
+
+fn consultation(id: &str, state: ConsultationState) -> Entry {
+    Entry {
+        details: Details::Consultation(Consultation {
+            authority: Localized::new(),
+            state,
+            sections: vec!["s1".into(), "s1-1".into()],
+        }),
+        ..initiative(
+            id,
+            InitiativeState::Collecting,
+            "2026-10-01T00:00:00+01:00",
+            "2027-01-31T00:00:00+01:00",
+        )
+    }
+}
+
+/// A catalog with an entry for each case.
+pub fn catalog() -> Catalog {
+    let window = ("2026-10-01T00:00:00+01:00", "2027-01-31T00:00:00+01:00");
+    Catalog {
+        version: SCHEMA_VERSION,
+        base_url: "https://example.ma".into(),
+        entries: vec![
+            initiative("p-open", InitiativeState::Collecting, window.0, window.1),
+            initiative(
+                "p-later",
+                InitiativeState::Collecting,
+                "2027-02-01T00:00:00+01:00",
+                "2027-05-01T00:00:00+01:00",
+            ),
+            initiative(
+                "p-past",
+                InitiativeState::Collecting,
+                "2026-01-01T00:00:00+01:00",
+                "2026-11-01T00:00:00+01:00",
+            ),
+            initiative("p-filed", InitiativeState::Filed, window.0, window.1),
+            consultation("c-open", ConsultationState::Open),
+            consultation("c-closed", ConsultationState::Closed),
+        ],
+    }
+}
+
+pub fn signature(initiative: &str, signer: &str, region: &str) -> NewSignature {
+    NewSignature {
+        initiative: initiative.into(),
+        signer: format!("{signer:0>64}"),
+        region: region.into(),
+        lang: Lang::Fr,
+        sealed: vec![1, 2, 3],
+    }
+}
+
+pub fn comment(consultation: &str, id: &str) -> NewComment {
+    NewComment {
+        id: id.into(),
+        consultation: consultation.into(),
+        section: Some("s1-1".into()),
+        text: "Je propose d'ajouter un délai.".into(),
+        display_name: Some("Amina".into()),
+        lang: Lang::Fr,
+    }
+}
+
+pub async fn publish_then_read_back(store: Arc<dyn Store>) {
+    let c = catalog();
+    assert_eq!(store.publish(&c).await.unwrap(), c.entries.len());
+    assert_eq!(
+        store.entry("p-open").await.unwrap().as_ref(),
+        Some(&c.entries[0])
+    );
+    assert_eq!(store.entry("nope").await.unwrap(), None);
+}
+
+pub async fn a_signature_counts_once(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    let s = signature("p-open", "a1", "MA-04");
+    assert_eq!(store.sign(&s, now()).await.unwrap(), Stored::Done);
+    assert_eq!(store.sign(&s, now()).await.unwrap(), Stored::Duplicate);
+    store
+        .sign(&signature("p-open", "b2", "MA-06"), now())
+        .await
+        .unwrap();
+    store
+        .sign(&signature("p-open", "c3", "MA-04"), now())
+        .await
+        .unwrap();
+    let counts = store
+        .counts(&["p-open".into(), "p-filed".into(), "nope".into()])
+        .await
+        .unwrap();
+    assert_eq!(counts["p-open"].total, 3);
+    assert_eq!(counts["p-open"].regions["MA-04"], 2);
+    assert_eq!(counts["p-open"].regions["MA-06"], 1);
+    assert_eq!(counts["p-filed"].total, 0);
+    assert!(!counts.contains_key("nope"), "unknown ids are left out");
+}
+
+pub async fn signatures_only_while_collecting(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    let cases = [
+        ("p-later", Stored::Refused(Refusal::NotYetOpen)),
+        ("p-past", Stored::Refused(Refusal::Closed)),
+        ("p-filed", Stored::Refused(Refusal::Closed)),
+        ("c-open", Stored::Refused(Refusal::WrongKind)),
+        ("nope", Stored::NotFound),
+    ];
+    for (id, want) in cases {
+        assert_eq!(
+            store
+                .sign(&signature(id, "a1", "MA-01"), now())
+                .await
+                .unwrap(),
+            want,
+            "{id}"
+        );
+    }
+    let counts = store
+        .counts(&["p-later".into(), "p-past".into(), "p-filed".into()])
+        .await
+        .unwrap();
+    assert!(
+        counts.values().all(|c| c.total == 0),
+        "a refused signature was counted: {counts:?}"
+    );
+    // Closing is exclusive: at the closing instant it is closed.
+    let closes = at("2027-01-31T00:00:00+01:00");
+    assert_eq!(
+        store
+            .sign(&signature("p-open", "z9", "MA-01"), closes)
+            .await
+            .unwrap(),
+        Stored::Refused(Refusal::Closed)
+    );
+}
+
+pub async fn republishing_keeps_counts_and_applies_the_new_state(store: Arc<dyn Store>) {
+    let mut c = catalog();
+    store.publish(&c).await.unwrap();
+    store
+        .sign(&signature("p-open", "a1", "MA-04"), now())
+        .await
+        .unwrap();
+    if let Details::Petition(i) = &mut c.entries[0].details {
+        i.state = InitiativeState::Filed;
+    }
+    store.publish(&c).await.unwrap();
+    assert_eq!(
+        store
+            .sign(&signature("p-open", "b2", "MA-04"), now())
+            .await
+            .unwrap(),
+        Stored::Refused(Refusal::Closed)
+    );
+    assert_eq!(
+        store.counts(&["p-open".into()]).await.unwrap()["p-open"].total,
+        1
+    );
+}
+
+pub async fn comments_only_on_open_consultations(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    assert_eq!(
+        store
+            .comment(&comment("c-open", "0001-a"), now())
+            .await
+            .unwrap(),
+        Stored::Done
+    );
+    assert_eq!(
+        store
+            .comment(&comment("c-closed", "0002-a"), now())
+            .await
+            .unwrap(),
+        Stored::Refused(Refusal::Closed)
+    );
+    assert_eq!(
+        store
+            .comment(&comment("p-open", "0003-a"), now())
+            .await
+            .unwrap(),
+        Stored::Refused(Refusal::WrongKind)
+    );
+    assert_eq!(
+        store
+            .comment(&comment("nope", "0004-a"), now())
+            .await
+            .unwrap(),
+        Stored::NotFound
+    );
+}
+
+pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn Store>) {
+    let t = now();
+    for _ in 0..3 {
+        assert!(store.allow("client-a", t, 60, 3).await.unwrap());
+    }
+    assert!(
+        !store.allow("client-a", t, 60, 3).await.unwrap(),
+        "the fourth in a window"
+    );
+    assert!(
+        store.allow("client-b", t, 60, 3).await.unwrap(),
+        "another client"
+    );
+    assert!(
+        store
+            .allow("client-a", t + Duration::seconds(60), 60, 3)
+            .await
+            .unwrap(),
+        "the next window"
+    );
+}
+
+/// Many signers at once, some signing twice: the count is the number of distinct signers.
+pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    let distinct = 120;
+    let mut tasks = Vec::new();
+    for i in 0..(distinct + 40) {
+        let store = store.clone();
+        let signer = format!("s{}", i % distinct);
+        // A repeat signs from the same region as the first time.
+        let region = format!("MA-{:02}", 1 + (i % distinct) % 12);
+        tasks.push(tokio::spawn(async move {
+            store
+                .sign(&signature("p-open", &signer, &region), now())
+                .await
+                .unwrap()
+        }));
+    }
+    let mut done = 0;
+    let mut duplicates = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Stored::Done => done += 1,
+            Stored::Duplicate => duplicates += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((done, duplicates), (distinct, 40));
+    let count = &store.counts(&["p-open".into()]).await.unwrap()["p-open"];
+    assert_eq!(count.total, distinct as u64);
+    assert_eq!(count.regions.values().sum::<u64>(), distinct as u64);
+    assert_eq!(count.regions["MA-01"], 10);
+}
+
+/// Expands to one `#[tokio::test]` per behaviour for the store made by `$make`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@each $make;
+            publish_then_read_back,
+            a_signature_counts_once,
+            signatures_only_while_collecting,
+            republishing_keeps_counts_and_applies_the_new_state,
+            comments_only_on_open_consultations,
+            the_rate_limit_counts_per_client_and_window,
+            concurrent_signers_are_counted_exactly
+        );
+    };
+    (@each $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let (store, _guard) = $make.await;
+                conformance::$name(store).await;
+            }
+        )*
+    };
+}

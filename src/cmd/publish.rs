@@ -1,0 +1,53 @@
+//! `musharaka publish --store sqlite:PATH | dynamodb:TABLE`: loads the catalog written by
+//! `build` into the store the functions read.
+
+use anyhow::{Context, Result, bail};
+use musharaka_functions::store;
+use musharaka_model::catalog::{Catalog, SCHEMA_VERSION};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Reads and checks a catalog file.
+pub fn read_catalog(path: &Path) -> Result<Catalog> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read {} (run `musharaka build` first)",
+            path.display()
+        )
+    })?;
+    let catalog: Catalog = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a valid catalog", path.display()))?;
+    if catalog.version != SCHEMA_VERSION {
+        bail!(
+            "{}: catalog schema version {} but this program reads version {SCHEMA_VERSION}: rebuild the site",
+            path.display(),
+            catalog.version
+        );
+    }
+    Ok(catalog)
+}
+
+/// Runs `musharaka publish`.
+pub fn run(spec: &str, catalog: &Path, create_table: bool) -> Result<ExitCode> {
+    let catalog = read_catalog(catalog)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        if create_table {
+            let Some(("dynamodb", table)) = spec.split_once(':') else {
+                bail!("--create-table applies to a `dynamodb:TABLE` store");
+            };
+            store::dynamo::DynamoStore::from_env(table)
+                .await?
+                .create_table()
+                .await
+                .with_context(|| format!("cannot create table {table}"))?;
+        }
+        let store = store::open(spec).await?;
+        let n = store
+            .publish(&catalog)
+            .await
+            .with_context(|| format!("cannot publish into {spec}"))?;
+        println!("published {n} entries into {spec}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
