@@ -46,6 +46,12 @@ enum Command {
         /// Output folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Data folder: the embedded store and the local secrets (default `data/` in the root).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Submissions accepted per client address, as `max/seconds` (default 20/60).
+        #[arg(long)]
+        rate_limit: Option<String>,
     },
     /// Load `catalog.json` into a store, where the functions read it.
     Publish {
@@ -81,7 +87,19 @@ fn main() -> ExitCode {
             base_url,
         } => cmd::build::run(&root, out, base_url.as_deref()),
         Command::Check { root } => cmd::check::run(&root),
-        Command::Serve { root, port, out } => cmd::serve::run(&root, port, out),
+        Command::Serve {
+            root,
+            port,
+            out,
+            data,
+            rate_limit,
+        } => cmd::serve::run(cmd::serve::ServeOptions {
+            out: cmd::build::out_dir(&root, out),
+            data: data.unwrap_or_else(|| root.join("data")),
+            root,
+            port,
+            rate_limit,
+        }),
         Command::New { kind, name, root } => cmd::new::run(&root, kind, &name),
         Command::Publish {
             store,

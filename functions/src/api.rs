@@ -333,7 +333,7 @@ fn respond(
             "code": code.as_str(),
             "message": message(lang, code),
             "lang": lang.code(),
-            "count": outcome.count,
+            "count": outcome.count.as_ref().map(|c| count_json(c, lang)),
         });
         (status, axum::Json(body)).into_response()
     } else {
@@ -405,9 +405,28 @@ fn retry_after(state: &AppState, code: Code) -> u64 {
 #[derive(Deserialize)]
 struct CountsQuery {
     ids: Option<String>,
+    lang: Option<String>,
 }
 
-async fn counts(State(state): State<AppState>, Query(q): Query<CountsQuery>) -> Response {
+/// A count as JSON, with its localized text ("12 signatures") in `lang`.
+fn count_json(count: &Count, lang: Lang) -> serde_json::Value {
+    serde_json::json!({
+        "total": count.total,
+        "regions": count.regions,
+        "text": crate::messages::count_text(lang, count.total),
+    })
+}
+
+async fn counts(
+    State(state): State<AppState>,
+    Query(q): Query<CountsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(
+        None,
+        q.lang.as_deref(),
+        header_str(&headers, header::ACCEPT_LANGUAGE),
+    );
     let ids: Vec<String> = q
         .ids
         .unwrap_or_default()
@@ -423,7 +442,10 @@ async fn counts(State(state): State<AppState>, Query(q): Query<CountsQuery>) -> 
         .collect();
     match state.store.counts(&ids).await {
         Ok(counts) => {
-            let body: BTreeMap<String, Count> = counts;
+            let body: BTreeMap<String, serde_json::Value> = counts
+                .iter()
+                .map(|(id, c)| (id.clone(), count_json(c, lang)))
+                .collect();
             let mut r = axum::Json(serde_json::json!({ "counts": body })).into_response();
             r.headers_mut().insert(
                 header::CACHE_CONTROL,

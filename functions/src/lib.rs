@@ -9,6 +9,7 @@ pub mod form;
 pub mod local_runtime;
 pub mod logging;
 pub mod messages;
+pub mod security;
 pub mod settings;
 pub mod store;
 

@@ -33,6 +33,13 @@ pub fn message(lang: Lang, code: Code) -> String {
     }
 }
 
+/// "12 signatures" in `lang`, with the right plural form.
+pub fn count_text(lang: Lang, n: u64) -> String {
+    strings(lang)
+        .plural("count.signatures", n)
+        .unwrap_or_else(|| n.to_string())
+}
+
 /// The language of a form: the `lang` field, else the query, else the first language of
 /// `Accept-Language` the portal has, else Arabic.
 pub fn pick_lang(field: Option<&str>, query: Option<&str>, accept: Option<&str>) -> Lang {

@@ -55,6 +55,16 @@ impl Site {
                 Ok(html) => sink.write(&format!("{}/404.html", lang.code()), html.as_bytes())?,
                 Err(e) => diags.error(Path::new("site-theme/templates/404.html"), None, e),
             }
+            for code in musharaka_model::outcome::Code::ALL {
+                match self.render_result(&lc, code) {
+                    Ok(html) => {
+                        let url = code.page_url(lang);
+                        sink.write(&url_to_file(&url), html.as_bytes())?;
+                        index.files.insert(url);
+                    }
+                    Err(e) => diags.error(Path::new("site-theme/templates/result.html"), None, e),
+                }
+            }
             let feed = feed::atom(self, lang);
             sink.write(&feed::feed_path(lang), feed.as_bytes())?;
             index.files.insert(format!("/{}", feed::feed_path(lang)));

@@ -7,6 +7,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feed;
+pub mod forms;
 pub mod front_matter;
 pub mod links;
 pub mod markdown;

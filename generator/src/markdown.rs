@@ -67,6 +67,17 @@ impl Numbering {
 /// Renders `md`, whose first line is line `first_line` of its file. `resolve` turns an
 /// internal link (`@/section/page.md#anchor`) into a URL, or `None` if it does not resolve.
 pub fn render(md: &str, first_line: usize, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    render_with(md, first_line, resolve, &|_| None)
+}
+
+/// Like [`render`], and inserts the HTML that `after_heading` returns after each heading
+/// (the comment form of a consultation's section).
+pub fn render_with(
+    md: &str,
+    first_line: usize,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    after_heading: &dyn Fn(&Heading) -> Option<String>,
+) -> Rendered {
     let mut out = Rendered::default();
     let mut numbering = Numbering::default();
     let mut events: Vec<Event> = Vec::new();
@@ -120,11 +131,11 @@ pub fn render(md: &str, first_line: usize, resolve: &dyn Fn(&str) -> Option<Stri
                     .collect();
                 let positional = numbering.next(level as usize);
                 let id = id.map_or(positional, |i| i.to_string());
-                out.headings.push(Heading {
+                let heading = Heading {
                     level: level as u8,
                     id: id.clone(),
                     text: text.trim().to_string(),
-                });
+                };
                 events.push(Event::Start(Tag::Heading {
                     level,
                     id: Some(id.into()),
@@ -133,8 +144,23 @@ pub fn render(md: &str, first_line: usize, resolve: &dyn Fn(&str) -> Option<Stri
                 }));
                 events.extend(inner);
                 events.push(Event::End(TagEnd::Heading(level)));
+                if let Some(html) = after_heading(&heading) {
+                    events.push(Event::Html(html.into()));
+                }
+                out.headings.push(heading);
             }
             (e, Some((_, inner))) => inner.push(e),
+            // Wide tables scroll within a focusable box instead of widening a phone's page.
+            (e @ Event::Start(Tag::Table(_)), None) => {
+                events.push(Event::Html(
+                    "<div class=\"table-scroll\" tabindex=\"0\">".into(),
+                ));
+                events.push(e);
+            }
+            (e @ Event::End(TagEnd::Table), None) => {
+                events.push(e);
+                events.push(Event::Html("</div>".into()));
+            }
             (e, None) => events.push(e),
         }
     }

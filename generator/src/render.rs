@@ -5,9 +5,9 @@ use crate::content::INDEX;
 use crate::front_matter::{Kind, OutcomeMeta};
 use crate::links::{self, page_url};
 use crate::markdown::{self, Heading, Link};
-use crate::shortcodes;
 use crate::site::{Data, Entry, Site, Source};
 use crate::theme::error_chain;
+use crate::{forms, shortcodes};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use musharaka_model::{Lang, date, region};
 use serde_json::{Value, json};
@@ -152,6 +152,7 @@ impl Site {
         v["closes"] = self.show_instant(lang, &closes);
         if let Data::Initiative(i) = &entry.data {
             v["threshold"] = json!(i.threshold.signatures);
+            v["count"] = forms::count(self, lang, i);
             v["target_label"] = json!(self.target_label(entry, lang));
         }
         v
@@ -219,9 +220,40 @@ impl Site {
             &self.theme,
         )
         .map_err(|e| (Some(e.line), e.message))?;
-        let body = markdown::render(&text, src.parsed.body_line, &|d| {
-            links::resolve(self, lang, d)
-        });
+        let comment_form = match &entry.data {
+            Data::Consultation(c) => Some(forms::comment_form(self, lang, c)),
+            _ => None,
+        };
+        let partial_error = std::cell::RefCell::new(None);
+        let section_form = |h: &Heading| -> Option<String> {
+            let form = comment_form.as_ref().filter(|f| f["open"] == true)?;
+            if h.level > 3 {
+                return None;
+            }
+            let mut ctx = lc.base.clone();
+            ctx.insert("form", form);
+            ctx.insert("heading", h);
+            match self
+                .theme
+                .tera
+                .render("partials/section-comment.html", &ctx)
+            {
+                Ok(html) => Some(html),
+                Err(e) => {
+                    partial_error.replace(Some(error_chain(&e)));
+                    None
+                }
+            }
+        };
+        let body = markdown::render_with(
+            &text,
+            src.parsed.body_line,
+            &|d| links::resolve(self, lang, d),
+            &section_form,
+        );
+        if let Some(e) = partial_error.take() {
+            return Err((None, format!("template partials/section-comment.html: {e}")));
+        }
         let fallback = src.file.lang != lang;
         let mut ctx = lc.base.clone();
         ctx.insert("languages", &self.languages(Some(entry), lang));
@@ -311,8 +343,10 @@ impl Site {
                 v["uncertain"] = json!(i.threshold.uncertain);
                 v["history"] = json!(history);
                 v["decision"] = self.outcome(src, lang, "decision", m.decision.as_ref())?;
+                v["count"] = forms::count(self, lang, i);
+                ctx.insert("form", &forms::sign_form(self, entry, lang, i));
                 ctx.insert("initiative", &v);
-                extra_ids.extend(["decision".to_string(), "history".to_string()]);
+                extra_ids.extend(["decision", "history", "sign"].map(String::from));
                 if i.kind == musharaka_model::state::InitiativeKind::Motion {
                     "motion.html"
                 } else {
@@ -325,7 +359,8 @@ impl Site {
                 v["authority"] = json!(m.authority);
                 v["report"] = self.outcome(src, lang, "report", m.report.as_ref())?;
                 ctx.insert("consultation", &v);
-                extra_ids.push("report".to_string());
+                ctx.insert("form", &comment_form);
+                extra_ids.extend(["report", "comment"].map(String::from));
                 "consultation.html"
             }
             (Data::Plain, _) if self.is_guide_section(&entry.section) => {
@@ -396,6 +431,54 @@ impl Site {
             .tera
             .render(template, &ctx)
             .map_err(|e| format!("template {template}: {}", error_chain(&e)))
+    }
+
+    /// Renders the static result page of `code` in `lang` (where a form without JavaScript
+    /// lands after a submission).
+    pub fn render_result(
+        &self,
+        lc: &LangContext,
+        code: musharaka_model::outcome::Code,
+    ) -> Result<String, String> {
+        let lang = lc.lang;
+        let url = code.page_url(lang);
+        let mut ctx = lc.base.clone();
+        ctx.insert("languages", &self.result_languages(code, lang));
+        ctx.insert(
+            "page",
+            &json!({
+                "title": self.theme.text(lang, &format!("result.{}.title", code.as_str())),
+                "url": url,
+                "permalink": format!("{}{}", self.config.base_url, url),
+            }),
+        );
+        ctx.insert(
+            "text",
+            &self
+                .theme
+                .text(lang, &format!("result.{}.text", code.as_str())),
+        );
+        ctx.insert("code", code.as_str());
+        ctx.insert("ok", &code.is_success());
+        self.theme
+            .tera
+            .render("result.html", &ctx)
+            .map_err(|e| format!("template result.html: {}", error_chain(&e)))
+    }
+
+    fn result_languages(&self, code: musharaka_model::outcome::Code, lang: Lang) -> Vec<Value> {
+        self.config
+            .languages
+            .iter()
+            .map(|l| {
+                let url = code.page_url(l.code);
+                json!({
+                    "code": l.code.code(), "name": l.name, "dir": l.dir.as_str(),
+                    "url": url, "permalink": format!("{}{}", self.config.base_url, url),
+                    "current": l.code == lang, "missing": false,
+                })
+            })
+            .collect()
     }
 
     /// Renders the root page that offers the languages.

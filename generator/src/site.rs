@@ -140,6 +140,10 @@ pub struct Site {
     pub entries: BTreeMap<String, Entry>,
     /// Problems found while loading.
     pub diags: Diagnostics,
+    /// Current signature counts by initiative id, shown on the pages (empty: zero).
+    pub counts: BTreeMap<String, musharaka_model::catalog::Count>,
+    /// The instant the pages are built for: whether a form is offered depends on it.
+    pub now: DateTime<chrono::Utc>,
 }
 
 fn is_id(s: &str) -> bool {
@@ -179,6 +183,8 @@ impl Site {
             theme,
             entries: BTreeMap::new(),
             diags,
+            counts: BTreeMap::new(),
+            now: chrono::Utc::now(),
         };
         site.assemble(by_key);
         Ok(site)
@@ -552,6 +558,17 @@ impl Site {
                 }
             }
         }
+    }
+
+    /// Ids of every petition and motion.
+    pub fn initiative_ids(&self) -> Vec<String> {
+        self.entries
+            .values()
+            .filter_map(|e| match &e.data {
+                Data::Initiative(i) => Some(i.id.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Entries of `section` (not its index), in order: by weight, then newest first, then title.

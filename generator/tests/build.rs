@@ -7,8 +7,19 @@ mod common;
 use musharaka_generator::Site;
 use std::path::Path;
 
+/// The instant the fixture is built for: inside the petition's window, after the
+/// consultation's.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-26T12:00:00Z".parse().unwrap()
+}
+
 fn build(site: &Path, out: &Path) {
-    let site = Site::load(site, None).unwrap();
+    let mut site = Site::load(site, None).unwrap();
+    site.now = now();
+    site.counts.insert(
+        "p-water".into(),
+        serde_json::from_str(r#"{"total": 42, "regions": {"MA-07": 40, "MA-01": 2}}"#).unwrap(),
+    );
     site.build(out, &|_, _| {}).unwrap();
 }
 
@@ -42,8 +53,9 @@ fn every_page_declares_its_language_and_direction() {
             }
         }
     }
-    // 10 pages and a 404 per language.
-    assert_eq!(pages, 3 * 11);
+    // 10 pages, a 404 and a result page per outcome, per language.
+    let results = musharaka_model::outcome::Code::ALL.len();
+    assert_eq!(pages, 3 * (11 + results));
 }
 
 #[test]
@@ -87,6 +99,47 @@ fn thresholds_come_from_the_law_with_their_reference() {
         "shortcode not expanded"
     );
     assert!(guide.contains("<table>") && guide.contains("64.14"));
+}
+
+#[test]
+fn a_collecting_petition_offers_the_form_the_law_asks_for_with_its_count() {
+    let (_dir, out) = trilingual();
+    let ar = read(&out, "ar/initiatives/water/index.html");
+    assert!(ar.contains("action=\"/api/sign?lang=ar\""));
+    for field in [
+        "first_name",
+        "family_name",
+        "cin",
+        "address",
+        "region",
+        "attest_local",
+        "attest_electoral",
+        "consent",
+    ] {
+        assert!(ar.contains(&format!("name=\"{field}\"")), "no {field}");
+    }
+    assert!(
+        ar.contains("<option value=\"MA-07\" selected>"),
+        "the commune's region is preselected"
+    );
+    assert!(ar.contains("42 توقيعًا"), "the count as of the build");
+    assert!(ar.contains("value=\"42\""), "progress: 42 of 100");
+    // The motion is answered: no form, and the reason.
+    let motion = read(&out, "fr/initiatives/law/index.html");
+    assert!(!motion.contains("action=\"/api/sign"));
+    assert!(motion.contains("class=\"notice\""));
+}
+
+#[test]
+fn every_outcome_has_a_result_page_in_every_language() {
+    let (_dir, out) = trilingual();
+    for lang in ["ar", "zgh", "fr"] {
+        for code in musharaka_model::outcome::Code::ALL {
+            let html = read(&out, &format!("{lang}/result/{}/index.html", code.as_str()));
+            assert!(html.contains(&format!("data-code=\"{}\"", code.as_str())));
+        }
+    }
+    assert!(read(&out, "ar/result/already-signed/index.html").contains("سبق لك التوقيع"));
 }
 
 #[test]

@@ -80,6 +80,15 @@ pub struct Consultation {
     pub sections: Vec<String>,
 }
 
+/// Signatures of an initiative: total and by region code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// Every counted signature.
+    pub total: u64,
+    /// By region code (`MA-04`).
+    pub regions: std::collections::BTreeMap<String, u64>,
+}
+
 /// Why an entry does not accept a submission now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {

@@ -17,7 +17,11 @@ pub fn out_dir(root: &Path, out: Option<PathBuf>) -> PathBuf {
 
 /// Builds `root` into `out`, printing a summary (or every error).
 pub fn build_once(root: &Path, out: &Path, base_url: Option<&str>) -> Result<()> {
-    let site = Site::load(root, base_url)?;
+    write_site(&Site::load(root, base_url)?, out)
+}
+
+/// Writes a loaded site into `out`, with a progress bar on a terminal, and prints a summary.
+pub fn write_site(site: &Site, out: &Path) -> Result<()> {
     let total = site.entries.len() * site.config.languages.len();
     let bar = (total >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(total as u64);

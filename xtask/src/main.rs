@@ -1,5 +1,6 @@
 //! Project automation, run as `cargo xtask <task>`: `test` installs what the test tiers need
-//! (a Python venv with moto under `target/`) and runs them all.
+//! (a Python venv with moto under `target/`, Debian's Chromium, the npm packages of the browser
+//! suite) and runs them all.
 
 mod services;
 
@@ -72,11 +73,19 @@ fn test() -> Result<()> {
     let endpoint = moto.endpoint();
     run_with(
         &cargo,
-        &["test", "--workspace", "--no-fail-fast", "--features", features],
+        &[
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+            "--features",
+            features,
+        ],
         &[("MUSHARAKA_TEST_DYNAMODB_ENDPOINT", &endpoint)],
     )?;
     drop(moto);
     run_with(&cargo, &["run", "--quiet", "--", "check"], &[])?;
+    run_with(&cargo, &["build", "--bin", "musharaka"], &[])?;
+    services::browser_suite()?;
     eprintln!("\nall test tiers passed");
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Test services installed and started by the tooling: a Python venv under `target/venv` with
-//! moto (a local DynamoDB-compatible server), started on a free loopback port.
+//! moto (a local DynamoDB-compatible server) started on a free loopback port; Debian's Chromium
+//! and a Java runtime, and the npm packages of the browser suite.
 
 use crate::{root, run_with};
 use anyhow::{Context, Result, bail};
@@ -83,4 +84,64 @@ impl Drop for Moto {
         self.child.kill().ok();
         self.child.wait().ok();
     }
+}
+
+/// Installs Debian packages with apt-get (as root, as on the project's machines).
+fn apt_install(packages: &[&str]) -> Result<()> {
+    run_with("apt-get", &["update", "-qq"], &[])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    run_with("apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])
+}
+
+fn has(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Chromium (Debian's, never a downloaded browser), Java for the HTML checker, the npm
+/// packages; then the browser suite with node's test runner.
+pub fn browser_suite() -> Result<()> {
+    let mut missing = Vec::new();
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        missing.push("chromium");
+    }
+    if !has("java", "-version") {
+        missing.push("default-jre-headless");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing).context("cannot install the browser suite's Debian packages")?;
+    }
+    let dir = root().join("tests/browser");
+    let dir_str = dir.to_string_lossy().to_string();
+    run_with(
+        "npm",
+        &[
+            "install",
+            "--prefix",
+            &dir_str,
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+        ],
+        &[],
+    )?;
+    let bin = root().join("target/debug/musharaka");
+    let root_dir = root();
+    eprintln!("\n==> node --test (browser suite)");
+    let status = Command::new("node")
+        .args(["--test", "--test-concurrency=1"])
+        .current_dir(&dir)
+        .env("MUSHARAKA_BIN", &bin)
+        .env("MUSHARAKA_ROOT", &root_dir)
+        .status()
+        .context("cannot start node")?;
+    if !status.success() {
+        bail!("the browser suite failed ({status}); screenshots are in target/browser-artifacts");
+    }
+    Ok(())
 }

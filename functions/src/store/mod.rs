@@ -9,6 +9,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
+pub use musharaka_model::catalog::Count;
 use musharaka_model::catalog::{Catalog, Entry, Refusal};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -66,15 +67,6 @@ pub enum Stored {
     NotFound,
     /// The entry takes no submission now.
     Refused(Refusal),
-}
-
-/// Signatures of an initiative: total and by region.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Count {
-    /// Every counted signature.
-    pub total: u64,
-    /// By region code.
-    pub regions: BTreeMap<String, u64>,
 }
 
 /// The store could not do its work; nothing was half written.

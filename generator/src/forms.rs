@@ -1,0 +1,132 @@
+//! What the pages need for their forms: the signing form of a petition or motion (fields the
+//! law asks, attestations for its target, regions, count and progress), the comment forms of a
+//! consultation, and why no form is offered when the dates or state say so.
+
+use crate::site::{ConsultationData, Entry, InitiativeData, Site};
+use musharaka_model::signer::{Attestation, attestations};
+use musharaka_model::state::{ConsultationState, InitiativeState};
+use musharaka_model::target::Authority;
+use musharaka_model::{Lang, lang::pick, number, region};
+use serde_json::{Value, json};
+
+/// Whether a window and a state take submissions at the site's build instant, and if not, the
+/// notice to show instead.
+fn availability(
+    site: &Site,
+    lang: Lang,
+    accepting: bool,
+    data: (
+        &chrono::DateTime<chrono::FixedOffset>,
+        &chrono::DateTime<chrono::FixedOffset>,
+    ),
+    kind: &str,
+) -> (bool, Option<String>) {
+    let (opens, closes) = data;
+    let date = |d: &chrono::DateTime<chrono::FixedOffset>| {
+        let offset = site.config.offset().unwrap_or_else(|_| *d.offset());
+        musharaka_model::date::format_instant(lang, &d.with_timezone(&offset))
+    };
+    if site.now < *opens {
+        let text = site.theme.text(lang, &format!("form.{kind}_opens_on"));
+        return (false, Some(text.replace("{date}", &date(opens))));
+    }
+    if !accepting || site.now >= *closes {
+        let text = site.theme.text(lang, &format!("form.{kind}_closed"));
+        return (false, Some(text.replace("{date}", &date(closes))));
+    }
+    (true, None)
+}
+
+/// The count shown on the page (as of the build) and its progress toward the threshold.
+pub fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
+    let c = site.counts.get(&i.id).cloned().unwrap_or_default();
+    let percent = (c.total.saturating_mul(100) / i.threshold.signatures.max(1)).min(100);
+    let mut regions: Vec<(String, u64)> = c.regions.into_iter().filter(|(_, n)| *n > 0).collect();
+    regions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let regions: Vec<Value> = regions
+        .into_iter()
+        .map(|(code, n)| {
+            let name = region::by_code(&code)
+                .and_then(|r| pick(&r.name, lang, &site.config.fallback).cloned())
+                .unwrap_or_else(|| code.clone());
+            json!({"code": code, "name": name, "n": number::format(lang, n)})
+        })
+        .collect();
+    json!({
+        "total": c.total,
+        "text": site.theme.plural(lang, "count.signatures", c.total),
+        "percent": percent,
+        "regions": regions,
+    })
+}
+
+/// The signing form of a petition or motion.
+pub fn sign_form(site: &Site, entry: &Entry, lang: Lang, i: &InitiativeData) -> Value {
+    let (open, notice) = availability(
+        site,
+        lang,
+        i.state == InitiativeState::Collecting,
+        (&i.opens, &i.closes),
+        "sign",
+    );
+    let t = &i.target;
+    let territory = pick(&t.name, lang, &site.config.fallback)
+        .cloned()
+        .or_else(|| {
+            t.region
+                .as_deref()
+                .and_then(region::by_code)
+                .and_then(|r| pick(&r.name, lang, &site.config.fallback).cloned())
+        })
+        .unwrap_or_default();
+    let attests: Vec<Value> = attestations(t.authority)
+        .iter()
+        .map(|a| {
+            let key = match a {
+                Attestation::Electoral => "form.attest_electoral",
+                Attestation::Local => "form.attest_local",
+            };
+            json!({"field": a.field(), "label": site.theme.text(lang, key).replace("{territory}", &territory)})
+        })
+        .collect();
+    let regions: Vec<Value> = region::all()
+        .iter()
+        .map(|r| {
+            json!({
+                "code": r.code,
+                "name": pick(&r.name, lang, &site.config.fallback),
+                "selected": t.region.as_deref() == Some(r.code.as_str()),
+            })
+        })
+        .collect();
+    json!({
+        "open": open,
+        "notice": notice,
+        "initiative": i.id,
+        "action": format!("/api/sign?lang={}", lang.code()),
+        "attestations": attests,
+        "regions": regions,
+        "local": t.authority.is_local(),
+        "commune": t.authority == Authority::Commune,
+        "privacy_url": crate::links::resolve(site, lang, "@/privacy.md"),
+        "id_prefix": entry.key.replace('/', "-"),
+    })
+}
+
+/// The comment forms of a consultation.
+pub fn comment_form(site: &Site, lang: Lang, c: &ConsultationData) -> Value {
+    let (open, notice) = availability(
+        site,
+        lang,
+        c.state == ConsultationState::Open,
+        (&c.opens, &c.closes),
+        "comment",
+    );
+    json!({
+        "open": open,
+        "notice": notice,
+        "consultation": c.id,
+        "action": format!("/api/comment?lang={}", lang.code()),
+        "terms_url": crate::links::resolve(site, lang, "@/terms.md"),
+    })
+}

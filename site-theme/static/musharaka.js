@@ -1,0 +1,76 @@
+// Progressive enhancement only: every form works without this script. With it, forms are
+// sent with fetch and the localized answer is shown in place, and counts are refreshed.
+(function () {
+  'use strict';
+
+  function setCount(box, count) {
+    if (!box || !count) return;
+    var total = box.querySelector('.count-total');
+    if (total && count.text) total.textContent = count.text;
+    var bar = box.querySelector('.count-progress');
+    var threshold = Number(box.getAttribute('data-threshold')) || 1;
+    if (bar) bar.value = Math.min(100, Math.floor((count.total * 100) / threshold));
+  }
+
+  function countBox(id) {
+    return document.querySelector('[data-count-for="' + id + '"]');
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-enhance')) return;
+    event.preventDefault();
+    var out = form.querySelector('.result');
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.disabled = true;
+    if (out) {
+      out.className = 'result';
+      out.textContent = form.getAttribute('data-sending') || '';
+    }
+    fetch(form.action, {
+      method: 'POST',
+      headers: { 'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(new FormData(form)).toString(),
+      credentials: 'same-origin'
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (out) {
+          out.textContent = answer.message;
+          out.setAttribute('data-code', answer.code);
+          out.className = 'result ' + (answer.ok ? 'ok' : 'error');
+        }
+        var id = form.getAttribute('data-initiative');
+        if (id && answer.count) setCount(countBox(id), answer.count);
+        if (answer.ok && form.hasAttribute('data-reset')) form.reset();
+      })
+      .catch(function () {
+        if (out) {
+          out.textContent = form.getAttribute('data-failed') || '';
+          out.className = 'result error';
+        }
+      })
+      .then(function () {
+        if (button) button.disabled = false;
+      });
+  });
+
+  function refreshCounts() {
+    var boxes = document.querySelectorAll('[data-count-for]');
+    if (!boxes.length) return;
+    var ids = [];
+    var lang = boxes[0].getAttribute('data-lang') || document.documentElement.lang;
+    boxes.forEach(function (b) { ids.push(b.getAttribute('data-count-for')); });
+    fetch('/api/counts?lang=' + encodeURIComponent(lang) + '&ids=' + ids.map(encodeURIComponent).join(','), {
+      headers: { 'Accept': 'application/json' }
+    })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        if (!answer) return;
+        boxes.forEach(function (b) { setCount(b, answer.counts[b.getAttribute('data-count-for')]); });
+      })
+      .catch(function () {});
+  }
+
+  refreshCounts();
+})();

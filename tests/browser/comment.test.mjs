@@ -1,0 +1,94 @@
+// Commenting on one article of the open consultation: stored as pending moderation, and not
+// shown on the page; closed and upcoming consultations say why there is no form.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { find, launch, pagePath, startPortal, strings } from './portal.mjs';
+
+let portal;
+let browser;
+
+before(async () => {
+  portal = await startPortal();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  portal?.stop();
+});
+
+/** Pending comments in the portal's SQLite store, read with Python's sqlite3. */
+function pending(consultation) {
+  const script = `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT section, text, state FROM comments WHERE consultation = ?", (sys.argv[2],)).fetchall()
+print(json.dumps(rows))
+`;
+  const out = execFileSync('python3', ['-c', script, join(portal.data, 'musharaka.sqlite3'), consultation]);
+  return JSON.parse(out.toString());
+}
+
+for (const js of [false, true]) {
+  test(`comment on one article with JavaScript ${js ? 'on' : 'off'}: pending, not on the page`, async () => {
+    const consultation = find(portal, 'consultation', 'open');
+    const lang = js ? 'ar' : 'zgh';
+    const section = consultation.sections[Math.min(2, consultation.sections.length - 1)];
+    const text = `Proposition ${js ? 'A' : 'B'} ${Date.now()} : préciser le délai de réponse.`;
+    const context = await browser.newContext({ javaScriptEnabled: js });
+    const page = await context.newPage();
+    await page.goto(portal.url + pagePath(consultation, lang));
+    const form = page.locator(`form:has(input[name=section][value="${section}"])`);
+    await page.locator(`details:has(input[name=section][value="${section}"]) summary`).click();
+    await form.locator('textarea[name=text]').fill(text);
+    await form.locator('input[name=display_name]').fill('Amina');
+    await form.locator('input[name=consent]').check();
+    if (js) {
+      await form.locator('button[type=submit]').click();
+      const result = form.locator('.result[data-code]');
+      await result.waitFor();
+      assert.equal(await result.getAttribute('data-code'), 'commented');
+      assert.ok((await result.textContent()).includes(strings(lang).result.commented.title));
+    } else {
+      await Promise.all([page.waitForURL(/\/result\/commented\//), form.locator('button[type=submit]').click()]);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+    }
+    const stored = pending(consultation.id).filter(([, t]) => t === text);
+    assert.deepEqual(stored, [[section, text, 'pending']]);
+    await page.goto(portal.url + pagePath(consultation, lang));
+    assert.ok(!(await page.content()).includes(text), 'a comment appears before moderation');
+    await context.close();
+  });
+}
+
+test('an empty comment is refused with a localized message', async () => {
+  const consultation = find(portal, 'consultation', 'open');
+  const context = await browser.newContext({ javaScriptEnabled: true });
+  const page = await context.newPage();
+  await page.goto(portal.url + pagePath(consultation, 'fr'));
+  const form = page.locator('#comment form');
+  await page.locator('#comment details summary').click();
+  await form.locator('input[name=consent]').check();
+  await form.locator('button[type=submit]').click();
+  const result = form.locator('.result[data-code]');
+  await result.waitFor();
+  assert.equal(await result.getAttribute('data-code'), 'missing-field');
+  assert.ok((await result.textContent()).includes(strings('fr').result['missing-field'].title));
+  await context.close();
+});
+
+for (const state of ['upcoming', 'report-published']) {
+  test(`a consultation in state ${state} offers no form and says why`, async () => {
+    const consultation = find(portal, 'consultation', state);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(portal.url + pagePath(consultation, 'fr'));
+    assert.equal(await page.locator('form[action^="/api/comment"]').count(), 0);
+    const notice = await page.textContent('#comment .notice');
+    assert.ok(notice && notice.length > 10);
+    await context.close();
+  });
+}
