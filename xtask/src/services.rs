@@ -44,6 +44,19 @@ pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// moto's server, answering one request at a time: the stock `moto_server` handles requests
+/// in parallel threads without locking its tables, so two concurrent conditional writes can
+/// both pass their condition, which DynamoDB never allows. Serialized, moto keeps DynamoDB's
+/// guarantee that a conditional write or a transaction is atomic.
+const MOTO_SERIAL: &str = r#"
+import os, sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+os.environ.setdefault("MOTO_PORT", sys.argv[1])
+run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app),
+           threaded=False, request_handler=MotoRequestHandler)
+"#;
+
 /// A running moto server, stopped when dropped.
 pub struct Moto {
     child: Child,
@@ -56,8 +69,8 @@ impl Moto {
         let venv = ensure_venv()?;
         let port = free_port()?;
         eprintln!("\n==> moto_server on 127.0.0.1:{port}");
-        let child = Command::new(venv.join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let child = Command::new(venv.join("bin/python"))
+            .args(["-c", MOTO_SERIAL, &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
