@@ -80,7 +80,7 @@ test('an empty comment is refused with a localized message', async () => {
   await context.close();
 });
 
-for (const state of ['upcoming', 'report-published']) {
+for (const state of ['upcoming', 'closed', 'report-published']) {
   test(`a consultation in state ${state} offers no form and says why`, async () => {
     const consultation = find(portal, 'consultation', state);
     const context = await browser.newContext();
