@@ -2,6 +2,7 @@
 //! (a Python venv with moto under `target/`, Debian's Chromium, the npm packages of the browser
 //! suite) and runs them all.
 
+mod package;
 mod services;
 
 use anyhow::{Context, Result, bail};
@@ -12,8 +13,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
+        Some("package") => package::package(true).map(|_| ()),
         _ => {
-            eprintln!("usage: cargo xtask test    install what the tests need and run every tier");
+            eprintln!("usage: cargo xtask <task>");
+            eprintln!("  test      install what the tests need and run every tier");
+            eprintln!(
+                "  package   build the Lambda binaries for arm64 with cargo-lambda and report their sizes"
+            );
             std::process::exit(2);
         }
     };
@@ -69,6 +75,13 @@ fn test() -> Result<()> {
         ],
         &[],
     )?;
+    services::ensure_venv()?;
+    let template = root().join("infra/template.yaml");
+    run_with(
+        &services::venv_bin("cfn-lint").to_string_lossy(),
+        &[&template.to_string_lossy()],
+        &[],
+    )?;
     let moto = services::Moto::start()?;
     let endpoint = moto.endpoint();
     run_with(
@@ -86,6 +99,7 @@ fn test() -> Result<()> {
     run_with(&cargo, &["run", "--quiet", "--", "check"], &[])?;
     run_with(&cargo, &["build", "--bin", "musharaka"], &[])?;
     services::browser_suite()?;
+    package::package(false)?;
     eprintln!("\nall test tiers passed");
     Ok(())
 }

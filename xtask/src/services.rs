@@ -9,8 +9,19 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Python packages of the venv, pinned to a major version.
-const PYTHON_PACKAGES: &[&str] = &["moto[server]>=5,<6"];
+/// Python packages of the venv, pinned to a major version: the local DynamoDB server, the
+/// CloudFormation linter, and cargo-lambda with zig for the arm64 Lambda builds.
+const PYTHON_PACKAGES: &[&str] = &[
+    "moto[server]>=5,<6",
+    "cfn-lint>=1,<2",
+    "cargo-lambda>=1,<2",
+    "ziglang>=0.13,<0.15",
+];
+
+/// A program of the venv.
+pub fn venv_bin(name: &str) -> PathBuf {
+    venv().join("bin").join(name)
+}
 
 /// The venv folder.
 pub fn venv() -> PathBuf {
@@ -25,7 +36,10 @@ pub fn ensure_venv() -> Result<PathBuf> {
         run_with("python3", &["-m", "venv", &venv.to_string_lossy()], &[])
             .context("cannot create the Python venv (is python3 with venv installed?)")?;
     }
-    if !venv.join("bin/moto_server").exists() {
+    if ["moto_server", "cfn-lint", "cargo-lambda"]
+        .iter()
+        .any(|b| !venv.join("bin").join(b).exists())
+    {
         let mut args = vec![
             "-m",
             "pip",

@@ -22,6 +22,22 @@ use chrono::{DateTime, Utc};
 use musharaka_model::catalog::{Catalog, Details, Entry, Refusal};
 use std::collections::{BTreeMap, HashMap};
 
+/// Names of the key, index and TTL attributes (the template's table must define exactly these).
+pub mod names {
+    /// Partition key.
+    pub const PK: &str = "pk";
+    /// Sort key.
+    pub const SK: &str = "sk";
+    /// The secondary index.
+    pub const GSI1: &str = "gsi1";
+    /// Partition key of the index.
+    pub const GSI1PK: &str = "gsi1pk";
+    /// Sort key of the index.
+    pub const GSI1SK: &str = "gsi1sk";
+    /// Expiry instant (epoch seconds) that DynamoDB's TTL reads.
+    pub const TTL: &str = "expires_at";
+}
+
 /// Counter shards per initiative.
 pub const SHARDS: u32 = 16;
 /// Attempts of a signature transaction that conflicts with another on the same shard.
@@ -44,7 +60,10 @@ fn n(v: impl ToString) -> AttributeValue {
 }
 
 fn key(pk: String, sk: &str) -> Item {
-    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
+    HashMap::from([
+        (names::PK.to_string(), s(pk)),
+        (names::SK.to_string(), s(sk)),
+    ])
 }
 
 fn entry_key(id: &str) -> Item {
@@ -263,11 +282,11 @@ impl Store for DynamoStore {
     async fn sign(&self, sig: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
         let mut item = key(format!("SIG#{}#{}", sig.initiative, sig.signer), "SIG");
         item.insert(
-            "gsi1pk".into(),
+            names::GSI1PK.into(),
             s(format!("SIGS#{}#{}", sig.initiative, &sig.signer[..1])),
         );
         item.insert(
-            "gsi1sk".into(),
+            names::GSI1SK.into(),
             s(format!("{}#{}", now.timestamp(), sig.signer)),
         );
         item.insert("region".into(), s(&sig.region));
@@ -340,8 +359,14 @@ impl Store for DynamoStore {
             .build()
             .map_err(unavailable)?;
         let mut item = key(format!("COMMENT#{}#{}", c.consultation, c.id), "COMMENT");
-        item.insert("gsi1pk".into(), s(format!("PENDING#{}", c.consultation)));
-        item.insert("gsi1sk".into(), s(format!("{}#{}", now.timestamp(), c.id)));
+        item.insert(
+            names::GSI1PK.into(),
+            s(format!("PENDING#{}", c.consultation)),
+        );
+        item.insert(
+            names::GSI1SK.into(),
+            s(format!("{}#{}", now.timestamp(), c.id)),
+        );
         item.insert("consultation".into(), s(&c.consultation));
         item.insert("text".into(), s(&c.text));
         item.insert("lang".into(), s(c.lang.code()));
@@ -411,7 +436,7 @@ impl Store for DynamoStore {
                     .and_then(|mut r| r.remove(&self.table))
                     .unwrap_or_default()
                 {
-                    let Some(pk) = item.get("pk").and_then(|v| v.as_s().ok()) else {
+                    let Some(pk) = item.get(names::PK).and_then(|v| v.as_s().ok()) else {
                         continue;
                     };
                     let id = pk
@@ -455,8 +480,9 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(format!("RATE#{client}#{window}"), "RATE")))
-            .update_expression("ADD #n :one SET expires_at = :expires")
+            .update_expression("ADD #n :one SET #ttl = :expires")
             .expression_attribute_names("#n", "n")
+            .expression_attribute_names("#ttl", names::TTL)
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":expires", n(window + 2 * window_secs as i64))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
