@@ -160,7 +160,35 @@ fn serve_rebuilds_when_content_changes() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    assert!(rebuilt, "the page was not rebuilt after its file changed");
+    assert!(
+        get(&url, "/fr/").1.contains("Rewritten"),
+        "the home page's links show the new title"
+    );
+
+    // A broken save keeps the last good build served; the fix is picked up.
+    std::fs::write(
+        site.path().join("content/about.fr.md"),
+        "+++\ntitle = \"Broken\n+++\n",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let (status, body) = get(&url, "/fr/about/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Rewritten") && !body.contains("Broken"));
+    std::fs::write(
+        site.path().join("content/about.fr.md"),
+        "+++\ntitle = \"Fixed\"\n+++\n",
+    )
+    .unwrap();
+    let start = Instant::now();
+    while !get(&url, "/fr/about/").1.contains("Fixed") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the fix was not rebuilt"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     child.kill().ok();
     child.wait().ok();
-    assert!(rebuilt, "the page was not rebuilt after its file changed");
 }

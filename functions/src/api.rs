@@ -15,13 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use musharaka_model::Lang;
-use musharaka_model::catalog::{Details, Refusal};
+use musharaka_model::catalog::{Details, Entry, Refusal};
 use musharaka_model::outcome::Code;
 use musharaka_model::signer::{Attestation, attestations};
 use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Instant;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Most ids one counts request may ask for.
 pub const MAX_COUNT_IDS: usize = 50;
@@ -33,6 +33,53 @@ pub struct AppState {
     pub store: SharedStore,
     /// Settings and secrets.
     pub settings: Arc<Settings>,
+    /// Catalog entries read recently (the store checks again, atomically, that an entry takes
+    /// submissions; this only spares a read per submission).
+    pub entries: Arc<EntryCache>,
+}
+
+impl AppState {
+    /// A state on `store` with `settings`.
+    pub fn new(store: SharedStore, settings: Settings) -> AppState {
+        AppState {
+            store,
+            settings: Arc::new(settings),
+            entries: Arc::new(EntryCache::default()),
+        }
+    }
+
+    async fn entry(&self, id: &str) -> Result<Option<Entry>, StoreError> {
+        if let Some(hit) = self.entries.get(id) {
+            return Ok(hit);
+        }
+        let entry = self.store.entry(id).await?;
+        self.entries.put(id, entry.clone());
+        Ok(entry)
+    }
+}
+
+/// How long a read entry is reused.
+const ENTRY_TTL: Duration = Duration::from_secs(2);
+
+/// Catalog entries by id, each kept [`ENTRY_TTL`].
+#[derive(Default)]
+pub struct EntryCache(Mutex<HashMap<String, (Instant, Option<Entry>)>>);
+
+impl EntryCache {
+    fn get(&self, id: &str) -> Option<Option<Entry>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(id)
+            .filter(|(at, _)| at.elapsed() < ENTRY_TTL)
+            .map(|(_, e)| e.clone())
+    }
+
+    fn put(&self, id: &str, entry: Option<Entry>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(id.to_string(), (Instant::now(), entry));
+    }
 }
 
 /// All routes.
@@ -184,7 +231,7 @@ async fn sign_outcome(
         subject: subject.clone(),
         ..code.into()
     };
-    let entry = match state.store.entry(&form.initiative).await {
+    let entry = match state.entry(&form.initiative).await {
         Ok(Some(e)) => e,
         Ok(None) => return with_subject(Code::NotFound),
         Err(e) => return store_failed(&e),
@@ -267,7 +314,7 @@ async fn comment_outcome(
         subject: Some(form.consultation.clone()),
         ..code.into()
     };
-    let entry = match state.store.entry(&form.consultation).await {
+    let entry = match state.entry(&form.consultation).await {
         Ok(Some(e)) => e,
         Ok(None) => return with_subject(Code::NotFound),
         Err(e) => return store_failed(&e),

@@ -22,8 +22,5 @@ pub async fn lambda_state() -> anyhow::Result<AppState> {
     let settings = Settings::from_env()?;
     let spec = std::env::var("MUSHARAKA_STORE")
         .map_err(|_| anyhow::anyhow!("environment variable MUSHARAKA_STORE is not set"))?;
-    Ok(AppState {
-        store: store::open(&spec).await?,
-        settings: std::sync::Arc::new(settings),
-    })
+    Ok(AppState::new(store::open(&spec).await?, settings))
 }

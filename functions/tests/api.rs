@@ -115,10 +115,7 @@ async fn harness(settings: Settings) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap());
     store.publish(&catalog()).await.unwrap();
-    let app = router(AppState {
-        store: store.clone(),
-        settings: Arc::new(settings),
-    });
+    let app = router(AppState::new(store.clone(), settings));
     Harness {
         app,
         store,
@@ -421,10 +418,7 @@ impl Store for Down {
 
 #[tokio::test]
 async fn an_unavailable_store_answers_503_with_retry_after() {
-    let app = router(AppState {
-        store: Arc::new(Down),
-        settings: Arc::new(settings()),
-    });
+    let app = router(AppState::new(Arc::new(Down), settings()));
     let r = call(&app, &event("sign-json.json")).await;
     assert_eq!(r.status(), 503);
     assert_eq!(r.headers()["retry-after"], "2");

@@ -4,31 +4,68 @@
 use crate::diagnostics::{Diagnostics, SiteErrors};
 use crate::links::{LinkIndex, url_to_file};
 use crate::output::{Discard, Sink, Staging};
-use crate::site::{BuildReport, Data, Site};
+use crate::render::PageError;
+use crate::site::{BuildReport, Data, Entry, Site};
 use crate::{feed, sitemap};
 use anyhow::Result;
 use musharaka_model::Lang;
 use musharaka_model::catalog::{self, Catalog, Consultation, Details, Initiative};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-/// Called after each page: (pages done, pages in all).
-pub type Progress<'a> = &'a dyn Fn(usize, usize);
+/// Called after each page, from any thread: (pages done, pages in all).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// Section anchors of each consultation, by entry key then language.
+pub type Anchors = BTreeMap<String, BTreeMap<Lang, Vec<String>>>;
+
+/// What rendering a page leaves for the link check, once its HTML is written.
+struct Rendered {
+    url: String,
+    headings: Vec<crate::markdown::Heading>,
+    links: Vec<crate::markdown::Link>,
+    extra_ids: Vec<String>,
+}
 
 impl Site {
-    /// Renders everything into `sink` and returns the problems found (links, templates).
-    pub fn render_into(&self, sink: &mut dyn Sink, progress: Progress) -> Result<Diagnostics> {
+    /// Renders everything into `sink` (pages in parallel) and returns the problems found
+    /// (links, templates) and the section anchors of each consultation.
+    pub fn render_into(
+        &self,
+        sink: &dyn Sink,
+        progress: Progress,
+    ) -> Result<(Diagnostics, Anchors)> {
         let mut diags = Diagnostics::default();
         let mut index = LinkIndex::default();
         let total = self.entries.len() * self.config.languages.len();
-        let mut done = 0;
-        let mut anchors_by_key: BTreeMap<&str, BTreeMap<Lang, Vec<String>>> = BTreeMap::new();
+        let done = AtomicUsize::new(0);
+        let mut anchors_by_key: Anchors = BTreeMap::new();
+        let entries: Vec<&Entry> = self.entries.values().collect();
         for lang in self.config.langs() {
             let lc = self.lang_context(lang);
-            for entry in self.entries.values() {
+            let pages: Vec<Result<Result<Rendered, PageError>>> = entries
+                .par_iter()
+                .map(|entry| {
+                    let page = match self.render_page(&lc, entry) {
+                        Ok(p) => p,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    sink.write(&url_to_file(&page.url), page.html.as_bytes())?;
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    Ok(Ok(Rendered {
+                        url: page.url,
+                        headings: page.headings,
+                        links: page.links,
+                        extra_ids: page.extra_ids,
+                    }))
+                })
+                .collect();
+            for (entry, page) in entries.iter().zip(pages) {
                 let src = entry.source_for(lang, &self.config.fallback);
-                match self.render_page(&lc, entry) {
+                match page? {
                     Ok(page) => {
                         for link in &page.links {
                             index.links.push((
@@ -40,16 +77,13 @@ impl Site {
                         index.add_page(&page.url, &page.headings, &page.extra_ids);
                         if matches!(entry.data, Data::Consultation(_)) && src.file.lang == lang {
                             anchors_by_key
-                                .entry(entry.key.as_str())
+                                .entry(entry.key.clone())
                                 .or_default()
                                 .insert(lang, page.headings.iter().map(|h| h.id.clone()).collect());
                         }
-                        sink.write(&url_to_file(&page.url), page.html.as_bytes())?;
                     }
                     Err((line, e)) => diags.error(&src.file.rel, line, e),
                 }
-                done += 1;
-                progress(done, total);
             }
             match self.render_special(&lc, "404.html") {
                 Ok(html) => sink.write(&format!("{}/404.html", lang.code()), html.as_bytes())?,
@@ -85,16 +119,12 @@ impl Site {
             index.files.insert(f.to_string());
         }
         index.check(self, &mut diags);
-        Ok(diags)
+        Ok((diags, anchors_by_key))
     }
 
     /// Every translation of a consultation has the same sections, so that a comment on a
     /// section means the same text in every language.
-    fn check_sections_agree(
-        &self,
-        anchors: &BTreeMap<&str, BTreeMap<Lang, Vec<String>>>,
-        diags: &mut Diagnostics,
-    ) {
+    fn check_sections_agree(&self, anchors: &Anchors, diags: &mut Diagnostics) {
         for (key, by_lang) in anchors {
             let mut iter = by_lang.iter();
             let Some((first_lang, first)) = iter.next() else {
@@ -102,7 +132,7 @@ impl Site {
             };
             for (lang, ids) in iter {
                 if ids != first {
-                    let entry = &self.entries[*key];
+                    let entry = &self.entries[key];
                     let src = &entry.sources[lang];
                     diags.error(
                         &src.file.rel,
@@ -119,7 +149,7 @@ impl Site {
     }
 
     /// The catalog of initiatives and consultations.
-    pub fn catalog(&self, anchors: &BTreeMap<&str, BTreeMap<Lang, Vec<String>>>) -> Catalog {
+    pub fn catalog(&self, anchors: &Anchors) -> Catalog {
         let mut entries: Vec<catalog::Entry> = self
             .entries
             .values()
@@ -203,7 +233,7 @@ impl Site {
     pub fn check(&self) -> Result<Diagnostics> {
         let mut diags = self.diags.clone();
         if !diags.has_errors() {
-            diags.extend(self.render_into(&mut Discard::default(), &|_, _| {})?);
+            diags.extend(self.render_into(&Discard::default(), &|_, _| {})?.0);
         }
         Ok(diags)
     }
@@ -214,15 +244,15 @@ impl Site {
         if self.diags.has_errors() {
             return Err(SiteErrors(self.diags.clone()).into());
         }
-        let mut staging = Staging::new(out)?;
-        let diags = self.render_into(&mut staging, progress)?;
+        let staging = Staging::new(out)?;
+        let (diags, anchors) = self.render_into(&staging, progress)?;
         if diags.has_errors() {
             return Err(SiteErrors(diags).into());
         }
         if self.theme.static_dir.is_dir() {
             staging.copy_dir(&self.theme.static_dir, "static")?;
         }
-        let files = staging.files;
+        let files = staging.files();
         staging.commit()?;
         let mut pages = BTreeMap::new();
         for lang in self.config.langs() {
@@ -246,6 +276,7 @@ impl Site {
             files,
             warnings,
             elapsed: start.elapsed(),
+            anchors,
         })
     }
 }

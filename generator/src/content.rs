@@ -85,7 +85,7 @@ pub fn discover(root: &Path, langs: &[Lang], diags: &mut Diagnostics) -> Vec<Sou
     files
 }
 
-fn classify(
+pub(crate) fn classify(
     root: &Path,
     content: &Path,
     path: &Path,

@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod feed;
 pub mod forms;
 pub mod front_matter;
+pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod output;

@@ -3,26 +3,27 @@
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A file that marks a folder as written by a build (and so safe to replace).
 pub const MARKER: &str = ".musharaka-build";
 
-/// Receives the files of a build.
-pub trait Sink {
+/// Receives the files of a build, from several threads at once.
+pub trait Sink: Sync {
     /// Writes `bytes` at `rel` (a `/`-separated path inside the site).
-    fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()>;
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
 }
 
 /// Counts files and writes nothing (for `check`).
 #[derive(Default)]
 pub struct Discard {
     /// Files received.
-    pub files: usize,
+    pub files: AtomicUsize,
 }
 
 impl Sink for Discard {
-    fn write(&mut self, _rel: &str, _bytes: &[u8]) -> Result<()> {
-        self.files += 1;
+    fn write(&self, _rel: &str, _bytes: &[u8]) -> Result<()> {
+        self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
@@ -32,8 +33,7 @@ pub struct Staging {
     tmp: PathBuf,
     target: PathBuf,
     committed: bool,
-    /// Files written.
-    pub files: usize,
+    files: AtomicUsize,
 }
 
 impl Staging {
@@ -71,12 +71,17 @@ impl Staging {
             tmp,
             target: target.to_path_buf(),
             committed: false,
-            files: 0,
+            files: AtomicUsize::new(0),
         })
     }
 
+    /// Files written so far.
+    pub fn files(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
+    }
+
     /// Copies every file under `dir` to `prefix/` in the site.
-    pub fn copy_dir(&mut self, dir: &Path, prefix: &str) -> Result<()> {
+    pub fn copy_dir(&self, dir: &Path, prefix: &str) -> Result<()> {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
             if !entry.file_type().is_file() {
@@ -125,14 +130,14 @@ impl Staging {
 }
 
 impl Sink for Staging {
-    fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        self.files += 1;
+        self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
@@ -153,10 +158,10 @@ mod tests {
     fn an_abandoned_build_leaves_the_previous_site() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let mut s = Staging::new(&out).unwrap();
+        let s = Staging::new(&out).unwrap();
         s.write("fr/index.html", b"one").unwrap();
         s.commit().unwrap();
-        let mut s = Staging::new(&out).unwrap();
+        let s = Staging::new(&out).unwrap();
         s.write("fr/index.html", b"two").unwrap();
         drop(s);
         assert_eq!(

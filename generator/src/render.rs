@@ -12,6 +12,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use musharaka_model::{Lang, date, region};
 use serde_json::{Value, json};
 
+/// Why a page could not be rendered: the line in its source file where known, and the message.
+pub type PageError = (Option<usize>, String);
+
 /// A rendered page.
 pub struct RenderedPage {
     /// Root-relative URL.
@@ -112,7 +115,7 @@ impl Site {
         lang: Lang,
         key: &str,
         o: Option<&OutcomeMeta>,
-    ) -> Result<Value, (Option<usize>, String)> {
+    ) -> Result<Value, PageError> {
         let Some(o) = o else {
             return Ok(Value::Null);
         };
@@ -208,7 +211,7 @@ impl Site {
         &self,
         lc: &LangContext,
         entry: &Entry,
-    ) -> Result<RenderedPage, (Option<usize>, String)> {
+    ) -> Result<RenderedPage, PageError> {
         let lang = lc.lang;
         let src: &Source = entry.source_for(lang, &self.config.fallback);
         let m = &src.parsed.meta;

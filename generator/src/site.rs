@@ -12,6 +12,7 @@ use musharaka_model::rules::{self, Threshold};
 use musharaka_model::state::{ConsultationState, InitiativeKind, InitiativeState};
 use musharaka_model::target::Target;
 use musharaka_model::{Lang, Localized};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -126,6 +127,8 @@ pub struct BuildReport {
     pub warnings: Vec<String>,
     /// Time taken.
     pub elapsed: Duration,
+    /// Section anchors of each consultation (for the catalog of later partial rebuilds).
+    pub anchors: crate::build::Anchors,
 }
 
 /// The loaded site.
@@ -168,13 +171,21 @@ impl Site {
             return Err(SiteErrors(diags).into());
         };
         let files = content::discover(root, &langs, &mut diags);
+        let parsed: Vec<_> = files
+            .into_par_iter()
+            .map(|file| {
+                let parsed = read_source(&file);
+                (file, parsed)
+            })
+            .collect();
         let mut by_key: BTreeMap<String, Vec<Source>> = BTreeMap::new();
-        for file in files {
-            if let Some(parsed) = read_source(&file, &mut diags) {
-                by_key
+        for (file, parsed) in parsed {
+            match parsed {
+                Ok(parsed) => by_key
                     .entry(file.key())
                     .or_default()
-                    .push(Source { file, parsed });
+                    .push(Source { file, parsed }),
+                Err((line, message)) => diags.error(&file.rel, line, message),
             }
         }
         let mut site = Site {
@@ -205,7 +216,12 @@ impl Site {
         self.check_sections();
     }
 
-    fn entry(&mut self, key: String, sources: Vec<Source>, guides: &[String]) -> Option<Entry> {
+    pub(crate) fn entry(
+        &mut self,
+        key: String,
+        sources: Vec<Source>,
+        guides: &[String],
+    ) -> Option<Entry> {
         let in_guide = guides.contains(&sources[0].file.section);
         let mut kinds = Vec::new();
         for s in &sources {
@@ -590,37 +606,19 @@ impl Site {
     }
 }
 
-fn read_source(file: &SourceFile, diags: &mut Diagnostics) -> Option<Parsed> {
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.error(&file.rel, None, format!("cannot read: {e}"));
-            return None;
-        }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let line = crate::diagnostics::line_of_offset(
-                &String::from_utf8_lossy(&e.as_bytes()[..at]),
-                at,
-            );
-            diags.error(
-                &file.rel,
-                Some(line),
-                "invalid UTF-8: save the file as UTF-8",
-            );
-            return None;
-        }
-    };
-    match front_matter::parse(&text) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            diags.error(&file.rel, Some(e.line), e.message);
-            None
-        }
-    }
+/// Reads and parses one content file; an error comes with its line where known.
+pub(crate) fn read_source(file: &SourceFile) -> Result<Parsed, (Option<usize>, String)> {
+    let bytes = std::fs::read(&file.path).map_err(|e| (None, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line =
+            crate::diagnostics::line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..at]), at);
+        (
+            Some(line),
+            "invalid UTF-8: save the file as UTF-8".to_string(),
+        )
+    })?;
+    front_matter::parse(&text).map_err(|e| (Some(e.line), e.message))
 }
 
 fn resolve_kind(s: &Source, in_guide: bool, d: &mut Diagnostics) -> Option<Kind> {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use musharaka_generator::Site;
+use musharaka_generator::{BuildReport, Site};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,11 +17,11 @@ pub fn out_dir(root: &Path, out: Option<PathBuf>) -> PathBuf {
 
 /// Builds `root` into `out`, printing a summary (or every error).
 pub fn build_once(root: &Path, out: &Path, base_url: Option<&str>) -> Result<()> {
-    write_site(&Site::load(root, base_url)?, out)
+    write_site(&Site::load(root, base_url)?, out).map(|_| ())
 }
 
 /// Writes a loaded site into `out`, with a progress bar on a terminal, and prints a summary.
-pub fn write_site(site: &Site, out: &Path) -> Result<()> {
+pub fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
     let total = site.entries.len() * site.config.languages.len();
     let bar = (total >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(total as u64);
@@ -62,7 +62,7 @@ pub fn write_site(site: &Site, out: &Path) -> Result<()> {
         per_lang.join(", "),
         report.files
     );
-    Ok(())
+    Ok(report)
 }
 
 /// Runs `musharaka build`.

@@ -18,6 +18,7 @@ use musharaka_functions::store::SharedStore;
 use musharaka_functions::store::sqlite::SqliteStore;
 use musharaka_functions::{AppState, Settings, security};
 use musharaka_generator::Site;
+use musharaka_generator::build::Anchors;
 use notify::{RecursiveMode, Watcher};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -88,7 +89,8 @@ fn local_secrets(data: &Path) -> Result<Secrets> {
         .with_context(|| format!("{}: invalid keys", path.display()))
 }
 
-/// Builds with the current counts, then publishes the catalog if it changed.
+/// Builds with the current counts, then publishes the catalog if it changed. Keeps the site in
+/// memory between builds, so that saving a page re-renders only what it changes.
 struct Builder {
     root: PathBuf,
     out: PathBuf,
@@ -96,16 +98,49 @@ struct Builder {
     store: SharedStore,
     runtime: Handle,
     published: Mutex<Option<String>>,
+    site: Mutex<Option<(Site, Anchors)>>,
 }
 
 impl Builder {
-    fn build(&self) -> Result<()> {
-        let mut site = Site::load(&self.root, Some(&self.base_url))?;
+    fn counts(&self, site: &mut Site) {
         site.counts = self
             .runtime
             .block_on(self.store.counts(&site.initiative_ids()))
             .unwrap_or_default();
-        write_site(&site, &self.out)?;
+        site.now = chrono::Utc::now();
+    }
+
+    /// A full build.
+    fn build(&self) -> Result<()> {
+        let mut site = Site::load(&self.root, Some(&self.base_url))?;
+        self.counts(&mut site);
+        let report = write_site(&site, &self.out)?;
+        *self.site.lock().unwrap_or_else(|e| e.into_inner()) = Some((site, report.anchors));
+        self.publish()
+    }
+
+    /// Re-renders what `changed` touches when only content files were saved; else a full build.
+    /// Returns the number of pages written by a partial rebuild (`None` after a full one).
+    fn rebuild(&self, changed: &[PathBuf]) -> Result<Option<usize>> {
+        {
+            let mut guard = self.site.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((site, anchors)) = guard.as_mut()
+                && let Some(keys) = site.update(changed)
+            {
+                self.counts(site);
+                let diags = site.write_partial(&keys, &self.out, anchors)?;
+                if !diags.has_errors() {
+                    drop(guard);
+                    self.publish()?;
+                    return Ok(Some(keys.len()));
+                }
+            }
+            *guard = None;
+        }
+        self.build().map(|()| None)
+    }
+
+    fn publish(&self) -> Result<()> {
         let path = self.out.join("catalog.json");
         let text = std::fs::read_to_string(&path)?;
         let mut published = self.published.lock().unwrap_or_else(|e| e.into_inner());
@@ -145,6 +180,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         store: store.clone(),
         runtime: Handle::current(),
         published: Mutex::new(None),
+        site: Mutex::new(None),
     });
     let first = builder.clone();
     if let Err(e) = tokio::task::spawn_blocking(move || first.build()).await? {
@@ -153,10 +189,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
     }
     let (tx, rx) = watch::channel(0u64);
     let _watcher = watch_and_rebuild(builder, tx)?;
-    let api = musharaka_functions::router(AppState {
-        store,
-        settings: Arc::new(settings),
-    });
+    let api = musharaka_functions::router(AppState::new(store, settings));
     let app = api
         .merge(site_router(o.out, rx))
         .layer(axum::middleware::map_response(
@@ -232,12 +265,12 @@ fn watch_and_rebuild(
     builder: Arc<Builder>,
     version: watch::Sender<u64>,
 ) -> Result<notify::RecommendedWatcher> {
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(e) = event
             && !e.kind.is_access()
         {
-            let _ = tx.send(());
+            let _ = tx.send(e.paths);
         }
     })?;
     for dir in ["content", "site-theme"] {
@@ -247,14 +280,22 @@ fn watch_and_rebuild(
             .with_context(|| format!("cannot watch {}", path.display()))?;
     }
     std::thread::spawn(move || {
-        while rx.recv().is_ok() {
+        while let Ok(first) = rx.recv() {
             // Let a burst of saves settle, then rebuild once.
-            while rx.recv_timeout(Duration::from_millis(50)).is_ok() {}
+            let mut changed = first;
+            while let Ok(more) = rx.recv_timeout(Duration::from_millis(20)) {
+                changed.extend(more);
+            }
+            changed.sort();
+            changed.dedup();
             let start = Instant::now();
-            match builder.build() {
-                Ok(()) => {
+            match builder.rebuild(&changed) {
+                Ok(partial) => {
                     version.send_modify(|v| *v += 1);
-                    println!("rebuilt in {:.0?}", start.elapsed());
+                    match partial {
+                        Some(n) => println!("rebuilt {n} pages in {:.0?}", start.elapsed()),
+                        None => println!("rebuilt in {:.0?}", start.elapsed()),
+                    }
                 }
                 Err(e) => eprintln!("{e:#}\nthe previous build is still served"),
             }

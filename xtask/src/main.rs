@@ -2,6 +2,7 @@
 //! (a Python venv with moto under `target/`, Debian's Chromium, the npm packages of the browser
 //! suite) and runs them all.
 
+mod bench;
 mod package;
 mod services;
 
@@ -14,6 +15,7 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("package") => package::package(true).map(|_| ()),
+        Some("bench") => bench::bench(),
         _ => {
             eprintln!("usage: cargo xtask <task>");
             eprintln!("  test      install what the tests need and run every tier");

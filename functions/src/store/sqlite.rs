@@ -80,6 +80,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(SCHEMA)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
@@ -102,7 +103,9 @@ impl SqliteStore {
 
 fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
     let json: Option<String> = conn
-        .query_row("SELECT json FROM entries WHERE id = ?1", [id], |r| r.get(0))
+        .prepare_cached("SELECT json FROM entries WHERE id = ?1")
+        .map_err(err)?
+        .query_row([id], |r| r.get(0))
         .optional()
         .map_err(err)?;
     json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Invalid(e.to_string())))
@@ -150,27 +153,29 @@ impl Store for SqliteStore {
                 return Ok(Stored::Refused(refusal));
             }
             let inserted = tx
-                .execute(
+                .prepare_cached(
                     "INSERT INTO signatures (initiative, signer, region, lang, sealed, created)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                    params![
-                        s.initiative,
-                        s.signer,
-                        s.region,
-                        s.lang.code(),
-                        s.sealed,
-                        now.timestamp()
-                    ],
                 )
+                .map_err(err)?
+                .execute(params![
+                    s.initiative,
+                    s.signer,
+                    s.region,
+                    s.lang.code(),
+                    s.sealed,
+                    now.timestamp()
+                ])
                 .map_err(err)?;
             if inserted == 0 {
                 return Ok(Stored::Duplicate);
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO counts (initiative, region, n) VALUES (?1, ?2, 1)
                  ON CONFLICT (initiative, region) DO UPDATE SET n = n + 1",
-                params![s.initiative, s.region],
             )
+            .map_err(err)?
+            .execute(params![s.initiative, s.region])
             .map_err(err)?;
             tx.commit().map_err(err)?;
             Ok(Stored::Done)
@@ -243,12 +248,12 @@ impl Store for SqliteStore {
         let now_s = now.timestamp();
         self.with(move |conn| {
             let n: i64 = conn
-                .query_row(
+                .prepare_cached(
                     "INSERT INTO rate (client, window, n, expires) VALUES (?1, ?2, 1, ?3)
                      ON CONFLICT (client, window) DO UPDATE SET n = n + 1 RETURNING n",
-                    params![client, window, expires],
-                    |r| r.get(0),
                 )
+                .map_err(err)?
+                .query_row(params![client, window, expires], |r| r.get(0))
                 .map_err(err)?;
             if n == 1 {
                 // A new window: forget the expired ones.

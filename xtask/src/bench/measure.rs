@@ -1,0 +1,511 @@
+//! The measurements of `cargo xtask bench`: timed builds with peak memory, the incremental
+//! rebuild under `serve`, a signing surge with wrk, Lambda cold starts, page weights.
+
+use crate::root;
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Installs hugo, wrk and GNU time with apt-get when missing.
+pub fn ensure_tools() -> Result<()> {
+    let missing: Vec<&str> = [
+        ("hugo", "/usr/bin/hugo"),
+        ("wrk", "/usr/bin/wrk"),
+        ("time", "/usr/bin/time"),
+    ]
+    .into_iter()
+    .filter(|(_, p)| !Path::new(p).exists())
+    .map(|(pkg, _)| pkg)
+    .collect();
+    if !missing.is_empty() {
+        crate::run_with("apt-get", &["update", "-qq"], &[])?;
+        let mut args = vec!["install", "-y", "-qq"];
+        args.extend(missing);
+        crate::run_with("apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+    }
+    Ok(())
+}
+
+/// Today's date.
+pub fn today() -> String {
+    let out = Command::new("date").arg("+%Y-%m-%d").output();
+    out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The processor, its cores and the memory.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown processor".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    let hugo = Command::new("hugo")
+        .arg("version")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {mem:.0} GiB; Hugo {hugo}")
+}
+
+/// Median of `runs` measurements of `(seconds, megabytes)`.
+pub fn median_runs(runs: usize, mut f: impl FnMut() -> Result<(f64, f64)>) -> Result<(f64, f64)> {
+    let mut t = Vec::new();
+    let mut m = Vec::new();
+    for _ in 0..runs {
+        let (a, b) = f()?;
+        t.push(a);
+        m.push(b);
+    }
+    Ok((median(&mut t), median(&mut m)))
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Runs a command under GNU time; returns (wall seconds, peak resident MB).
+fn timed(program: &Path, args: &[&str]) -> Result<(f64, f64)> {
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("TIMED %e %M")
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .output()
+        .context("cannot run /usr/bin/time")?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("{} failed:\n{err}", program.display());
+    }
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("TIMED"))
+        .context("no timing")?;
+    let mut parts = line.split_whitespace().skip(1);
+    let secs: f64 = parts.next().unwrap_or("0").parse()?;
+    let kb: f64 = parts.next().unwrap_or("0").parse()?;
+    Ok((secs, kb / 1024.0))
+}
+
+fn release(name: &str) -> PathBuf {
+    root().join("target/release").join(name)
+}
+
+/// One build of the synthetic site by Musharaka.
+pub fn build_musharaka(_root: &Path, dir: &Path) -> Result<(f64, f64)> {
+    let site = dir.join("musharaka");
+    let out = dir.join("out-musharaka");
+    timed(
+        &release("musharaka"),
+        &[
+            "build",
+            "--root",
+            &site.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    )
+}
+
+/// One build of the synthetic site by Hugo.
+pub fn build_hugo(dir: &Path) -> Result<(f64, f64)> {
+    let out = dir.join("out-hugo");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    timed(
+        Path::new("/usr/bin/hugo"),
+        &[
+            "--quiet",
+            "-s",
+            &dir.join("hugo").to_string_lossy(),
+            "-d",
+            &out.to_string_lossy(),
+        ],
+    )
+}
+
+/// A `musharaka serve` child, killed when dropped.
+pub struct Serve {
+    child: Child,
+    /// `127.0.0.1:port`.
+    pub addr: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Starts the release `serve` on `site`, with its output and data under `work`.
+pub fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
+    let out = work.join("serve-public");
+    let data = work.join("serve-data");
+    for d in [&out, &data] {
+        if d.exists() {
+            std::fs::remove_dir_all(d)?;
+        }
+    }
+    let mut child = Command::new(release("musharaka"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--root",
+            &site.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+            "--data",
+            &data.to_string_lossy(),
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start serve")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().context("serve stopped before serving")??;
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest
+                .trim_end_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+        }
+    };
+    // Keep reading so the pipe never fills.
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Serve { child, addr })
+}
+
+/// A plain HTTP GET; returns the body.
+pub fn get(addr: &str, path: &str) -> Result<String> {
+    let mut s = TcpStream::connect(addr)?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut body = String::new();
+    s.read_to_string(&mut body)?;
+    Ok(body)
+}
+
+/// Saves one page of the running site several times; returns (median, min, max ms, saves).
+pub fn incremental(_root: &Path, site: &Path) -> Result<(f64, f64, f64, usize)> {
+    let work = site.parent().context("site folder")?.join("incremental");
+    std::fs::create_dir_all(&work)?;
+    let server = serve(site, &work, &[])?;
+    let page = site.join("content/posts/p-00010.fr.md");
+    let original = std::fs::read_to_string(&page)?;
+    let mut times = Vec::new();
+    for i in 0..7 {
+        let marker = format!("marker-{i}-{}", std::process::id());
+        std::fs::write(&page, format!("{original}\n{marker}\n"))?;
+        let start = Instant::now();
+        loop {
+            if get(&server.addr, "/fr/posts/p-00010/")?.contains(&marker) {
+                break;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                bail!("the page was not rebuilt within 60 s");
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::fs::write(&page, original)?;
+    let (min, max) = (
+        times.iter().cloned().fold(f64::MAX, f64::min),
+        times.iter().cloned().fold(0.0, f64::max),
+    );
+    let n = times.len();
+    Ok((median(&mut times), min, max, n))
+}
+
+/// What the signing surge measured.
+pub struct Signing {
+    /// Duration of the load.
+    pub seconds: u64,
+    /// Requests per second (all answers).
+    pub requests_per_sec: f64,
+    /// Latency percentiles as wrk prints them.
+    pub p50: String,
+    /// 99th percentile.
+    pub p99: String,
+    /// Answers "signed".
+    pub accepted: u64,
+    /// Answers "already signed".
+    pub duplicates: u64,
+    /// The count the store gives afterwards.
+    pub final_count: u64,
+    /// Signature rows stored (distinct signers), read from the SQLite file.
+    pub rows: u64,
+}
+
+const SIGN_LUA: &str = r#"
+counter = 0
+signed = 0
+duplicates = 0
+local threads = {}
+local thread_id = 0
+function setup(thread)
+  thread:set("tid", thread_id)
+  thread_id = thread_id + 1
+  table.insert(threads, thread)
+end
+function request()
+  counter = counter + 1
+  local n = counter
+  if counter % 10 == 0 then n = counter - 5 end
+  local letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+  local t = tid % 23 + 1
+  local h = math.floor(n / 1000000) % 23 + 1
+  local cin = string.sub(letters, t, t) .. string.sub(letters, h, h) .. string.format("%06d", n % 1000000)
+  local body = "initiative=" .. INITIATIVE .. "&lang=fr&first_name=Amina&family_name=Alaoui&cin=" .. cin ..
+    "&address=Rabat&region=MA-04&attest_electoral=on&consent=on"
+  return wrk.format("POST", "/api/sign", {["Content-Type"] = "application/x-www-form-urlencoded", ["Accept"] = "application/json", ["Origin"] = ORIGIN}, body)
+end
+function response(status, headers, body)
+  if string.find(body, '"code":"signed"', 1, true) then signed = signed + 1
+  elseif string.find(body, '"code":"already-signed"', 1, true) then duplicates = duplicates + 1 end
+end
+function done(summary, latency, requests)
+  local s, d = 0, 0
+  for _, thread in ipairs(threads) do
+    s = s + thread:get("signed")
+    d = d + thread:get("duplicates")
+  end
+  io.write(string.format("ACCEPTED %d DUPLICATES %d\n", s, d))
+end
+"#;
+
+/// A signing surge on `serve` with the repository's content.
+pub fn signing(root: &Path, work: &Path) -> Result<Signing> {
+    let dir = work.join("signing");
+    std::fs::create_dir_all(&dir)?;
+    let server = serve(root, &dir, &["--rate-limit", "1000000000/60"])?;
+    let catalog: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        dir.join("serve-public/catalog.json"),
+    )?)?;
+    let id = catalog["entries"]
+        .as_array()
+        .and_then(|e| {
+            e.iter().find(|e| {
+                e["kind"] == "petition"
+                    && e["state"] == "collecting"
+                    && e["target"]["authority"] == "head-of-government"
+            })
+        })
+        .and_then(|e| e["id"].as_str())
+        .context("no collecting petition to the Head of Government in the content")?
+        .to_string();
+    let script = dir.join("sign.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "INITIATIVE = \"{id}\"\nORIGIN = \"http://{}\"\n{SIGN_LUA}",
+            server.addr
+        ),
+    )?;
+    let seconds = 10;
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            "-c64",
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-s",
+            &script.to_string_lossy(),
+            &format!("http://{}", server.addr),
+        ])
+        .output()
+        .context("cannot run wrk")?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let find = |prefix: &str| -> String {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(|l| l.split_whitespace().last().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let rps: f64 = find("Requests/sec:").parse().unwrap_or(0.0);
+    let (p50, p99) = (find("50%"), find("99%"));
+    let tail = text
+        .lines()
+        .find(|l| l.starts_with("ACCEPTED"))
+        .context("wrk printed no totals")?
+        .to_string();
+    let nums: Vec<u64> = tail
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let body = get(&server.addr, &format!("/api/counts?ids={id}"))?;
+    let json = body.split("\r\n\r\n").nth(1).unwrap_or("{}");
+    let counts: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let final_count = counts["counts"][&id]["total"].as_u64().unwrap_or(0);
+    let db = dir.join("serve-data/musharaka.sqlite3");
+    let rows = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM signatures WHERE initiative = ?', (sys.argv[2],)).fetchone()[0])"])
+        .arg(&db)
+        .arg(&id)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(0);
+    Ok(Signing {
+        rows,
+        seconds,
+        requests_per_sec: rps,
+        p50,
+        p99,
+        accepted: nums.first().copied().unwrap_or(0),
+        duplicates: nums.get(1).copied().unwrap_or(0),
+        final_count,
+    })
+}
+
+/// Cold start of each function binary: process start to first response (median of 5).
+pub fn cold_starts(root: &Path) -> Result<Vec<f64>> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let events = root.join("functions/tests/events");
+    let mut out = Vec::new();
+    for (f, event) in [
+        ("sign", "sign-form.json"),
+        ("comment", "comment-form.json"),
+        ("counts", "counts.json"),
+    ] {
+        let event: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(events.join(event))?)?;
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let dir = tempfile::tempdir()?;
+            let ms = runtime.block_on(async {
+                let api = musharaka_functions::local_runtime::LocalRuntime::start().await?;
+                let start = Instant::now();
+                let mut child = Command::new(release(f))
+                    .envs(api.lambda_env(f))
+                    .env(
+                        "MUSHARAKA_STORE",
+                        format!("sqlite:{}", dir.path().join("s.sqlite3").display()),
+                    )
+                    .env("MUSHARAKA_SITE_ORIGIN", "https://musharaka.ma")
+                    .env("MUSHARAKA_PEPPER", b64.encode([5u8; 32]))
+                    .env("MUSHARAKA_DATA_KEY", b64.encode([6u8; 32]))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()?;
+                let answer = api.invoke(&event, Duration::from_secs(10)).await;
+                let ms = start.elapsed().as_secs_f64() * 1000.0;
+                child.kill().ok();
+                child.wait().ok();
+                answer.map_err(|e| anyhow::anyhow!("{f}: {e}"))?;
+                anyhow::Ok(ms)
+            })?;
+            times.push(ms);
+        }
+        out.push(median(&mut times));
+    }
+    Ok(out)
+}
+
+/// Gzip sizes of pages, stylesheet and script.
+pub struct Weights {
+    /// (page, html, css, js) in bytes after gzip.
+    pub pages: Vec<(String, u64, u64, u64)>,
+    /// The font's size.
+    pub font: u64,
+}
+
+fn gzip_size(path: &Path) -> Result<u64> {
+    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output()?;
+    Ok(out.stdout.len() as u64)
+}
+
+/// Builds the repository's site and weighs its home and a petition page in each language.
+pub fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
+    let out = work.join("pages");
+    let status = Command::new(release("musharaka"))
+        .args([
+            "build",
+            "--root",
+            &root.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ])
+        .stdout(Stdio::null())
+        .status()?;
+    if !status.success() {
+        bail!("build of the repository content failed");
+    }
+    let css = gzip_size(&out.join("static/style.css"))?;
+    let js = gzip_size(&out.join("static/musharaka.js"))?;
+    let catalog: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("catalog.json"))?)?;
+    let petition = catalog["entries"]
+        .as_array()
+        .and_then(|e| {
+            e.iter()
+                .find(|e| e["kind"] == "petition" && e["state"] == "collecting")
+        })
+        .context("no collecting petition")?
+        .clone();
+    let mut pages = Vec::new();
+    for lang in ["ar", "zgh", "fr"] {
+        pages.push((
+            format!("home ({lang})"),
+            gzip_size(&out.join(lang).join("index.html"))?,
+            css,
+            js,
+        ));
+        let url = petition["url"][lang].as_str().unwrap_or_default();
+        let path = url
+            .split_once("//")
+            .and_then(|(_, r)| r.split_once('/'))
+            .map(|(_, p)| p)
+            .unwrap_or_default();
+        pages.push((
+            format!("petition ({lang})"),
+            gzip_size(&out.join(path).join("index.html"))?,
+            css,
+            js,
+        ));
+    }
+    let font = std::fs::metadata(out.join("static/fonts/NotoSansTifinagh-Regular.woff2"))?.len();
+    Ok(Weights { pages, font })
+}

@@ -1,0 +1,153 @@
+//! `cargo xtask bench`: measures the portal beside Hugo and under a signing surge, prints a
+//! table and writes `BENCHMARKS.md` (machine, date, medians of repeated runs, ratios from the
+//! same run). Not part of the test suite: nothing here asserts a time.
+
+mod measure;
+mod synthetic;
+
+use crate::{root, run_with};
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+
+/// Runs of each build measurement.
+const RUNS: usize = 3;
+
+/// Runs every benchmark and writes the report.
+pub fn bench() -> Result<()> {
+    let root = root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_with(
+        &cargo,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "musharaka",
+            "-p",
+            "musharaka-functions",
+            "--bins",
+        ],
+        &[],
+    )?;
+    measure::ensure_tools()?;
+    let work = root.join("target/bench");
+    let mut report = String::new();
+    let _ = writeln!(report, "# Benchmarks\n");
+    let _ = writeln!(
+        report,
+        "Written by `cargo xtask bench` on {}.\n",
+        measure::today()
+    );
+    let _ = writeln!(report, "Machine: {}.\n", measure::machine());
+
+    let _ = writeln!(report, "## Build, beside Hugo\n");
+    let _ = writeln!(
+        report,
+        "A synthetic site of N pages in each of `ar`, `zgh`, `fr` (3 × N pages of about 5 KB of Markdown), written in both formats from one seed, with templates of equal work. Median of {RUNS} runs; peak memory is the maximum resident set size.\n"
+    );
+    let _ = writeln!(
+        report,
+        "| N | pages | Musharaka wall | Hugo wall | ratio | Musharaka peak memory | Hugo peak memory | ratio |"
+    );
+    let _ = writeln!(report, "|---|---|---|---|---|---|---|---|");
+    for n in [1000, 3000] {
+        let dir = work.join(format!("site-{n}"));
+        synthetic::write_sites(&dir, n)?;
+        let ours = measure::median_runs(RUNS, || measure::build_musharaka(&root, &dir))?;
+        let hugo = measure::median_runs(RUNS, || measure::build_hugo(&dir))?;
+        let line = format!(
+            "| {n} | {} | {:.2} s | {:.2} s | {:.2} | {:.0} MB | {:.0} MB | {:.2} |",
+            3 * n,
+            ours.0,
+            hugo.0,
+            ours.0 / hugo.0,
+            ours.1,
+            hugo.1,
+            ours.1 / hugo.1
+        );
+        eprintln!("{line}");
+        let _ = writeln!(report, "{line}");
+    }
+
+    let _ = writeln!(report, "\n## Incremental rebuild\n");
+    let inc = measure::incremental(&root, &work.join("site-3000/musharaka"))?;
+    let line = format!(
+        "With `serve` running on the N = 3,000 site, from saving one page to the rebuilt page being served: median **{:.0} ms** over {} saves (min {:.0} ms, max {:.0} ms).",
+        inc.0, inc.3, inc.1, inc.2
+    );
+    eprintln!("{line}");
+    let _ = writeln!(report, "{line}");
+
+    let _ = writeln!(report, "\n## Signing on the embedded store\n");
+    let s = measure::signing(&root, &work)?;
+    let _ = writeln!(
+        report,
+        "`serve` on the repository's content (SQLite store), loaded by wrk on loopback with 64 connections for {} s, distinct signers with one request in ten repeating an earlier signer (JSON answers, which carry the new count). Client and server share the machine's two cores. The count must equal the signature rows stored; it may exceed the \"signed\" answers wrk saw by the requests still in flight when it stopped.\n",
+        s.seconds
+    );
+    let _ = writeln!(
+        report,
+        "| requests/s | accepted signatures/s | p50 | p99 | \"signed\" answers | \"already signed\" answers | final count | distinct signers stored |"
+    );
+    let _ = writeln!(report, "|---|---|---|---|---|---|---|---|");
+    let line = format!(
+        "| {:.0} | {:.0} | {} | {} | {} | {} | {} | {} ({}) |",
+        s.requests_per_sec,
+        s.rows as f64 / s.seconds as f64,
+        s.p50,
+        s.p99,
+        s.accepted,
+        s.duplicates,
+        s.final_count,
+        s.rows,
+        if s.final_count == s.rows {
+            "count exact"
+        } else {
+            "COUNT MISMATCH"
+        }
+    );
+    eprintln!("{line}");
+    let _ = writeln!(report, "{line}");
+
+    let _ = writeln!(report, "\n## Lambda size and cold start\n");
+    let sizes = crate::package::package(false)?;
+    let cold = measure::cold_starts(&root)?;
+    let _ = writeln!(
+        report,
+        "Sizes: arm64 binaries from `cargo xtask package`. Cold start: the x86_64 release binary started under the local Lambda Runtime API, from process start to the first response (median of 5).\n"
+    );
+    let _ = writeln!(report, "| function | arm64 size | cold start |");
+    let _ = writeln!(report, "|---|---|---|");
+    for ((f, bytes), ms) in sizes.iter().zip(&cold) {
+        let line = format!("| {f} | {:.1} MB | {ms:.0} ms |", *bytes as f64 / 1e6);
+        eprintln!("{line}");
+        let _ = writeln!(report, "{line}");
+    }
+
+    let _ = writeln!(report, "\n## Page weight\n");
+    let weights = measure::page_weights(&root, &work)?;
+    let _ = writeln!(
+        report,
+        "Bytes after gzip -9 of what a first visit downloads, the Tifinagh font apart.\n"
+    );
+    let _ = writeln!(report, "| page | HTML | CSS | JS | total |");
+    let _ = writeln!(report, "|---|---|---|---|---|");
+    for (name, html, css, js) in &weights.pages {
+        let _ = writeln!(
+            report,
+            "| {name} | {html} | {css} | {js} | {} |",
+            html + css + js
+        );
+    }
+    let _ = writeln!(
+        report,
+        "\nTifinagh font (WOFF2, already compressed): {} bytes.",
+        weights.font
+    );
+
+    let _ = writeln!(report, "\n## DynamoDB key design under a surge\n");
+    let _ = writeln!(report, "{}", include_str!("dynamodb.md"));
+    std::fs::write(root.join("BENCHMARKS.md"), report).context("cannot write BENCHMARKS.md")?;
+    eprintln!("\nwrote BENCHMARKS.md");
+    Ok(())
+}
