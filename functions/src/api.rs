@@ -271,22 +271,12 @@ async fn sign_outcome(
         lang: *lang,
         sealed,
     };
-    let code = match state.store.sign(&signature, now).await {
-        Ok(Stored::Done) => Code::Signed,
-        Ok(Stored::Duplicate) => Code::AlreadySigned,
-        Ok(Stored::NotFound) => Code::NotFound,
-        Ok(Stored::Refused(r)) => refusal_code(r),
+    let (code, count) = match state.store.sign_and_count(&signature, now).await {
+        Ok((Stored::Done, count)) => (Code::Signed, count),
+        Ok((Stored::Duplicate, count)) => (Code::AlreadySigned, count),
+        Ok((Stored::NotFound, _)) => (Code::NotFound, None),
+        Ok((Stored::Refused(r), _)) => (refusal_code(r), None),
         Err(e) => return store_failed(&e),
-    };
-    let count = if code.is_success() {
-        state
-            .store
-            .counts(std::slice::from_ref(&form.initiative))
-            .await
-            .ok()
-            .and_then(|mut c| c.remove(&form.initiative))
-    } else {
-        None
     };
     Outcome {
         count,

@@ -1,15 +1,16 @@
 //! Rebuilding what changed: when only existing content files were saved, re-read them and
-//! re-render their pages, their section, the home page, the feeds, the sitemap and the catalog,
-//! each file replaced atomically in the built site. Anything else takes a full build.
+//! re-render their pages (and their section, the home page and the feeds when what lists show
+//! changed) and the catalog, each file replaced atomically in the built site. Anything else takes a full build.
 
 use crate::build::Anchors;
 use crate::content::{self, INDEX};
 use crate::diagnostics::Diagnostics;
+use crate::feed;
 use crate::front_matter::Kind;
 use crate::links::url_to_file;
 use crate::output::Sink;
+use crate::site::Entry;
 use crate::site::{Data, Site, Source, read_source};
-use crate::{feed, sitemap};
 use anyhow::{Context, Result};
 use musharaka_model::Lang;
 use std::collections::BTreeSet;
@@ -33,10 +34,11 @@ impl Sink for InPlace<'_> {
 }
 
 impl Site {
-    /// Re-reads the `changed` files. Returns the keys of the entries to render again, or `None`
-    /// when only a full build will do: a file added or removed, a change outside `content/`, a
-    /// change of kind, or a problem (which the full build reports).
-    pub fn update(&mut self, changed: &[PathBuf]) -> Option<BTreeSet<String>> {
+    /// Re-reads the `changed` files. Returns the keys of the entries to render again, and
+    /// whether lists (sections, home, feeds) show something that changed; or `None` when only
+    /// a full build will do: a file added or removed, a change outside `content/`, a change of
+    /// kind, or a problem (which the full build reports).
+    pub fn update(&mut self, changed: &[PathBuf]) -> Option<(BTreeSet<String>, bool)> {
         let content_dir = self.root.join("content");
         let langs: Vec<Lang> = self.config.langs().collect();
         let guides: Vec<String> = self
@@ -46,6 +48,7 @@ impl Site {
             .map(|e| e.section.clone())
             .collect();
         let mut keys = BTreeSet::new();
+        let mut lists = false;
         for path in changed {
             if !path.starts_with(&content_dir)
                 || path.extension().and_then(|e| e.to_str()) != Some("md")
@@ -61,6 +64,7 @@ impl Site {
                 return None;
             }
             let old_kind = old.kind;
+            let old_listed = listed(old);
             let parsed = read_source(&file).ok()?;
             let mut sources: Vec<Source> = old
                 .sources
@@ -78,20 +82,26 @@ impl Site {
             if entry.kind != old_kind {
                 return None;
             }
-            keys.insert(content::page_key(&entry.section, INDEX));
-            keys.insert(INDEX.to_string());
+            if listed(&entry) != old_listed {
+                // Its title, order or state shows in its section, on the home page and in feeds.
+                lists = true;
+                keys.insert(content::page_key(&entry.section, INDEX));
+                keys.insert(INDEX.to_string());
+            }
             keys.insert(key.clone());
             self.entries.insert(key, entry);
         }
-        Some(keys)
+        Some((keys, lists))
     }
 
-    /// Renders the entries of `keys` in every language, with the feeds, sitemap and catalog,
-    /// and writes them into the built site at `out` only if all rendered. `anchors` (from the
-    /// last build) is kept up to date.
+    /// Renders the entries of `keys` in every language, the feeds when `lists` changed, and the
+    /// catalog, and writes them into the built site at `out` only if all rendered (the set of
+    /// pages is the same, so the sitemap is too). `anchors` (from the last build) is kept up to
+    /// date.
     pub fn write_partial(
         &self,
         keys: &BTreeSet<String>,
+        lists: bool,
         out: &Path,
         anchors: &mut Anchors,
     ) -> Result<Diagnostics> {
@@ -117,12 +127,13 @@ impl Site {
                     Err((line, e)) => diags.error(&src.file.rel, line, e),
                 }
             }
-            files.push((feed::feed_path(lang), feed::atom(self, lang).into_bytes()));
+            if lists {
+                files.push((feed::feed_path(lang), feed::atom(self, lang).into_bytes()));
+            }
         }
         if diags.has_errors() {
             return Ok(diags);
         }
-        files.push(("sitemap.xml".into(), sitemap::sitemap(self).into_bytes()));
         files.push((
             "catalog.json".into(),
             serde_json::to_vec_pretty(&self.catalog(anchors))?,
@@ -134,3 +145,31 @@ impl Site {
         Ok(diags)
     }
 }
+
+/// What lists and feeds show of an entry: per language its title, description, weight, date
+/// and example mark, and the shared data (state, dates, target).
+fn listed(e: &Entry) -> (Vec<ListedFields>, Data) {
+    let fields = e
+        .sources
+        .values()
+        .map(|s| {
+            let m = &s.parsed.meta;
+            (
+                m.title.clone(),
+                m.description.clone(),
+                m.weight,
+                m.date,
+                m.example,
+            )
+        })
+        .collect();
+    (fields, e.data.clone())
+}
+
+type ListedFields = (
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<chrono::NaiveDate>,
+    bool,
+);

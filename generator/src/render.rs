@@ -207,11 +207,7 @@ impl Site {
     }
 
     /// Renders `entry` in `lang`; an error comes with its line in the source file, if known.
-    pub fn render_page(
-        &self,
-        lc: &LangContext,
-        entry: &Entry,
-    ) -> Result<RenderedPage, PageError> {
+    pub fn render_page(&self, lc: &LangContext, entry: &Entry) -> Result<RenderedPage, PageError> {
         let lang = lc.lang;
         let src: &Source = entry.source_for(lang, &self.config.fallback);
         let m = &src.parsed.meta;

@@ -125,10 +125,10 @@ impl Builder {
         {
             let mut guard = self.site.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((site, anchors)) = guard.as_mut()
-                && let Some(keys) = site.update(changed)
+                && let Some((keys, lists)) = site.update(changed)
             {
                 self.counts(site);
-                let diags = site.write_partial(&keys, &self.out, anchors)?;
+                let diags = site.write_partial(&keys, lists, &self.out, anchors)?;
                 if !diags.has_errors() {
                     drop(guard);
                     self.publish()?;

@@ -112,6 +112,61 @@ fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
         .transpose()
 }
 
+/// One signature in one transaction: check the initiative is open, insert unless present, count.
+fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
+    let tx = conn.transaction().map_err(err)?;
+    let Some(entry) = load_entry(&tx, &s.initiative)? else {
+        return Ok(Stored::NotFound);
+    };
+    if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
+        return Ok(Stored::Refused(refusal));
+    }
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO signatures (initiative, signer, region, lang, sealed, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        )
+        .map_err(err)?
+        .execute(params![
+            s.initiative,
+            s.signer,
+            s.region,
+            s.lang.code(),
+            s.sealed,
+            now.timestamp()
+        ])
+        .map_err(err)?;
+    if inserted == 0 {
+        return Ok(Stored::Duplicate);
+    }
+    tx.prepare_cached(
+        "INSERT INTO counts (initiative, region, n) VALUES (?1, ?2, 1)
+         ON CONFLICT (initiative, region) DO UPDATE SET n = n + 1",
+    )
+    .map_err(err)?
+    .execute(params![s.initiative, s.region])
+    .map_err(err)?;
+    tx.commit().map_err(err)?;
+    Ok(Stored::Done)
+}
+
+/// The count of initiative `id`, total and by region.
+fn count_of(conn: &Connection, id: &str) -> StoreResult<Count> {
+    let mut count = Count::default();
+    let mut by_region = conn
+        .prepare_cached("SELECT region, n FROM counts WHERE initiative = ?1")
+        .map_err(err)?;
+    let rows = by_region
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .map_err(err)?;
+    for row in rows {
+        let (region, n) = row.map_err(err)?;
+        count.total += n as u64;
+        count.regions.insert(region, n as u64);
+    }
+    Ok(count)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
@@ -144,41 +199,23 @@ impl Store for SqliteStore {
 
     async fn sign(&self, s: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
         let s = s.clone();
+        self.with(move |conn| sign_in(conn, &s, now)).await
+    }
+
+    async fn sign_and_count(
+        &self,
+        s: &NewSignature,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Stored, Option<Count>)> {
+        let s = s.clone();
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
-            let Some(entry) = load_entry(&tx, &s.initiative)? else {
-                return Ok(Stored::NotFound);
+            let stored = sign_in(conn, &s, now)?;
+            let count = if matches!(stored, Stored::Done | Stored::Duplicate) {
+                Some(count_of(conn, &s.initiative)?)
+            } else {
+                None
             };
-            if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
-                return Ok(Stored::Refused(refusal));
-            }
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO signatures (initiative, signer, region, lang, sealed, created)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                )
-                .map_err(err)?
-                .execute(params![
-                    s.initiative,
-                    s.signer,
-                    s.region,
-                    s.lang.code(),
-                    s.sealed,
-                    now.timestamp()
-                ])
-                .map_err(err)?;
-            if inserted == 0 {
-                return Ok(Stored::Duplicate);
-            }
-            tx.prepare_cached(
-                "INSERT INTO counts (initiative, region, n) VALUES (?1, ?2, 1)
-                 ON CONFLICT (initiative, region) DO UPDATE SET n = n + 1",
-            )
-            .map_err(err)?
-            .execute(params![s.initiative, s.region])
-            .map_err(err)?;
-            tx.commit().map_err(err)?;
-            Ok(Stored::Done)
+            Ok((stored, count))
         })
         .await
     }
@@ -209,26 +246,16 @@ impl Store for SqliteStore {
         let ids = ids.to_vec();
         self.with(move |conn| {
             let mut out = BTreeMap::new();
-            let mut known = conn
-                .prepare_cached("SELECT 1 FROM entries WHERE id = ?1")
-                .map_err(err)?;
-            let mut by_region = conn
-                .prepare_cached("SELECT region, n FROM counts WHERE initiative = ?1")
-                .map_err(err)?;
             for id in ids {
-                if !known.exists([&id]).map_err(err)? {
-                    continue;
-                }
-                let mut count = Count::default();
-                let rows = by_region
-                    .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                let known = conn
+                    .prepare_cached("SELECT 1 FROM entries WHERE id = ?1")
+                    .map_err(err)?
+                    .exists([&id])
                     .map_err(err)?;
-                for row in rows {
-                    let (region, n) = row.map_err(err)?;
-                    count.total += n as u64;
-                    count.regions.insert(region, n as u64);
+                if known {
+                    let count = count_of(conn, &id)?;
+                    out.insert(id, count);
                 }
-                out.insert(id, count);
             }
             Ok(out)
         })
