@@ -40,6 +40,8 @@ pub struct Staging {
     previous: PathBuf,
     /// Whether `tmp` holds an earlier build, to be cleaned of the files this one did not write.
     reused: bool,
+    /// The list of files of that earlier build.
+    before: Option<String>,
     written: Mutex<HashSet<String>>,
     committed: bool,
     files: AtomicUsize,
@@ -74,7 +76,8 @@ impl Staging {
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).ok();
         }
-        let reused = previous.join(MARKER).is_file() && std::fs::rename(&previous, &tmp).is_ok();
+        let before = std::fs::read_to_string(previous.join(MARKER)).ok();
+        let reused = before.is_some() && std::fs::rename(&previous, &tmp).is_ok();
         if !reused {
             std::fs::create_dir_all(&tmp)
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
@@ -85,6 +88,7 @@ impl Staging {
             target: target.to_path_buf(),
             previous,
             reused,
+            before: before.filter(|_| reused),
             written: Mutex::new(HashSet::new()),
             committed: false,
             files: AtomicUsize::new(0),
@@ -115,36 +119,50 @@ impl Staging {
         Ok(())
     }
 
-    /// Removes what an earlier build left in the reused folder and this one did not write.
-    fn remove_stale(&self) -> Result<()> {
+    /// Removes what an earlier build left in the reused folder and this one did not write,
+    /// from the list of files that build recorded in its marker.
+    fn remove_stale(&self, before: &str) -> Result<()> {
         let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        let mut dirs = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.tmp).min_depth(1) {
-            let entry = entry?;
-            let rel = entry
-                .path()
-                .strip_prefix(&self.tmp)?
-                .to_string_lossy()
-                .replace('\\', "/");
-            if entry.file_type().is_dir() {
-                dirs.push(entry.path().to_path_buf());
-            } else if rel != MARKER && !written.contains(&rel) {
-                std::fs::remove_file(entry.path())?;
+        for rel in before.lines().filter(|l| !l.is_empty() && *l != MARKER) {
+            if written.contains(rel) || rel.contains("..") {
+                continue;
+            }
+            let path = self.tmp.join(rel);
+            if std::fs::remove_file(&path).is_ok() {
+                // Its folders go too once empty.
+                let mut dir = path.parent();
+                while let Some(d) = dir.filter(|d| *d != self.tmp) {
+                    if std::fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
             }
         }
-        // Deepest first; a folder that still holds files stays.
-        for dir in dirs.iter().rev() {
-            std::fs::remove_dir(dir).ok();
+        Ok(())
+    }
+
+    /// Records every file of this build in its marker, for the build that will reuse it.
+    fn write_manifest(&self) -> Result<()> {
+        let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list: Vec<&String> = written.iter().collect();
+        list.sort();
+        let mut text = String::from("written by musharaka build; its files:\n");
+        for rel in list {
+            text.push_str(rel);
+            text.push('\n');
         }
+        std::fs::write(self.tmp.join(MARKER), text)?;
         Ok(())
     }
 
     /// Replaces the target with the finished build; the replaced site is kept for the next
     /// build to reuse.
     pub fn commit(mut self) -> Result<()> {
-        if self.reused {
-            self.remove_stale()?;
+        if let Some(before) = &self.before {
+            self.remove_stale(before)?;
         }
+        self.write_manifest()?;
         let had_old = self.target.exists();
         if had_old {
             if self.previous.exists() {
@@ -168,18 +186,28 @@ impl Staging {
 impl Sink for Staging {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.tmp.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+        // In a reused folder the page's folder is most often there already: try first.
+        let first = if self.reused {
+            std::fs::write(&path, bytes)
+        } else {
+            Err(std::io::ErrorKind::NotFound.into())
+        };
+        if let Err(e) = first {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                return Err(e).with_context(|| format!("cannot write {}", path.display()));
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         self.files.fetch_add(1, Ordering::Relaxed);
-        if self.reused {
-            self.written
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(rel.to_string());
-        }
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string());
         Ok(())
     }
 }
