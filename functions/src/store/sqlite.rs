@@ -9,7 +9,6 @@ use musharaka_model::catalog::{Catalog, Entry};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
@@ -53,8 +52,12 @@ CREATE TABLE IF NOT EXISTS rate (
 
 /// A SQLite file.
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    /// The one thread that owns the connection runs the store's work in arrival order:
+    /// writes to SQLite are serial anyway, and a queue serves them fairly.
+    jobs: std::sync::mpsc::Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 fn err(e: rusqlite::Error) -> StoreError {
     match e {
@@ -82,22 +85,32 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(SCHEMA)?;
-        Ok(SqliteStore {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-store".into())
+            .spawn(move || {
+                let mut conn = conn;
+                while let Ok(job) = queue.recv() {
+                    job(&mut conn);
+                }
+            })?;
+        Ok(SqliteStore { jobs })
     }
 
     async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = reply.send(f(conn));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("the store's thread stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the store's thread stopped".into()))?
     }
 }
 

@@ -72,8 +72,10 @@ pub fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem:.0} GiB; Hugo {hugo}")
 }
 
-/// Median of `runs` measurements of `(seconds, megabytes)`.
+/// Median of `runs` measurements of `(seconds, megabytes)`, after one warm-up run (which
+/// leaves an earlier output to rebuild over, as in daily use, and warms the file cache).
 pub fn median_runs(runs: usize, mut f: impl FnMut() -> Result<(f64, f64)>) -> Result<(f64, f64)> {
+    f()?;
     let mut t = Vec::new();
     let mut m = Vec::new();
     for _ in 0..runs {
@@ -134,12 +136,9 @@ pub fn build_musharaka(_root: &Path, dir: &Path) -> Result<(f64, f64)> {
     )
 }
 
-/// One build of the synthetic site by Hugo.
+/// One build of the synthetic site by Hugo (over its previous output, as `hugo` is run).
 pub fn build_hugo(dir: &Path) -> Result<(f64, f64)> {
     let out = dir.join("out-hugo");
-    if out.exists() {
-        std::fs::remove_dir_all(&out)?;
-    }
     timed(
         Path::new("/usr/bin/hugo"),
         &[
