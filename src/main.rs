@@ -82,8 +82,18 @@ enum Command {
     },
 }
 
+/// Threads that render and write pages: a build spends much of its time in file system calls,
+/// so a few threads per core keep the cores busy while others wait.
+fn configure_threads() {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads((cores * 4).clamp(4, 32))
+        .build_global();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    configure_threads();
     let result = match cli.command {
         Command::Build {
             root,
