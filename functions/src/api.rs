@@ -388,10 +388,19 @@ fn respond(
     response
 }
 
-async fn sign(
-    State(state): State<AppState>,
+/// Which form a submission is.
+#[derive(Clone, Copy)]
+enum Route {
+    Sign,
+    Comment,
+}
+
+/// One handler for both forms: the language, the outcome, the answer, the log line.
+async fn submit(
+    route: Route,
+    state: AppState,
     client: ClientAddr,
-    Query(q): Query<LangQuery>,
+    q: LangQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -401,9 +410,28 @@ async fn sign(
         q.lang.as_deref(),
         header_str(&headers, header::ACCEPT_LANGUAGE),
     );
-    let outcome = sign_outcome(&state, &client, &headers, body, &mut lang).await;
+    let (name, outcome) = match route {
+        Route::Sign => (
+            "sign",
+            sign_outcome(&state, &client, &headers, body, &mut lang).await,
+        ),
+        Route::Comment => (
+            "comment",
+            comment_outcome(&state, &client, &headers, body, &mut lang).await,
+        ),
+    };
     let retry = retry_after(&state, outcome.code);
-    respond("sign", outcome, lang, wants_json(&headers), started, retry)
+    respond(name, outcome, lang, wants_json(&headers), started, retry)
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    submit(Route::Sign, state, client, q, headers, body).await
 }
 
 async fn comment(
@@ -413,22 +441,7 @@ async fn comment(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let started = Instant::now();
-    let mut lang = pick_lang(
-        None,
-        q.lang.as_deref(),
-        header_str(&headers, header::ACCEPT_LANGUAGE),
-    );
-    let outcome = comment_outcome(&state, &client, &headers, body, &mut lang).await;
-    let retry = retry_after(&state, outcome.code);
-    respond(
-        "comment",
-        outcome,
-        lang,
-        wants_json(&headers),
-        started,
-        retry,
-    )
+    submit(Route::Comment, state, client, q, headers, body).await
 }
 
 fn retry_after(state: &AppState, code: Code) -> u64 {

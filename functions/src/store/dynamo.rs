@@ -202,6 +202,16 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// A put of `item` only if no item has its key yet.
+    fn put_new(&self, item: Item) -> StoreResult<Put> {
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(unavailable)
+    }
+
     async fn refusal_of(&self, id: &str, now: DateTime<Utc>, comment: bool) -> StoreResult<Stored> {
         Ok(match self.entry(id).await? {
             None => Stored::NotFound,
@@ -309,12 +319,7 @@ impl Store for DynamoStore {
             AttributeValue::B(Blob::new(sig.sealed.clone())),
         );
         item.insert("created".into(), n(now.timestamp()));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(unavailable)?;
+        let put = self.put_new(item)?;
         for _ in 0..ATTEMPTS {
             let count = Update::builder()
                 .table_name(&self.table)
@@ -391,12 +396,7 @@ impl Store for DynamoStore {
         if let Some(name) = &c.display_name {
             item.insert("display_name".into(), s(name));
         }
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(unavailable)?;
+        let put = self.put_new(item)?;
         let result = self
             .client
             .transact_write_items()
