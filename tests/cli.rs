@@ -86,6 +86,8 @@ fn new_scaffolds_the_three_languages_of_a_petition_that_pass_check() {
     for args in [
         ["new", "section", "petitions"],
         ["new", "petition", "petitions/clean-water"],
+        ["new", "section", "consultations"],
+        ["new", "consultation", "consultations/water-tariffs"],
     ] {
         let o = musharaka(&[args[0], args[1], args[2], "--root", root]);
         assert!(o.status.success(), "{}", text(&o));

@@ -385,7 +385,7 @@ impl Site {
             );
         } else {
             require(
-                m.authority.is_some(),
+                m.authority.as_deref().is_some_and(|a| !a.trim().is_empty()),
                 "authority",
                 "authority = \"Ministry of ...\"",
             );

@@ -24,10 +24,10 @@ pub enum NewKind {
 }
 
 fn front_matter(kind: NewKind, id: &str, lang: Lang) -> String {
-    let title = match lang {
-        Lang::Ar => "العنوان",
-        Lang::Zgh => "ⴰⵣⵡⵍ",
-        Lang::Fr => "Titre",
+    let (title, authority) = match lang {
+        Lang::Ar => ("العنوان", "السلطة التي فتحت الاستشارة"),
+        Lang::Zgh => ("ⴰⵣⵡⵍ", "ⵜⴰⵏⴱⴰⴹⵜ"),
+        Lang::Fr => ("Titre", "Autorité qui ouvre la consultation"),
     };
     let today = chrono::Local::now().date_naive();
     let opens = format!("{today}T00:00:00+01:00");
@@ -52,7 +52,7 @@ fn front_matter(kind: NewKind, id: &str, lang: Lang) -> String {
             )
         }
         NewKind::Consultation => format!(
-            "kind = \"consultation\"\nid = \"{id}\"\nstate = \"upcoming\"\nopens = {opens}\ncloses = {closes}\nauthority = \"\"\n"
+            "kind = \"consultation\"\nid = \"{id}\"\nstate = \"upcoming\"\nopens = {opens}\ncloses = {closes}\nauthority = \"{authority}\"\n"
         ),
     };
     format!("+++\ntitle = \"{title}\"\n{body}+++\n\n")
