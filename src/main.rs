@@ -70,6 +70,14 @@ enum Command {
         #[arg(long)]
         create_table: bool,
     },
+    /// Moderate comments: list the pending ones, show, approve or reject one.
+    Moderate {
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        #[command(subcommand)]
+        action: cmd::moderate::Action,
+    },
     /// Create the three language files of a new page.
     New {
         /// page, section, guide, petition, motion or consultation.
@@ -115,6 +123,7 @@ fn main() -> ExitCode {
             rate_limit,
         }),
         Command::New { kind, name, root } => cmd::new::run(&root, kind, &name),
+        Command::Moderate { store, action } => cmd::moderate::run(&store, action),
         Command::Publish {
             store,
             catalog,

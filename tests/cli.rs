@@ -194,3 +194,95 @@ fn serve_rebuilds_when_content_changes() {
     child.kill().ok();
     child.wait().ok();
 }
+
+#[test]
+fn moderators_approve_and_reject_pending_comments_once() {
+    use musharaka_functions::store::sqlite::SqliteStore;
+    use musharaka_functions::store::{NewComment, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.sqlite3");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(&db).unwrap();
+        let catalog = serde_json::json!({
+            "version": 1, "base_url": "https://musharaka.ma",
+            "entries": [{
+                "id": "c-open", "kind": "consultation", "authority": {}, "state": "open",
+                "sections": ["s1"], "opens": "2020-01-01T00:00:00+01:00",
+                "closes": "2100-01-01T00:00:00+01:00", "title": {}, "url": {}
+            }]
+        });
+        store
+            .publish(&serde_json::from_value(catalog).unwrap())
+            .await
+            .unwrap();
+        for (id, text) in [
+            ("0001-a", "Ajouter un délai de réponse."),
+            ("0002-b", "Achetez mes produits !"),
+        ] {
+            let c = NewComment {
+                id: id.into(),
+                consultation: "c-open".into(),
+                section: Some("s1".into()),
+                text: text.into(),
+                display_name: None,
+                lang: musharaka_model::Lang::Fr,
+            };
+            store.comment(&c, chrono::Utc::now()).await.unwrap();
+        }
+    });
+    let spec = format!("sqlite:{}", db.display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["moderate", "--store", spec.as_str()];
+        all.extend_from_slice(args);
+        musharaka(&all)
+    };
+    let list = run(&["list"]);
+    assert!(list.status.success(), "{}", text(&list));
+    assert!(text(&list).contains("0001-a") && text(&list).contains("2 pending"));
+    assert!(
+        run(&["approve", "0001-a", "--moderator", "Salma"])
+            .status
+            .success()
+    );
+    let bad = run(&[
+        "reject",
+        "0002-b",
+        "--reason",
+        "rude",
+        "--moderator",
+        "Salma",
+    ]);
+    assert!(
+        !bad.status.success() && text(&bad).contains("personal-data"),
+        "{}",
+        text(&bad)
+    );
+    assert!(
+        run(&[
+            "reject",
+            "0002-b",
+            "--reason",
+            "spam",
+            "--moderator",
+            "Salma"
+        ])
+        .status
+        .success()
+    );
+    let again = run(&["approve", "0002-b", "--moderator", "Youssef"]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("already rejected by Salma"),
+        "{}",
+        text(&again)
+    );
+    assert!(
+        !run(&["approve", "nope", "--moderator", "Salma"])
+            .status
+            .success()
+    );
+    let shown = run(&["show", "0002-b"]);
+    assert!(text(&shown).contains("reason spam"), "{}", text(&shown));
+    assert!(text(&run(&["list"])).contains("0 pending"));
+}

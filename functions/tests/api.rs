@@ -8,7 +8,7 @@ use chrono::DateTime;
 use musharaka_functions::crypto::Secrets;
 use musharaka_functions::store::sqlite::SqliteStore;
 use musharaka_functions::store::{
-    Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored,
+    Count, Decided, NewComment, NewSignature, Store, StoreError, StoreResult, Stored, StoredComment,
 };
 use musharaka_functions::{AppState, Settings, router};
 use musharaka_model::Localized;
@@ -403,6 +403,21 @@ impl Store for Down {
         Err(StoreError::Unavailable("down".into()))
     }
     async fn counts(&self, _: &[String]) -> StoreResult<BTreeMap<String, Count>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn pending_comments(&self, _: Option<&str>) -> StoreResult<Vec<StoredComment>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn stored_comment(&self, _: &str) -> StoreResult<Option<StoredComment>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn decide(
+        &self,
+        _: &str,
+        _: Option<musharaka_model::moderation::RejectReason>,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Decided> {
         Err(StoreError::Unavailable("down".into()))
     }
     async fn allow(

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod date;
 pub mod i18n;
 pub mod lang;
+pub mod moderation;
 pub mod number;
 pub mod outcome;
 pub mod plural;

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod moderate;
 pub mod new;
 pub mod publish;
 pub mod serve;

@@ -5,8 +5,8 @@
 //! no single item sees every signature).
 
 use super::{
-    Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored,
-    schema::TableDefinition,
+    Count, Decided, NewComment, NewSignature, Store, StoreError, StoreResult, Stored,
+    StoredComment, schema::TableDefinition,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -20,6 +20,7 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::{Catalog, Details, Entry, Refusal};
+use musharaka_model::moderation::{ModerationState, RejectReason};
 use std::collections::{BTreeMap, HashMap};
 
 /// Names of the key, index and TTL attributes (the template's table must define exactly these).
@@ -69,6 +70,52 @@ fn key(pk: String, sk: &str) -> Item {
 
 fn entry_key(id: &str) -> Item {
     key(format!("ENTRY#{id}"), "META")
+}
+
+/// Key of comment `id`.
+fn comment_key(id: &str) -> Item {
+    key(format!("COMMENT#{id}"), "COMMENT")
+}
+
+/// Index partition of the comments in moderation state `state`: comments are few next to
+/// signatures, and one partition per state lists them in order without a scan.
+fn comments_pk(state: &str) -> String {
+    format!("COMMENTS#{state}")
+}
+
+fn text_of(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+fn number_of(item: &Item, name: &str) -> Option<i64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+}
+
+fn stored_comment_of(item: &Item) -> StoredComment {
+    let id = text_of(item, "pk")
+        .and_then(|pk| pk.strip_prefix("COMMENT#").map(str::to_string))
+        .unwrap_or_default();
+    StoredComment {
+        id,
+        consultation: text_of(item, "consultation").unwrap_or_default(),
+        section: text_of(item, "section"),
+        text: text_of(item, "text").unwrap_or_default(),
+        display_name: text_of(item, "display_name"),
+        lang: text_of(item, "lang").unwrap_or_default(),
+        state: text_of(item, "state")
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(ModerationState::Pending),
+        created: number_of(item, "created").unwrap_or_default(),
+        decision: text_of(item, "decided_by").map(|by| {
+            (
+                by,
+                number_of(item, "decided_at").unwrap_or_default(),
+                text_of(item, "reason").and_then(|r| r.parse::<RejectReason>().ok()),
+            )
+        }),
+    }
 }
 
 /// Partition key of counter shard `shard` of initiative `id`.
@@ -376,14 +423,17 @@ impl Store for DynamoStore {
             .expression_attribute_values(":now", n(now.timestamp()))
             .build()
             .map_err(unavailable)?;
-        let mut item = key(format!("COMMENT#{}#{}", c.consultation, c.id), "COMMENT");
-        item.insert(
-            names::GSI1PK.into(),
-            s(format!("PENDING#{}", c.consultation)),
-        );
+        let mut item = comment_key(&c.id);
+        item.insert(names::GSI1PK.into(), s(comments_pk("pending")));
         item.insert(
             names::GSI1SK.into(),
-            s(format!("{}#{}", now.timestamp(), c.id)),
+            s(format!(
+                "{}#{}#{:012}#{}",
+                c.consultation,
+                c.section.as_deref().unwrap_or(""),
+                now.timestamp(),
+                c.id
+            )),
         );
         item.insert("consultation".into(), s(&c.consultation));
         item.insert("text".into(), s(&c.text));
@@ -415,6 +465,97 @@ impl Store for DynamoStore {
                 }
                 _ => Err(unavailable(e)),
             },
+        }
+    }
+
+    async fn pending_comments(
+        &self,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(names::GSI1)
+                .expression_attribute_names("#pk", names::GSI1PK)
+                .expression_attribute_values(":pk", s(comments_pk("pending")))
+                .set_exclusive_start_key(start.take());
+            q = match consultation {
+                Some(c) => q
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", names::GSI1SK)
+                    .expression_attribute_values(":prefix", s(format!("{c}#"))),
+                None => q.key_condition_expression("#pk = :pk"),
+            };
+            let page = q.send().await.map_err(unavailable)?;
+            out.extend(page.items().iter().map(stored_comment_of));
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item.as_ref().map(stored_comment_of))
+    }
+
+    async fn decide(
+        &self,
+        id: &str,
+        reason: Option<RejectReason>,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Decided> {
+        let state = if reason.is_some() {
+            "rejected"
+        } else {
+            "approved"
+        };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#gsi1pk", names::GSI1PK)
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":state", s(state))
+            .expression_attribute_values(":gsi1pk", s(comments_pk(state)))
+            .expression_attribute_values(":by", s(moderator))
+            .expression_attribute_values(":at", n(now.timestamp()));
+        update = match reason {
+            Some(r) => update
+                .update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at, reason = :reason")
+                .expression_attribute_values(":reason", s(r.as_str())),
+            None => update.update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at"),
+        };
+        match update.send().await {
+            Ok(_) => Ok(Decided::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+            {
+                Ok(match self.stored_comment(id).await? {
+                    None => Decided::NotFound,
+                    Some(_) => Decided::AlreadyDecided,
+                })
+            }
+            Err(e) => Err(unavailable(e)),
         }
     }
 

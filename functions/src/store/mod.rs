@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
 pub use musharaka_model::catalog::Count;
 use musharaka_model::catalog::{Catalog, Entry, Refusal};
+use musharaka_model::moderation::{ModerationState, RejectReason};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -54,6 +55,40 @@ pub struct NewComment {
     pub display_name: Option<String>,
     /// Language of the form.
     pub lang: Lang,
+}
+
+/// A comment as stored, with its moderation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredComment {
+    /// Unique id.
+    pub id: String,
+    /// Consultation id.
+    pub consultation: String,
+    /// Section anchor, or the whole text.
+    pub section: Option<String>,
+    /// Plain text.
+    pub text: String,
+    /// Name to show, if any.
+    pub display_name: Option<String>,
+    /// Language of the form.
+    pub lang: String,
+    /// Pending, approved or rejected.
+    pub state: ModerationState,
+    /// When it was sent (epoch seconds).
+    pub created: i64,
+    /// Who decided, when (epoch seconds), and why for a rejection.
+    pub decision: Option<(String, i64, Option<RejectReason>)>,
+}
+
+/// What became of a moderation decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    /// Recorded.
+    Done,
+    /// No comment has this id.
+    NotFound,
+    /// The comment was already approved or rejected: nothing changed.
+    AlreadyDecided,
 }
 
 /// What became of a submission.
@@ -119,6 +154,23 @@ pub trait Store: Send + Sync {
 
     /// Stores a comment as pending moderation, only if the consultation is open at `now`.
     async fn comment(&self, comment: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored>;
+
+    /// Pending comments, of one consultation or of all, by consultation, then section, oldest
+    /// first (from an index on the state: no scan).
+    async fn pending_comments(&self, consultation: Option<&str>)
+    -> StoreResult<Vec<StoredComment>>;
+
+    /// The comment `id`.
+    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>>;
+
+    /// Approves (`reason` none) or rejects a pending comment, recording who and when.
+    async fn decide(
+        &self,
+        id: &str,
+        reason: Option<RejectReason>,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Decided>;
 
     /// Current counts of `ids` (initiatives without signatures count zero; unknown ids are
     /// left out).

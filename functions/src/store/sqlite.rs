@@ -2,10 +2,13 @@
 //! initiative is open, insert the signature unless present, count it), for `serve` and small
 //! deployments.
 
-use super::{Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored};
+use super::{
+    Count, Decided, NewComment, NewSignature, Store, StoreError, StoreResult, Stored, StoredComment,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::{Catalog, Entry};
+use musharaka_model::moderation::RejectReason;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -38,7 +41,10 @@ CREATE TABLE IF NOT EXISTS comments (
     display_name TEXT,
     lang TEXT NOT NULL,
     state TEXT NOT NULL,
-    created INTEGER NOT NULL
+    created INTEGER NOT NULL,
+    decided_by TEXT,
+    decided_at INTEGER,
+    reason TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
 CREATE TABLE IF NOT EXISTS rate (
@@ -85,6 +91,20 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(SCHEMA)?;
+        // Files made before moderation existed lack its columns.
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('comments')")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for (column, ty) in [
+            ("decided_by", "TEXT"),
+            ("decided_at", "INTEGER"),
+            ("reason", "TEXT"),
+        ] {
+            if !columns.iter().any(|c| c == column) {
+                conn.execute_batch(&format!("ALTER TABLE comments ADD COLUMN {column} {ty}"))?;
+            }
+        }
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-store".into())
@@ -180,6 +200,44 @@ fn count_of(conn: &Connection, id: &str) -> StoreResult<Count> {
     Ok(count)
 }
 
+const COMMENT_COLUMNS: &str = "id, consultation, section, text, display_name, lang, state, created, decided_by, decided_at, reason";
+
+fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<StoredComment> {
+    let state: String = r.get(6)?;
+    let decided_by: Option<String> = r.get(8)?;
+    let decided_at: Option<i64> = r.get(9)?;
+    let reason: Option<String> = r.get(10)?;
+    Ok(StoredComment {
+        id: r.get(0)?,
+        consultation: r.get(1)?,
+        section: r.get(2)?,
+        text: r.get(3)?,
+        display_name: r.get(4)?,
+        lang: r.get(5)?,
+        state: state
+            .parse()
+            .unwrap_or(musharaka_model::moderation::ModerationState::Pending),
+        created: r.get(7)?,
+        decision: decided_by.map(|by| {
+            (
+                by,
+                decided_at.unwrap_or_default(),
+                reason.and_then(|x| x.parse::<RejectReason>().ok()),
+            )
+        }),
+    })
+}
+
+fn load_comment(conn: &Connection, id: &str) -> StoreResult<Option<StoredComment>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?1"
+    ))
+    .map_err(err)?
+    .query_row([id], comment_row)
+    .optional()
+    .map_err(err)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
@@ -251,6 +309,65 @@ impl Store for SqliteStore {
             .map_err(err)?;
             tx.commit().map_err(err)?;
             Ok(Stored::Done)
+        })
+        .await
+    }
+
+    async fn pending_comments(
+        &self,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        let consultation = consultation.map(str::to_string);
+        self.with(move |conn| {
+            let sql = format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE state = 'pending' AND (?1 IS NULL OR consultation = ?1)
+                 ORDER BY consultation, COALESCE(section, ''), created, id"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
+            let rows = stmt.query_map([consultation], comment_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
+        let id = id.to_string();
+        self.with(move |conn| load_comment(conn, &id)).await
+    }
+
+    async fn decide(
+        &self,
+        id: &str,
+        reason: Option<RejectReason>,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Decided> {
+        let (id, moderator) = (id.to_string(), moderator.to_string());
+        self.with(move |conn| {
+            let state = if reason.is_some() {
+                "rejected"
+            } else {
+                "approved"
+            };
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE comments SET state = ?2, decided_by = ?3, decided_at = ?4, reason = ?5
+                     WHERE id = ?1 AND state = 'pending'",
+                )
+                .map_err(err)?
+                .execute(params![
+                    id,
+                    state,
+                    moderator,
+                    now.timestamp(),
+                    reason.map(|r| r.as_str())
+                ])
+                .map_err(err)?;
+            Ok(match (changed, load_comment(conn, &id)?) {
+                (1, _) => Decided::Done,
+                (_, None) => Decided::NotFound,
+                (_, Some(_)) => Decided::AlreadyDecided,
+            })
         })
         .await
     }

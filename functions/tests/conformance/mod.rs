@@ -257,6 +257,84 @@ pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn Store>) 
     );
 }
 
+/// Pending comments are listed by consultation, section and age; each is decided once, with
+/// who and when recorded.
+pub async fn moderation_decides_each_comment_once(store: Arc<dyn Store>) {
+    use musharaka_functions::store::Decided;
+    use musharaka_model::moderation::{ModerationState, RejectReason};
+    store.publish(&catalog()).await.unwrap();
+    let mut whole = comment("c-open", "0003-c");
+    whole.section = None;
+    let later = comment("c-open", "0002-b");
+    store
+        .comment(&comment("c-open", "0001-a"), now())
+        .await
+        .unwrap();
+    store
+        .comment(&later, now() + Duration::seconds(5))
+        .await
+        .unwrap();
+    store
+        .comment(&whole, now() + Duration::seconds(9))
+        .await
+        .unwrap();
+    let ids = |v: Vec<musharaka_functions::store::StoredComment>| {
+        v.into_iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    // The whole text first, then section s1-1 oldest first.
+    assert_eq!(
+        ids(store.pending_comments(Some("c-open")).await.unwrap()),
+        ["0003-c", "0001-a", "0002-b"]
+    );
+    assert_eq!(ids(store.pending_comments(None).await.unwrap()).len(), 3);
+    assert!(
+        store
+            .pending_comments(Some("c-closed"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let at = now() + Duration::hours(1);
+    assert_eq!(
+        store.decide("0001-a", None, "Salma", at).await.unwrap(),
+        Decided::Done
+    );
+    assert_eq!(
+        store
+            .decide("0002-b", Some(RejectReason::OffTopic), "Salma", at)
+            .await
+            .unwrap(),
+        Decided::Done
+    );
+    assert_eq!(
+        store
+            .decide("0001-a", Some(RejectReason::Spam), "Youssef", at)
+            .await
+            .unwrap(),
+        Decided::AlreadyDecided,
+        "a second decision changes nothing"
+    );
+    assert_eq!(
+        store.decide("nope", None, "Salma", at).await.unwrap(),
+        Decided::NotFound
+    );
+    let approved = store.stored_comment("0001-a").await.unwrap().unwrap();
+    assert_eq!(approved.state, ModerationState::Approved);
+    assert_eq!(
+        approved.decision,
+        Some(("Salma".to_string(), at.timestamp(), None))
+    );
+    let rejected = store.stored_comment("0002-b").await.unwrap().unwrap();
+    assert_eq!(rejected.state, ModerationState::Rejected);
+    assert_eq!(rejected.decision.unwrap().2, Some(RejectReason::OffTopic));
+    assert_eq!(
+        ids(store.pending_comments(Some("c-open")).await.unwrap()),
+        ["0003-c"]
+    );
+    assert_eq!(store.stored_comment("nope").await.unwrap(), None);
+}
+
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
 pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn Store>) {
     store.publish(&catalog()).await.unwrap();
@@ -301,6 +379,7 @@ macro_rules! conformance_tests {
             republishing_keeps_counts_and_applies_the_new_state,
             comments_only_on_open_consultations,
             the_rate_limit_counts_per_client_and_window,
+            moderation_decides_each_comment_once,
             concurrent_signers_are_counted_exactly
         );
     };
