@@ -32,6 +32,10 @@ enum Command {
         /// Base URL to publish at, instead of the one in `content/site.toml`.
         #[arg(long)]
         base_url: Option<String>,
+        /// Show the counts and approved comments of this store (`sqlite:PATH` or
+        /// `dynamodb:TABLE`).
+        #[arg(long)]
+        store: Option<String>,
     },
     /// Validate the content and theme without writing anything.
     Check {
@@ -107,7 +111,8 @@ fn main() -> ExitCode {
             root,
             out,
             base_url,
-        } => cmd::build::run(&root, out, base_url.as_deref()),
+            store,
+        } => cmd::build::run(&root, out, base_url.as_deref(), store.as_deref()),
         Command::Check { root } => cmd::check::run(&root),
         Command::Serve {
             root,

@@ -285,4 +285,112 @@ fn moderators_approve_and_reject_pending_comments_once() {
     let shown = run(&["show", "0002-b"]);
     assert!(text(&shown).contains("reason spam"), "{}", text(&shown));
     assert!(text(&run(&["list"])).contains("0 pending"));
+    let early = run(&[
+        "retain",
+        "0001-a",
+        "--retained",
+        "yes",
+        "--reason",
+        "Repris.",
+    ]);
+    assert!(
+        !early.status.success() && text(&early).contains("not published yet"),
+        "{}",
+        text(&early)
+    );
+}
+
+#[test]
+fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
+    use musharaka_functions::store::sqlite::SqliteStore;
+    use musharaka_functions::store::{NewComment, NewSignature, Store};
+    let site = common::site_from(&[&common::fixtures().join("trilingual")]);
+    let root = path(site.path());
+    let out = site.path().join("public");
+    assert!(
+        musharaka(&["build", "--root", root, "--out", path(&out)])
+            .status
+            .success()
+    );
+    let db = site.path().join("data/m.sqlite3");
+    let spec = format!("sqlite:{}", db.display());
+    let catalog = out.join("catalog.json");
+    assert!(
+        musharaka(&["publish", "--store", &spec, "--catalog", path(&catalog)])
+            .status
+            .success()
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(&db).unwrap();
+        // The fixture's consultation is closed: comments reach it from when it was open.
+        let mut open: musharaka_model::catalog::Catalog =
+            serde_json::from_str(&std::fs::read_to_string(&catalog).unwrap()).unwrap();
+        for e in &mut open.entries {
+            if let musharaka_model::catalog::Details::Consultation(c) = &mut e.details {
+                c.state = musharaka_model::state::ConsultationState::Open;
+                e.closes =
+                    chrono::DateTime::parse_from_rfc3339("2100-01-01T00:00:00+01:00").unwrap();
+            }
+        }
+        store.publish(&open).await.unwrap();
+        let c = NewComment {
+            id: "0001-a".into(),
+            consultation: "c-draft".into(),
+            section: Some("art-2".into()),
+            text: "Deux semaines suffisent.".into(),
+            display_name: Some("Amina".into()),
+            lang: musharaka_model::Lang::Fr,
+        };
+        store.comment(&c, chrono::Utc::now()).await.unwrap();
+        store
+            .decide("0001-a", None, "Salma", chrono::Utc::now())
+            .await
+            .unwrap();
+        let s = NewSignature {
+            initiative: "p-water".into(),
+            signer: "a".repeat(64),
+            region: "MA-07".into(),
+            lang: musharaka_model::Lang::Fr,
+            sealed: vec![1],
+        };
+        store.sign(&s, chrono::Utc::now()).await.unwrap();
+    });
+    // Back to the published catalog, where the synthesis is out.
+    assert!(
+        musharaka(&["publish", "--store", &spec, "--catalog", path(&catalog)])
+            .status
+            .success()
+    );
+    let retained = musharaka(&[
+        "moderate",
+        "--store",
+        &spec,
+        "retain",
+        "0001-a",
+        "--retained",
+        "yes",
+        "--reason",
+        "Retenu à l'article 2.",
+    ]);
+    assert!(retained.status.success(), "{}", text(&retained));
+    let o = musharaka(&[
+        "build",
+        "--root",
+        root,
+        "--out",
+        path(&out),
+        "--store",
+        &spec,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(out.join("fr/consultations/draft/index.html")).unwrap();
+    assert!(page.contains("Deux semaines suffisent.") && page.contains("Amina"));
+    assert!(page.find("Deux semaines").unwrap() > page.find("id=\"art-2\"").unwrap());
+    assert!(page.contains("Retenue"), "the retained marker");
+    let petition = std::fs::read_to_string(out.join("fr/initiatives/water/index.html")).unwrap();
+    assert!(
+        petition.contains("1 signature"),
+        "the count as of the build"
+    );
 }

@@ -411,6 +411,12 @@ impl Store for Down {
     async fn stored_comment(&self, _: &str) -> StoreResult<Option<StoredComment>> {
         Err(StoreError::Unavailable("down".into()))
     }
+    async fn approved_comments(&self, _: &str) -> StoreResult<Vec<StoredComment>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn set_retained(&self, _: &str, _: bool, _: &str) -> StoreResult<Decided> {
+        Err(StoreError::Unavailable("down".into()))
+    }
     async fn decide(
         &self,
         _: &str,

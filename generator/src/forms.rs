@@ -130,3 +130,31 @@ pub fn comment_form(site: &Site, lang: Lang, c: &ConsultationData) -> Value {
         "terms_url": crate::links::resolve(site, lang, "@/terms.md"),
     })
 }
+
+/// The approved comments of a consultation targeting `section` (`None`: the whole text), as
+/// the templates show them.
+pub fn published_comments(
+    site: &Site,
+    lang: Lang,
+    consultation: &str,
+    section: Option<&str>,
+) -> Vec<Value> {
+    site.comments
+        .get(consultation)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.section.as_deref() == section)
+        .map(|c| {
+            let day = chrono::DateTime::<chrono::Utc>::from_timestamp(c.created, 0)
+                .map(|d| d.date_naive())
+                .unwrap_or_default();
+            json!({
+                "text": c.text,
+                "name": c.display_name,
+                "date": {"text": musharaka_model::date::format_day(lang, day), "iso": day.to_string()},
+                "retained": c.retained.as_ref().map(|(yes, _)| *yes),
+                "retained_reason": c.retained.as_ref().map(|(_, why)| why.clone()),
+            })
+        })
+        .collect()
+}

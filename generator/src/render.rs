@@ -224,14 +224,20 @@ impl Site {
             _ => None,
         };
         let partial_error = std::cell::RefCell::new(None);
+        let consultation_id = match &entry.data {
+            Data::Consultation(c) => Some(c.id.as_str()),
+            _ => None,
+        };
         let section_form = |h: &Heading| -> Option<String> {
-            let form = comment_form.as_ref().filter(|f| f["open"] == true)?;
-            if h.level > 3 {
+            let form = comment_form.as_ref()?;
+            let comments = forms::published_comments(self, lang, consultation_id?, Some(&h.id));
+            if h.level > 3 || (form["open"] != true && comments.is_empty()) {
                 return None;
             }
             let mut ctx = lc.base.clone();
             ctx.insert("form", form);
             ctx.insert("heading", h);
+            ctx.insert("comments", &comments);
             match self
                 .theme
                 .tera
@@ -359,6 +365,10 @@ impl Site {
                 v["report"] = self.outcome(src, lang, "report", m.report.as_ref())?;
                 ctx.insert("consultation", &v);
                 ctx.insert("form", &comment_form);
+                ctx.insert(
+                    "whole_comments",
+                    &forms::published_comments(self, lang, &c.id, None),
+                );
                 extra_ids.extend(["report", "comment"].map(String::from));
                 "consultation.html"
             }

@@ -147,6 +147,8 @@ pub struct Site {
     pub counts: BTreeMap<String, musharaka_model::catalog::Count>,
     /// The instant the pages are built for: whether a form is offered depends on it.
     pub now: DateTime<chrono::Utc>,
+    /// Approved comments by consultation id, shown under the sections they target.
+    pub comments: BTreeMap<String, Vec<musharaka_model::moderation::PublishedComment>>,
 }
 
 fn is_id(s: &str) -> bool {
@@ -196,6 +198,7 @@ impl Site {
             diags,
             counts: BTreeMap::new(),
             now: chrono::Utc::now(),
+            comments: BTreeMap::new(),
         };
         site.assemble(by_key);
         Ok(site)
@@ -574,6 +577,17 @@ impl Site {
                 }
             }
         }
+    }
+
+    /// Ids of every consultation.
+    pub fn consultation_ids(&self) -> Vec<String> {
+        self.entries
+            .values()
+            .filter_map(|e| match &e.data {
+                Data::Consultation(c) => Some(c.id.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Ids of every petition and motion.

@@ -94,6 +94,21 @@ impl FromStr for RejectReason {
     }
 }
 
+/// An approved comment as the site publishes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedComment {
+    /// Section anchor, or the whole text.
+    pub section: Option<String>,
+    /// Plain text (escaped when rendered).
+    pub text: String,
+    /// The name the author chose to show, if any.
+    pub display_name: Option<String>,
+    /// When it was sent (epoch seconds).
+    pub created: i64,
+    /// Once the synthesis is published: whether the authority retained it, and why.
+    pub retained: Option<(bool, String)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

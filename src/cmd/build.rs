@@ -1,7 +1,8 @@
 //! `musharaka build`: renders the site into a folder and says what it wrote.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use musharaka_functions::store::Store;
 use musharaka_generator::{BuildReport, Site};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -13,11 +14,6 @@ const PROGRESS_FROM: usize = 300;
 /// The output folder: `--out`, else `public/` under the root.
 pub fn out_dir(root: &Path, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| root.join("public"))
-}
-
-/// Builds `root` into `out`, printing a summary (or every error).
-pub fn build_once(root: &Path, out: &Path, base_url: Option<&str>) -> Result<()> {
-    write_site(&Site::load(root, base_url)?, out).map(|_| ())
 }
 
 /// Writes a loaded site into `out`, with a progress bar on a terminal, and prints a summary.
@@ -65,8 +61,36 @@ pub fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
     Ok(report)
 }
 
-/// Runs `musharaka build`.
-pub fn run(root: &Path, out: Option<PathBuf>, base_url: Option<&str>) -> Result<ExitCode> {
-    build_once(root, &out_dir(root, out), base_url)?;
+/// Fills the site with what a store knows: current counts, and the approved comments of every
+/// consultation, so pages show them without JavaScript.
+pub async fn load_from_store(site: &mut Site, store: &dyn Store) -> Result<()> {
+    site.counts = store.counts(&site.initiative_ids()).await?;
+    site.comments.clear();
+    for id in site.consultation_ids() {
+        let approved = store.approved_comments(&id).await?;
+        site.comments
+            .insert(id, approved.iter().map(|c| c.published()).collect());
+    }
+    Ok(())
+}
+
+/// Runs `musharaka build`, with counts and comments from `store` when given.
+pub fn run(
+    root: &Path,
+    out: Option<PathBuf>,
+    base_url: Option<&str>,
+    store: Option<&str>,
+) -> Result<ExitCode> {
+    let mut site = Site::load(root, base_url)?;
+    if let Some(spec) = store {
+        let runtime = tokio::runtime::Runtime::new()?;
+        runtime.block_on(async {
+            let store = musharaka_functions::store::open(spec).await?;
+            load_from_store(&mut site, &*store)
+                .await
+                .with_context(|| format!("cannot read counts and comments from {spec}"))
+        })?;
+    }
+    write_site(&site, &out_dir(root, out))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,9 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use musharaka_functions::store::{self, Decided, StoredComment};
+use musharaka_model::catalog::Details;
 use musharaka_model::moderation::RejectReason;
+use musharaka_model::state::ConsultationState;
 use std::process::ExitCode;
 
 /// What to do.
@@ -29,6 +31,18 @@ pub enum Action {
         /// Your name, recorded with the decision.
         #[arg(long)]
         moderator: String,
+    },
+    /// Once the consultation's synthesis is published: mark an approved comment as retained
+    /// or not by the authority, with a short reason.
+    Retain {
+        /// Comment id.
+        id: String,
+        /// yes or no.
+        #[arg(long)]
+        retained: String,
+        /// The authority's short reason.
+        #[arg(long)]
+        reason: String,
     },
     /// Reject a pending comment with a reason from the moderation charter.
     Reject {
@@ -98,6 +112,11 @@ pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
                 None => bail!("no comment {id:?}"),
             },
             Action::Approve { id, moderator } => decide(&*store, &id, None, &moderator).await?,
+            Action::Retain {
+                id,
+                retained,
+                reason,
+            } => retain(&*store, &id, &retained, &reason).await?,
             Action::Reject {
                 id,
                 reason,
@@ -109,6 +128,42 @@ pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+async fn retain(store: &dyn store::Store, id: &str, retained: &str, reason: &str) -> Result<()> {
+    let retained = match retained {
+        "yes" => true,
+        "no" => false,
+        other => bail!("--retained is `yes` or `no`, not {other:?}"),
+    };
+    if reason.trim().is_empty() {
+        bail!("--reason needs the authority's short reason");
+    }
+    let Some(comment) = store.stored_comment(id).await? else {
+        bail!("no comment {id:?}: nothing changed");
+    };
+    let report_published = matches!(
+        store.entry(&comment.consultation).await?.map(|e| e.details),
+        Some(Details::Consultation(c)) if c.state == ConsultationState::ReportPublished
+    );
+    if !report_published {
+        bail!(
+            "the synthesis of consultation {} is not published yet: publish it (state = \"report-published\") before marking comments",
+            comment.consultation
+        );
+    }
+    match store.set_retained(id, retained, reason.trim()).await? {
+        Decided::Done => {
+            println!(
+                "comment {id}: {}",
+                if retained { "retained" } else { "not retained" }
+            );
+            Ok(())
+        }
+        _ => bail!(
+            "comment {id} is not approved: only published comments are marked; nothing changed"
+        ),
+    }
 }
 
 async fn decide(

@@ -5,7 +5,7 @@
 
 mod files;
 
-use super::build::write_site;
+use super::build::{load_from_store, write_site};
 use super::publish::read_catalog;
 use anyhow::{Context, Result};
 use axum::Router;
@@ -102,11 +102,11 @@ struct Builder {
 }
 
 impl Builder {
+    /// Current counts and approved comments from the local store.
     fn counts(&self, site: &mut Site) {
-        site.counts = self
-            .runtime
-            .block_on(self.store.counts(&site.initiative_ids()))
-            .unwrap_or_default();
+        if let Err(e) = self.runtime.block_on(load_from_store(site, &*self.store)) {
+            eprintln!("cannot read counts and comments: {e:#}");
+        }
         site.now = chrono::Utc::now();
     }
 

@@ -108,6 +108,10 @@ fn stored_comment_of(item: &Item) -> StoredComment {
             .and_then(|x| x.parse().ok())
             .unwrap_or(ModerationState::Pending),
         created: number_of(item, "created").unwrap_or_default(),
+        retained: item
+            .get("retained")
+            .and_then(|v| v.as_bool().ok())
+            .map(|yes| (*yes, text_of(item, "retained_reason").unwrap_or_default())),
         decision: text_of(item, "decided_by").map(|by| {
             (
                 by,
@@ -247,6 +251,40 @@ impl DynamoStore {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Comments in moderation state `state`, of one consultation or all, in index order.
+    async fn comments_in(
+        &self,
+        state: &str,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(names::GSI1)
+                .expression_attribute_names("#pk", names::GSI1PK)
+                .expression_attribute_values(":pk", s(comments_pk(state)))
+                .set_exclusive_start_key(start.take());
+            q = match consultation {
+                Some(c) => q
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", names::GSI1SK)
+                    .expression_attribute_values(":prefix", s(format!("{c}#"))),
+                None => q.key_condition_expression("#pk = :pk"),
+            };
+            let page = q.send().await.map_err(unavailable)?;
+            out.extend(page.items().iter().map(stored_comment_of));
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(out)
     }
 
     /// A put of `item` only if no item has its key yet.
@@ -472,32 +510,37 @@ impl Store for DynamoStore {
         &self,
         consultation: Option<&str>,
     ) -> StoreResult<Vec<StoredComment>> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(names::GSI1)
-                .expression_attribute_names("#pk", names::GSI1PK)
-                .expression_attribute_values(":pk", s(comments_pk("pending")))
-                .set_exclusive_start_key(start.take());
-            q = match consultation {
-                Some(c) => q
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#sk", names::GSI1SK)
-                    .expression_attribute_values(":prefix", s(format!("{c}#"))),
-                None => q.key_condition_expression("#pk = :pk"),
-            };
-            let page = q.send().await.map_err(unavailable)?;
-            out.extend(page.items().iter().map(stored_comment_of));
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
+        self.comments_in("pending", consultation).await
+    }
+
+    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
+        self.comments_in("approved", Some(consultation)).await
+    }
+
+    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .condition_expression("#state = :approved")
+            .update_expression("SET retained = :retained, retained_reason = :reason")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":approved", s("approved"))
+            .expression_attribute_values(":retained", AttributeValue::Bool(retained))
+            .expression_attribute_values(":reason", s(reason))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Decided::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Decided::NotFound)
             }
+            Err(e) => Err(unavailable(e)),
         }
-        Ok(out)
     }
 
     async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
 pub use musharaka_model::catalog::Count;
 use musharaka_model::catalog::{Catalog, Entry, Refusal};
-use musharaka_model::moderation::{ModerationState, RejectReason};
+use musharaka_model::moderation::{ModerationState, PublishedComment, RejectReason};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -78,6 +78,21 @@ pub struct StoredComment {
     pub created: i64,
     /// Who decided, when (epoch seconds), and why for a rejection.
     pub decision: Option<(String, i64, Option<RejectReason>)>,
+    /// Whether the authority's synthesis retained it, and its short reason.
+    pub retained: Option<(bool, String)>,
+}
+
+impl StoredComment {
+    /// The comment as the site shows it.
+    pub fn published(&self) -> PublishedComment {
+        PublishedComment {
+            section: self.section.clone(),
+            text: self.text.clone(),
+            display_name: self.display_name.clone(),
+            created: self.created,
+            retained: self.retained.clone(),
+        }
+    }
 }
 
 /// What became of a moderation decision.
@@ -162,6 +177,13 @@ pub trait Store: Send + Sync {
 
     /// The comment `id`.
     async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>>;
+
+    /// Approved comments of a consultation, by section, oldest first.
+    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>>;
+
+    /// Marks an approved comment as retained or not by the authority's synthesis, with a
+    /// short reason (`NotFound` for a comment that is not approved).
+    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided>;
 
     /// Approves (`reason` none) or rejects a pending comment, recording who and when.
     async fn decide(

@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS comments (
     created INTEGER NOT NULL,
     decided_by TEXT,
     decided_at INTEGER,
-    reason TEXT
+    reason TEXT,
+    retained INTEGER,
+    retained_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
 CREATE TABLE IF NOT EXISTS rate (
@@ -200,14 +202,17 @@ fn count_of(conn: &Connection, id: &str) -> StoreResult<Count> {
     Ok(count)
 }
 
-const COMMENT_COLUMNS: &str = "id, consultation, section, text, display_name, lang, state, created, decided_by, decided_at, reason";
+const COMMENT_COLUMNS: &str = "id, consultation, section, text, display_name, lang, state, created, decided_by, decided_at, reason, retained, retained_reason";
 
 fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<StoredComment> {
     let state: String = r.get(6)?;
     let decided_by: Option<String> = r.get(8)?;
     let decided_at: Option<i64> = r.get(9)?;
     let reason: Option<String> = r.get(10)?;
+    let retained: Option<bool> = r.get(11)?;
+    let retained_reason: Option<String> = r.get(12)?;
     Ok(StoredComment {
+        retained: retained.map(|yes| (yes, retained_reason.unwrap_or_default())),
         id: r.get(0)?,
         consultation: r.get(1)?,
         section: r.get(2)?,
@@ -333,6 +338,35 @@ impl Store for SqliteStore {
     async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
         let id = id.to_string();
         self.with(move |conn| load_comment(conn, &id)).await
+    }
+
+    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
+        let consultation = consultation.to_string();
+        self.with(move |conn| {
+            let sql = format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE state = 'approved' AND consultation = ?1
+                 ORDER BY COALESCE(section, ''), created, id"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
+            let rows = stmt.query_map([consultation], comment_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
+        let (id, reason) = (id.to_string(), reason.to_string());
+        self.with(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE comments SET retained = ?2, retained_reason = ?3 WHERE id = ?1 AND state = 'approved'",
+                )
+                .map_err(err)?
+                .execute(params![id, retained, reason])
+                .map_err(err)?;
+            Ok(if changed == 1 { Decided::Done } else { Decided::NotFound })
+        })
+        .await
     }
 
     async fn decide(

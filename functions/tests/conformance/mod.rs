@@ -335,6 +335,104 @@ pub async fn moderation_decides_each_comment_once(store: Arc<dyn Store>) {
     assert_eq!(store.stored_comment("nope").await.unwrap(), None);
 }
 
+/// The whole path of a comment: sent, pending, approved, then shown under its section by the
+/// next build; a rejected or pending one never shown.
+pub async fn approved_comments_appear_under_their_section_after_build(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    let mut approved = comment("c-open", "0001-a");
+    approved.text = "Préciser le délai <b>de réponse</b>.".into();
+    let mut rejected = comment("c-open", "0002-b");
+    rejected.text = "Achetez mes produits.".into();
+    let mut pending = comment("c-open", "0003-c");
+    pending.text = "Encore en attente.".into();
+    for c in [&approved, &rejected, &pending] {
+        assert_eq!(store.comment(c, now()).await.unwrap(), Stored::Done);
+    }
+    store.decide("0001-a", None, "Salma", now()).await.unwrap();
+    store
+        .decide(
+            "0002-b",
+            Some(musharaka_model::moderation::RejectReason::Spam),
+            "Salma",
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.set_retained("0002-b", true, "x").await.unwrap(),
+        musharaka_functions::store::Decided::NotFound
+    );
+    assert_eq!(
+        store
+            .set_retained("0001-a", true, "Repris à l'article 2.")
+            .await
+            .unwrap(),
+        musharaka_functions::store::Decided::Done
+    );
+    let published: Vec<_> = store
+        .approved_comments("c-open")
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.published())
+        .collect();
+    assert_eq!(published.len(), 1);
+
+    let site_dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    for entry in walkdir::WalkDir::new(root.join("site-theme")) {
+        let entry = entry.unwrap();
+        let dest = site_dir
+            .path()
+            .join(entry.path().strip_prefix(root).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let content = site_dir.path().join("content");
+    std::fs::create_dir_all(content.join("consultations")).unwrap();
+    std::fs::copy(
+        root.join("generator/tests/fixtures/basic/content/site.toml"),
+        content.join("site.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("_index.fr.md"),
+        "+++\ntitle = \"Accueil\"\n+++\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("consultations/_index.fr.md"),
+        "+++\ntitle = \"Consultations\"\n+++\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("consultations/open.fr.md"),
+        "+++\ntitle = \"Projet\"\nkind = \"consultation\"\nid = \"c-open\"\nstate = \"open\"\nauthority = \"Ministère\"\nopens = 2020-01-01T00:00:00+01:00\ncloses = 2100-01-01T00:00:00+01:00\n+++\n\n## Chapitre\n\nIntro.\n\n### Article premier\n\nTexte.\n",
+    )
+    .unwrap();
+    let mut site = musharaka_generator::Site::load(site_dir.path(), None).unwrap();
+    site.comments.insert("c-open".into(), published);
+    let out = site_dir.path().join("public");
+    site.build(&out, &|_, _| {}).unwrap();
+    let html = std::fs::read_to_string(out.join("fr/consultations/open/index.html")).unwrap();
+    let article = html.find("id=\"s1-1\"").expect("the article heading");
+    let shown = html
+        .find("Préciser le délai &lt;b&gt;de réponse&lt;/b&gt;.")
+        .expect("the approved comment, escaped");
+    assert!(shown > article, "the comment is under its article");
+    assert!(html.contains("1 commentaire"), "a count per section");
+    assert!(
+        html.contains("Repris à l&#39;article 2."),
+        "the authority's reason"
+    );
+    assert!(!html.contains("Achetez") && !html.contains("Encore en attente"));
+}
+
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
 pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn Store>) {
     store.publish(&catalog()).await.unwrap();
@@ -380,6 +478,7 @@ macro_rules! conformance_tests {
             comments_only_on_open_consultations,
             the_rate_limit_counts_per_client_and_window,
             moderation_decides_each_comment_once,
+            approved_comments_appear_under_their_section_after_build,
             concurrent_signers_are_counted_exactly
         );
     };
