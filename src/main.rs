@@ -74,6 +74,11 @@ enum Command {
         #[arg(long)]
         create_table: bool,
     },
+    /// Export what the law requires for filing.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Moderate comments: list the pending ones, show, approve or reject one.
     Moderate {
         /// `sqlite:PATH` or `dynamodb:TABLE`.
@@ -103,6 +108,27 @@ fn configure_threads() {
         .build_global();
 }
 
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// The signers of a petition or motion, decrypted, as CSV and as a printable page.
+    Signatures {
+        /// Initiative id.
+        initiative: String,
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        /// Your name, logged with the export.
+        #[arg(long)]
+        exporter: String,
+        /// Folder to write the files in.
+        #[arg(long, default_value = "exports")]
+        out: PathBuf,
+        /// Data folder holding the local keys when they are not in the environment.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     configure_threads();
@@ -129,6 +155,16 @@ fn main() -> ExitCode {
         }),
         Command::New { kind, name, root } => cmd::new::run(&root, kind, &name),
         Command::Moderate { store, action } => cmd::moderate::run(&store, action),
+        Command::Export {
+            what:
+                ExportWhat::Signatures {
+                    initiative,
+                    store,
+                    exporter,
+                    out,
+                    data,
+                },
+        } => cmd::export::run(&store, &initiative, &exporter, &out, &data),
         Command::Publish {
             store,
             catalog,

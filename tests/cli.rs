@@ -394,3 +394,150 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
         "the count as of the build"
     );
 }
+
+#[test]
+fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
+    use musharaka_functions::crypto::Secrets;
+    use musharaka_functions::store::sqlite::SqliteStore;
+    use musharaka_functions::store::{NewSignature, Store};
+    let site = common::site_from(&[&common::fixtures().join("trilingual")]);
+    let root = path(site.path());
+    let out = site.path().join("public");
+    assert!(
+        musharaka(&["build", "--root", root, "--out", path(&out)])
+            .status
+            .success()
+    );
+    let data = site.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let (pepper, key) = Secrets::generate().unwrap();
+    std::fs::write(
+        data.join("secrets.toml"),
+        format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
+    )
+    .unwrap();
+    let secrets = Secrets::from_base64(&pepper, &key).unwrap();
+    let db = data.join("m.sqlite3");
+    let spec = format!("sqlite:{}", db.display());
+    let catalog_path = out.join("catalog.json");
+    assert!(
+        musharaka(&[
+            "publish",
+            "--store",
+            &spec,
+            "--catalog",
+            path(&catalog_path)
+        ])
+        .status
+        .success()
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(&db).unwrap();
+        for (first, family, cin) in [
+            ("Amina", "Alaoui", "AB123456"),
+            ("=cmd()", "+Tazi", "K45678"),
+        ] {
+            let signer = secrets.keyed_hash(&["p-water", cin]);
+            let data = serde_json::json!({"first_name": first, "family_name": family, "cin": cin,
+                "address": "Asni", "signed_at": "2026-11-26T12:00:00Z"});
+            let sealed = secrets
+                .seal(
+                    &serde_json::to_vec(&data).unwrap(),
+                    format!("p-water#{signer}").as_bytes(),
+                )
+                .unwrap();
+            let s = NewSignature {
+                initiative: "p-water".into(),
+                signer,
+                region: "MA-07".into(),
+                lang: musharaka_model::Lang::Fr,
+                sealed,
+            };
+            store.sign(&s, chrono::Utc::now()).await.unwrap();
+        }
+    });
+    let exports = site.path().join("exports");
+    let export = || {
+        musharaka(&[
+            "export",
+            "signatures",
+            "p-water",
+            "--store",
+            &spec,
+            "--exporter",
+            "Salma",
+            "--out",
+            path(&exports),
+            "--data",
+            path(&data),
+        ])
+    };
+    let refused = export();
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("2 of the 100"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!exports.exists(), "a refused export wrote files");
+
+    // Once filed (closed), the list can go to the authority.
+    let mut catalog: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&catalog_path).unwrap()).unwrap();
+    for e in catalog["entries"].as_array_mut().unwrap() {
+        if e["id"] == "p-water" {
+            e["state"] = "filed".into();
+        }
+    }
+    std::fs::write(&catalog_path, catalog.to_string()).unwrap();
+    assert!(
+        musharaka(&[
+            "publish",
+            "--store",
+            &spec,
+            "--catalog",
+            path(&catalog_path)
+        ])
+        .status
+        .success()
+    );
+    let done = export();
+    assert!(done.status.success(), "{}", text(&done));
+    let csv = std::fs::read_to_string(exports.join("p-water-signatures.csv")).unwrap();
+    assert!(
+        csv.contains("\"Alaoui\",\"Amina\",\"AB123456\",\"Asni\""),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"'+Tazi\",\"'=cmd()\""),
+        "formulas are guarded: {csv}"
+    );
+    let html = std::fs::read_to_string(exports.join("p-water-signatures.html")).unwrap();
+    assert!(html.contains("<td>AB123456</td>") && html.contains("=cmd()"));
+    let logged = Command::new("python3")
+        .args(["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT who, rows FROM exports').fetchall())"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&logged.stdout).trim(),
+        "[('Salma', 2)]"
+    );
+
+    // With another data key nothing can be read, and nothing is written.
+    std::fs::remove_dir_all(&exports).unwrap();
+    let (p2, k2) = Secrets::generate().unwrap();
+    std::fs::write(
+        data.join("secrets.toml"),
+        format!("pepper = \"{p2}\"\ndata_key = \"{k2}\"\n"),
+    )
+    .unwrap();
+    let wrong = export();
+    assert!(
+        !wrong.status.success() && text(&wrong).contains("wrong data key"),
+        "{}",
+        text(&wrong)
+    );
+    assert!(!exports.join("p-water-signatures.csv").exists());
+}

@@ -417,6 +417,21 @@ impl Store for Down {
     async fn set_retained(&self, _: &str, _: bool, _: &str) -> StoreResult<Decided> {
         Err(StoreError::Unavailable("down".into()))
     }
+    async fn signatures(
+        &self,
+        _: &str,
+    ) -> StoreResult<Vec<musharaka_functions::store::SealedSignature>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn log_export(
+        &self,
+        _: &str,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+        _: usize,
+    ) -> StoreResult<()> {
+        Err(StoreError::Unavailable("down".into()))
+    }
     async fn decide(
         &self,
         _: &str,

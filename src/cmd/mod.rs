@@ -2,7 +2,9 @@
 
 pub mod build;
 pub mod check;
+pub mod export;
 pub mod moderate;
 pub mod new;
 pub mod publish;
+pub mod secrets;
 pub mod serve;

@@ -13,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::Response;
 use axum::routing::get;
-use musharaka_functions::crypto::Secrets;
 use musharaka_functions::store::SharedStore;
 use musharaka_functions::store::sqlite::SqliteStore;
 use musharaka_functions::{AppState, Settings, security};
@@ -21,7 +20,7 @@ use musharaka_generator::Site;
 use musharaka_generator::build::Anchors;
 use notify::{RecursiveMode, Watcher};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,44 +48,6 @@ pub fn run(options: ServeOptions) -> Result<ExitCode> {
         .build()
         .context("cannot start the server runtime")?;
     runtime.block_on(serve(options))
-}
-
-/// The secrets of a local portal: from the environment when set, else from
-/// `data/secrets.toml`, created with fresh random keys (readable by the owner only).
-fn local_secrets(data: &Path) -> Result<Secrets> {
-    if let (Ok(p), Ok(k)) = (
-        std::env::var("MUSHARAKA_PEPPER"),
-        std::env::var("MUSHARAKA_DATA_KEY"),
-    ) {
-        return Secrets::from_base64(&p, &k);
-    }
-    let path = data.join("secrets.toml");
-    if !path.exists() {
-        let (pepper, key) = Secrets::generate()?;
-        std::fs::create_dir_all(data)?;
-        std::fs::write(
-            &path,
-            format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
-        )?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).with_context(|| format!("{}: invalid", path.display()))?;
-    let get = |k: &str| {
-        table
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    Secrets::from_base64(&get("pepper"), &get("data_key"))
-        .with_context(|| format!("{}: invalid keys", path.display()))
 }
 
 /// Builds with the current counts, then publishes the catalog if it changed. Keeps the site in
@@ -166,7 +127,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
     let store: SharedStore = Arc::new(SqliteStore::open(&o.data.join("musharaka.sqlite3"))?);
-    let mut settings = Settings::new(&base_url, local_secrets(&o.data)?);
+    let mut settings = Settings::new(&base_url, super::secrets::local_secrets(&o.data)?);
     if let Some(limit) = o
         .rate_limit
         .or_else(|| std::env::var("MUSHARAKA_RATE_LIMIT").ok())

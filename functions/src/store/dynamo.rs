@@ -5,8 +5,8 @@
 //! no single item sees every signature).
 
 use super::{
-    Count, Decided, NewComment, NewSignature, Store, StoreError, StoreResult, Stored,
-    StoredComment, schema::TableDefinition,
+    Count, Decided, NewComment, NewSignature, SealedSignature, Store, StoreError, StoreResult,
+    Stored, StoredComment, schema::TableDefinition,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -600,6 +600,72 @@ impl Store for DynamoStore {
             }
             Err(e) => Err(unavailable(e)),
         }
+    }
+
+    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
+        let mut out = Vec::new();
+        for part in 0..=255u8 {
+            let mut start: Option<Item> = None;
+            loop {
+                let page = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(names::GSI1)
+                    .key_condition_expression("#pk = :pk")
+                    .expression_attribute_names("#pk", names::GSI1PK)
+                    .expression_attribute_values(":pk", s(format!("SIGS#{initiative}#{part:02x}")))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                for item in page.items() {
+                    let signer = text_of(item, "pk")
+                        .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
+                        .unwrap_or_default();
+                    let sealed = item
+                        .get("sealed")
+                        .and_then(|v| v.as_b().ok())
+                        .map(|b| b.as_ref().to_vec())
+                        .unwrap_or_default();
+                    out.push(SealedSignature {
+                        signer,
+                        sealed,
+                        created: number_of(item, "created").unwrap_or_default(),
+                    });
+                }
+                match page.last_evaluated_key {
+                    Some(k) if !k.is_empty() => start = Some(k),
+                    _ => break,
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.created, &a.signer).cmp(&(b.created, &b.signer)));
+        Ok(out)
+    }
+
+    async fn log_export(
+        &self,
+        initiative: &str,
+        who: &str,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> StoreResult<()> {
+        let mut item = key(
+            format!("EXPORT#{initiative}#{}", now.timestamp_millis()),
+            "EXPORT",
+        );
+        item.insert("who".into(), s(who));
+        item.insert("at".into(), n(now.timestamp()));
+        item.insert("rows".into(), n(rows));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 
     async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>> {

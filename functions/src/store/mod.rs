@@ -95,6 +95,17 @@ impl StoredComment {
     }
 }
 
+/// A stored signature, still sealed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedSignature {
+    /// The dedupe key (keyed hash).
+    pub signer: String,
+    /// Name, CIN and address, sealed with the data key.
+    pub sealed: Vec<u8>,
+    /// When it was made (epoch seconds).
+    pub created: i64,
+}
+
 /// What became of a moderation decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decided {
@@ -197,6 +208,18 @@ pub trait Store: Send + Sync {
     /// Current counts of `ids` (initiatives without signatures count zero; unknown ids are
     /// left out).
     async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>>;
+
+    /// Every counted signature of an initiative, oldest first.
+    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>>;
+
+    /// Records an export of the signatures of `initiative`: who, when, how many rows.
+    async fn log_export(
+        &self,
+        initiative: &str,
+        who: &str,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> StoreResult<()>;
 
     /// Counts one submission from `client` in the window holding `now`; false once more than
     /// `max` were made in that window of `window_secs` seconds.

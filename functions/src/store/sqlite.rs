@@ -3,7 +3,8 @@
 //! deployments.
 
 use super::{
-    Count, Decided, NewComment, NewSignature, Store, StoreError, StoreResult, Stored, StoredComment,
+    Count, Decided, NewComment, NewSignature, SealedSignature, Store, StoreError, StoreResult,
+    Stored, StoredComment,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -49,6 +50,12 @@ CREATE TABLE IF NOT EXISTS comments (
     retained_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
+CREATE TABLE IF NOT EXISTS exports (
+    initiative TEXT NOT NULL,
+    who TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    rows INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rate (
     client TEXT NOT NULL,
     window INTEGER NOT NULL,
@@ -402,6 +409,48 @@ impl Store for SqliteStore {
                 (_, None) => Decided::NotFound,
                 (_, Some(_)) => Decided::AlreadyDecided,
             })
+        })
+        .await
+    }
+
+    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
+        let initiative = initiative.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT signer, sealed, created FROM signatures WHERE initiative = ?1 ORDER BY created, signer",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([initiative], |r| {
+                    Ok(SealedSignature {
+                        signer: r.get(0)?,
+                        sealed: r.get(1)?,
+                        created: r.get(2)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn log_export(
+        &self,
+        initiative: &str,
+        who: &str,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> StoreResult<()> {
+        let (initiative, who) = (initiative.to_string(), who.to_string());
+        self.with(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO exports (initiative, who, at, rows) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(err)?
+            .execute(params![initiative, who, now.timestamp(), rows as i64])
+            .map_err(err)?;
+            Ok(())
         })
         .await
     }

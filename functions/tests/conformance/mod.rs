@@ -433,6 +433,36 @@ pub async fn approved_comments_appear_under_their_section_after_build(store: Arc
     assert!(!html.contains("Achetez") && !html.contains("Encore en attente"));
 }
 
+/// The signatures of an initiative come back sealed, for the filing export, which is logged.
+pub async fn signatures_are_listed_for_the_filing(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    for (i, signer) in ["a1", "b2", "c3"].iter().enumerate() {
+        store
+            .sign(
+                &signature("p-open", signer, "MA-04"),
+                now() + Duration::seconds(i as i64),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .sign(&signature("p-later", "z9", "MA-04"), now())
+        .await
+        .unwrap();
+    let sigs = store.signatures("p-open").await.unwrap();
+    let signers: Vec<String> = sigs
+        .iter()
+        .map(|s| s.signer.trim_start_matches('0').to_string())
+        .collect();
+    assert_eq!(
+        signers,
+        ["a1", "b2", "c3"],
+        "oldest first, this initiative only"
+    );
+    assert!(sigs.iter().all(|s| s.sealed == vec![1, 2, 3]));
+    store.log_export("p-open", "Salma", now(), 3).await.unwrap();
+}
+
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
 pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn Store>) {
     store.publish(&catalog()).await.unwrap();
@@ -479,6 +509,7 @@ macro_rules! conformance_tests {
             the_rate_limit_counts_per_client_and_window,
             moderation_decides_each_comment_once,
             approved_comments_appear_under_their_section_after_build,
+            signatures_are_listed_for_the_filing,
             concurrent_signers_are_counted_exactly
         );
     };

@@ -1,0 +1,44 @@
+//! The keys of a portal run on one machine: from the environment when set, else from
+//! `data/secrets.toml`, created with fresh random keys on first use.
+
+use anyhow::{Context, Result};
+use musharaka_functions::crypto::Secrets;
+use std::path::Path;
+
+/// The secrets of a local portal: from the environment when set, else from
+/// `data/secrets.toml`, created with fresh random keys (readable by the owner only).
+pub fn local_secrets(data: &Path) -> Result<Secrets> {
+    if let (Ok(p), Ok(k)) = (
+        std::env::var("MUSHARAKA_PEPPER"),
+        std::env::var("MUSHARAKA_DATA_KEY"),
+    ) {
+        return Secrets::from_base64(&p, &k);
+    }
+    let path = data.join("secrets.toml");
+    if !path.exists() {
+        let (pepper, key) = Secrets::generate()?;
+        std::fs::create_dir_all(data)?;
+        std::fs::write(
+            &path,
+            format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
+        )?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{}: invalid", path.display()))?;
+    let get = |k: &str| {
+        table
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    Secrets::from_base64(&get("pepper"), &get("data_key"))
+        .with_context(|| format!("{}: invalid keys", path.display()))
+}
