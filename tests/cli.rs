@@ -300,26 +300,31 @@ fn moderators_approve_and_reject_pending_comments_once() {
     );
 }
 
+/// The trilingual fixture, built into its `public/`.
+fn built_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
+    let site = common::site_from(&[&common::fixtures().join("trilingual")]);
+    let out = site.path().join("public");
+    let o = musharaka(&["build", "--root", path(site.path()), "--out", path(&out)]);
+    assert!(o.status.success(), "{}", text(&o));
+    (site, out)
+}
+
+/// Loads a catalog into a store with `musharaka publish`.
+fn publish(spec: &str, catalog: &Path) {
+    let o = musharaka(&["publish", "--store", spec, "--catalog", path(catalog)]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 #[test]
 fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
     use musharaka_functions::store::sqlite::SqliteStore;
     use musharaka_functions::store::{NewComment, NewSignature, Store};
-    let site = common::site_from(&[&common::fixtures().join("trilingual")]);
+    let (site, out) = built_fixture();
     let root = path(site.path());
-    let out = site.path().join("public");
-    assert!(
-        musharaka(&["build", "--root", root, "--out", path(&out)])
-            .status
-            .success()
-    );
     let db = site.path().join("data/m.sqlite3");
     let spec = format!("sqlite:{}", db.display());
     let catalog = out.join("catalog.json");
-    assert!(
-        musharaka(&["publish", "--store", &spec, "--catalog", path(&catalog)])
-            .status
-            .success()
-    );
+    publish(&spec, &catalog);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let store = SqliteStore::open(&db).unwrap();
@@ -357,11 +362,7 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
         store.sign(&s, chrono::Utc::now()).await.unwrap();
     });
     // Back to the published catalog, where the synthesis is out.
-    assert!(
-        musharaka(&["publish", "--store", &spec, "--catalog", path(&catalog)])
-            .status
-            .success()
-    );
+    publish(&spec, &catalog);
     let retained = musharaka(&[
         "moderate",
         "--store",
@@ -400,14 +401,7 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
     use musharaka_functions::crypto::Secrets;
     use musharaka_functions::store::sqlite::SqliteStore;
     use musharaka_functions::store::{NewSignature, Store};
-    let site = common::site_from(&[&common::fixtures().join("trilingual")]);
-    let root = path(site.path());
-    let out = site.path().join("public");
-    assert!(
-        musharaka(&["build", "--root", root, "--out", path(&out)])
-            .status
-            .success()
-    );
+    let (site, out) = built_fixture();
     let data = site.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     let (pepper, key) = Secrets::generate().unwrap();
@@ -420,17 +414,7 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
     let db = data.join("m.sqlite3");
     let spec = format!("sqlite:{}", db.display());
     let catalog_path = out.join("catalog.json");
-    assert!(
-        musharaka(&[
-            "publish",
-            "--store",
-            &spec,
-            "--catalog",
-            path(&catalog_path)
-        ])
-        .status
-        .success()
-    );
+    publish(&spec, &catalog_path);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let store = SqliteStore::open(&db).unwrap();
@@ -491,17 +475,7 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
         }
     }
     std::fs::write(&catalog_path, catalog.to_string()).unwrap();
-    assert!(
-        musharaka(&[
-            "publish",
-            "--store",
-            &spec,
-            "--catalog",
-            path(&catalog_path)
-        ])
-        .status
-        .success()
-    );
+    publish(&spec, &catalog_path);
     let done = export();
     assert!(done.status.success(), "{}", text(&done));
     let csv = std::fs::read_to_string(exports.join("p-water-signatures.csv")).unwrap();

@@ -253,12 +253,9 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Comments in moderation state `state`, of one consultation or all, in index order.
-    async fn comments_in(
-        &self,
-        state: &str,
-        consultation: Option<&str>,
-    ) -> StoreResult<Vec<StoredComment>> {
+    /// Every item of index partition `pk` (whose sort key starts with `prefix`, if given), in
+    /// index order, page after page.
+    async fn query_index(&self, pk: String, prefix: Option<String>) -> StoreResult<Vec<Item>> {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -268,23 +265,35 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .index_name(names::GSI1)
                 .expression_attribute_names("#pk", names::GSI1PK)
-                .expression_attribute_values(":pk", s(comments_pk(state)))
+                .expression_attribute_values(":pk", s(pk.clone()))
                 .set_exclusive_start_key(start.take());
-            q = match consultation {
-                Some(c) => q
+            q = match &prefix {
+                Some(p) => q
                     .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                     .expression_attribute_names("#sk", names::GSI1SK)
-                    .expression_attribute_values(":prefix", s(format!("{c}#"))),
+                    .expression_attribute_values(":prefix", s(p.clone())),
                 None => q.key_condition_expression("#pk = :pk"),
             };
             let page = q.send().await.map_err(unavailable)?;
-            out.extend(page.items().iter().map(stored_comment_of));
+            out.extend(page.items().iter().cloned());
             match page.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
                 _ => break,
             }
         }
         Ok(out)
+    }
+
+    /// Comments in moderation state `state`, of one consultation or all, in index order.
+    async fn comments_in(
+        &self,
+        state: &str,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        let items = self
+            .query_index(comments_pk(state), consultation.map(|c| format!("{c}#")))
+            .await?;
+        Ok(items.iter().map(stored_comment_of).collect())
     }
 
     /// A put of `item` only if no item has its key yet.
@@ -605,39 +614,23 @@ impl Store for DynamoStore {
     async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
         let mut out = Vec::new();
         for part in 0..=255u8 {
-            let mut start: Option<Item> = None;
-            loop {
-                let page = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name(names::GSI1)
-                    .key_condition_expression("#pk = :pk")
-                    .expression_attribute_names("#pk", names::GSI1PK)
-                    .expression_attribute_values(":pk", s(format!("SIGS#{initiative}#{part:02x}")))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                for item in page.items() {
-                    let signer = text_of(item, "pk")
-                        .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
-                        .unwrap_or_default();
-                    let sealed = item
-                        .get("sealed")
-                        .and_then(|v| v.as_b().ok())
-                        .map(|b| b.as_ref().to_vec())
-                        .unwrap_or_default();
-                    out.push(SealedSignature {
-                        signer,
-                        sealed,
-                        created: number_of(item, "created").unwrap_or_default(),
-                    });
-                }
-                match page.last_evaluated_key {
-                    Some(k) if !k.is_empty() => start = Some(k),
-                    _ => break,
-                }
+            let items = self
+                .query_index(format!("SIGS#{initiative}#{part:02x}"), None)
+                .await?;
+            for item in &items {
+                let signer = text_of(item, "pk")
+                    .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
+                    .unwrap_or_default();
+                let sealed = item
+                    .get("sealed")
+                    .and_then(|v| v.as_b().ok())
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default();
+                out.push(SealedSignature {
+                    signer,
+                    sealed,
+                    created: number_of(item, "created").unwrap_or_default(),
+                });
             }
         }
         out.sort_by(|a, b| (a.created, &a.signer).cmp(&(b.created, &b.signer)));
