@@ -210,19 +210,8 @@ async fn read_submission(
     }
 }
 
-async fn sign_outcome(
-    state: &AppState,
-    client: &ClientAddr,
-    headers: &HeaderMap,
-    body: Body,
-    lang: &mut Lang,
-) -> Outcome {
-    let fields = match read_submission(state, client, headers, body).await {
-        Ok(f) => f,
-        Err(o) => return o,
-    };
-    *lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
-    let form = match SignForm::from_fields(&fields) {
+async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
+    let form = match SignForm::from_fields(fields) {
         Ok(f) => f,
         Err(code) => return code.into(),
     };
@@ -268,7 +257,7 @@ async fn sign_outcome(
         initiative: form.initiative.clone(),
         signer,
         region: form.region.clone(),
-        lang: *lang,
+        lang,
         sealed,
     };
     let (code, count) = match state.store.sign_and_count(&signature, now).await {
@@ -284,19 +273,8 @@ async fn sign_outcome(
     }
 }
 
-async fn comment_outcome(
-    state: &AppState,
-    client: &ClientAddr,
-    headers: &HeaderMap,
-    body: Body,
-    lang: &mut Lang,
-) -> Outcome {
-    let fields = match read_submission(state, client, headers, body).await {
-        Ok(f) => f,
-        Err(o) => return o,
-    };
-    *lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
-    let form = match CommentForm::from_fields(&fields, state.settings.max_comment) {
+async fn comment_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
+    let form = match CommentForm::from_fields(fields, state.settings.max_comment) {
         Ok(f) => f,
         Err(code) => return code.into(),
     };
@@ -334,7 +312,7 @@ async fn comment_outcome(
         section: form.section.clone(),
         text: form.text.clone(),
         display_name: form.display_name.clone(),
-        lang: *lang,
+        lang,
     };
     match state.store.comment(&comment, now).await {
         Ok(Stored::Done) => with_subject(Code::Commented),
@@ -410,15 +388,20 @@ async fn submit(
         q.lang.as_deref(),
         header_str(&headers, header::ACCEPT_LANGUAGE),
     );
-    let (name, outcome) = match route {
-        Route::Sign => (
-            "sign",
-            sign_outcome(&state, &client, &headers, body, &mut lang).await,
-        ),
-        Route::Comment => (
-            "comment",
-            comment_outcome(&state, &client, &headers, body, &mut lang).await,
-        ),
+    let name = match route {
+        Route::Sign => "sign",
+        Route::Comment => "comment",
+    };
+    // Origin, size, type and rate first; then the form, in its own language.
+    let outcome = match read_submission(&state, &client, &headers, body).await {
+        Err(o) => o,
+        Ok(fields) => {
+            lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
+            match route {
+                Route::Sign => sign_outcome(&state, &fields, lang).await,
+                Route::Comment => comment_outcome(&state, &fields, lang).await,
+            }
+        }
     };
     let retry = retry_after(&state, outcome.code);
     respond(name, outcome, lang, wants_json(&headers), started, retry)

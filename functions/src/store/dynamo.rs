@@ -296,6 +296,20 @@ impl DynamoStore {
         Ok(items.iter().map(stored_comment_of).collect())
     }
 
+    /// The item with `key`, read strongly consistent.
+    async fn get(&self, key: Item) -> StoreResult<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item)
+    }
+
     /// A put of `item` only if no item has its key yet.
     fn put_new(&self, item: Item) -> StoreResult<Put> {
         Put::builder()
@@ -377,16 +391,7 @@ impl Store for DynamoStore {
     }
 
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(entry_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let Some(item) = out.item else {
+        let Some(item) = self.get(entry_key(id)).await? else {
             return Ok(None);
         };
         let json = item
@@ -553,16 +558,11 @@ impl Store for DynamoStore {
     }
 
     async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(comment_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(out.item.as_ref().map(stored_comment_of))
+        Ok(self
+            .get(comment_key(id))
+            .await?
+            .as_ref()
+            .map(stored_comment_of))
     }
 
     async fn decide(
