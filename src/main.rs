@@ -1,5 +1,6 @@
 //! `musharaka`: the command-line tool of the Musharaka portal. Parses arguments and hands
-//! over to the generator (`build`, `check`, `new`) and the local server (`serve`).
+//! over to the generator (`build`, `check`, `new`), the local server (`serve`) and the
+//! stores (`publish`, `moderate`, `export`, `purge`).
 
 mod cmd;
 
@@ -87,6 +88,22 @@ enum Command {
         #[command(subcommand)]
         action: cmd::moderate::Action,
     },
+    /// Delete signers' personal data past the retention policy of `site.toml` (counts stay),
+    /// and the signatures past their deadline, whatever their initiative.
+    Purge {
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        /// The catalog written by `build`, with the policy and each initiative's state.
+        #[arg(long, default_value = "public/catalog.json")]
+        catalog: PathBuf,
+        /// Your name, logged with each deletion.
+        #[arg(long)]
+        operator: String,
+        /// Show what would be deleted, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create the three language files of a new page.
     New {
         /// page, section, guide, petition, motion or consultation.
@@ -170,6 +187,12 @@ fn main() -> ExitCode {
             catalog,
             create_table,
         } => cmd::publish::run(&store, &catalog, create_table),
+        Command::Purge {
+            store,
+            catalog,
+            operator,
+            dry_run,
+        } => cmd::purge::run(&store, &catalog, &operator, dry_run),
     };
     match result {
         Ok(code) => code,

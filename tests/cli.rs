@@ -205,7 +205,7 @@ fn moderators_approve_and_reject_pending_comments_once() {
     runtime.block_on(async {
         let store = SqliteStore::open(&db).unwrap();
         let catalog = serde_json::json!({
-            "version": 1, "base_url": "https://musharaka.ma",
+            "version": 2, "base_url": "https://musharaka.ma",
             "entries": [{
                 "id": "c-open", "kind": "consultation", "authority": {}, "state": "open",
                 "sections": ["s1"], "opens": "2020-01-01T00:00:00+01:00",
@@ -358,6 +358,8 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
             region: "MA-07".into(),
             lang: musharaka_model::Lang::Fr,
             sealed: vec![1],
+            receipt: "r-a".into(),
+            expires: i64::MAX,
         };
         store.sign(&s, chrono::Utc::now()).await.unwrap();
     });
@@ -396,28 +398,13 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
     );
 }
 
-#[test]
-fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
-    use musharaka_functions::crypto::Secrets;
+/// Two signatures of `p-water`, sealed with `secrets` as the functions seal them.
+fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
     use musharaka_functions::store::sqlite::SqliteStore;
     use musharaka_functions::store::{NewSignature, Store};
-    let (site, out) = built_fixture();
-    let data = site.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let (pepper, key) = Secrets::generate().unwrap();
-    std::fs::write(
-        data.join("secrets.toml"),
-        format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
-    )
-    .unwrap();
-    let secrets = Secrets::from_base64(&pepper, &key).unwrap();
-    let db = data.join("m.sqlite3");
-    let spec = format!("sqlite:{}", db.display());
-    let catalog_path = out.join("catalog.json");
-    publish(&spec, &catalog_path);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = SqliteStore::open(&db).unwrap();
+        let store = SqliteStore::open(db).unwrap();
         for (first, family, cin) in [
             ("Amina", "Alaoui", "AB123456"),
             ("=cmd()", "+Tazi", "K45678"),
@@ -433,30 +420,112 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
                 .unwrap();
             let s = NewSignature {
                 initiative: "p-water".into(),
+                receipt: format!("r-{signer}"),
                 signer,
                 region: "MA-07".into(),
                 lang: musharaka_model::Lang::Fr,
                 sealed,
+                expires: i64::MAX,
             };
             store.sign(&s, chrono::Utc::now()).await.unwrap();
         }
     });
-    let exports = site.path().join("exports");
-    let export = || {
-        musharaka(&[
-            "export",
-            "signatures",
-            "p-water",
-            "--store",
-            &spec,
-            "--exporter",
-            "Salma",
-            "--out",
-            path(&exports),
-            "--data",
-            path(&data),
+}
+
+/// A data folder with fresh local keys, and the keys.
+fn local_keys(site: &Path) -> (std::path::PathBuf, musharaka_functions::crypto::Secrets) {
+    use musharaka_functions::crypto::Secrets;
+    let data = site.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let (pepper, key) = Secrets::generate().unwrap();
+    std::fs::write(
+        data.join("secrets.toml"),
+        format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
+    )
+    .unwrap();
+    (data, Secrets::from_base64(&pepper, &key).unwrap())
+}
+
+/// Runs a query on a SQLite file and prints its rows, as Python shows them.
+fn sql(db: &Path, query: &str) -> String {
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())",
         ])
-    };
+        .arg(db)
+        .arg(query)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// Rewrites the entry `id` of a catalog file with `change`.
+fn edit_catalog(catalog: &Path, id: &str, change: impl Fn(&mut serde_json::Value)) {
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(catalog).unwrap()).unwrap();
+    for e in value["entries"].as_array_mut().unwrap() {
+        if e["id"] == id {
+            change(e);
+        }
+    }
+    std::fs::write(catalog, value.to_string()).unwrap();
+}
+
+/// `musharaka export signatures p-water` from `spec` into `out` with the keys of `data`.
+fn export_water(spec: &str, out: &Path, data: &Path) -> Output {
+    musharaka(&[
+        "export",
+        "signatures",
+        "p-water",
+        "--store",
+        spec,
+        "--exporter",
+        "Salma",
+        "--out",
+        path(out),
+        "--data",
+        path(data),
+    ])
+}
+
+/// The built fixture, published into a SQLite store with local keys, and signed twice.
+struct Signed {
+    site: tempfile::TempDir,
+    data: std::path::PathBuf,
+    db: std::path::PathBuf,
+    spec: String,
+    catalog: std::path::PathBuf,
+}
+
+fn signed_fixture() -> Signed {
+    let (site, out) = built_fixture();
+    let (data, secrets) = local_keys(site.path());
+    let db = data.join("m.sqlite3");
+    let spec = format!("sqlite:{}", db.display());
+    let catalog = out.join("catalog.json");
+    publish(&spec, &catalog);
+    sign_two_signers(&db, &secrets);
+    Signed {
+        site,
+        data,
+        db,
+        spec,
+        catalog,
+    }
+}
+
+#[test]
+fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
+    let Signed {
+        site,
+        data,
+        db,
+        spec,
+        catalog: catalog_path,
+    } = signed_fixture();
+    let exports = site.path().join("exports");
+    let export = || export_water(&spec, &exports, &data);
     let refused = export();
     assert!(!refused.status.success());
     assert!(
@@ -467,14 +536,7 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
     assert!(!exports.exists(), "a refused export wrote files");
 
     // Once filed (closed), the list can go to the authority.
-    let mut catalog: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&catalog_path).unwrap()).unwrap();
-    for e in catalog["entries"].as_array_mut().unwrap() {
-        if e["id"] == "p-water" {
-            e["state"] = "filed".into();
-        }
-    }
-    std::fs::write(&catalog_path, catalog.to_string()).unwrap();
+    edit_catalog(&catalog_path, "p-water", |e| e["state"] = "filed".into());
     publish(&spec, &catalog_path);
     let done = export();
     assert!(done.status.success(), "{}", text(&done));
@@ -489,24 +551,14 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
     );
     let html = std::fs::read_to_string(exports.join("p-water-signatures.html")).unwrap();
     assert!(html.contains("<td>AB123456</td>") && html.contains("=cmd()"));
-    let logged = Command::new("python3")
-        .args(["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT who, rows FROM exports').fetchall())"])
-        .arg(&db)
-        .output()
-        .unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&logged.stdout).trim(),
-        "[('Salma', 2)]"
+        sql(&db, "SELECT action, who, rows FROM audit"),
+        "[('export', 'Salma', 2)]"
     );
 
     // With another data key nothing can be read, and nothing is written.
     std::fs::remove_dir_all(&exports).unwrap();
-    let (p2, k2) = Secrets::generate().unwrap();
-    std::fs::write(
-        data.join("secrets.toml"),
-        format!("pepper = \"{p2}\"\ndata_key = \"{k2}\"\n"),
-    )
-    .unwrap();
+    local_keys(site.path());
     let wrong = export();
     assert!(
         !wrong.status.success() && text(&wrong).contains("wrong data key"),
@@ -514,4 +566,114 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
         text(&wrong)
     );
     assert!(!exports.join("p-water-signatures.csv").exists());
+
+    // Without any key, the same: a clear error, and no key file made up.
+    let empty = site.path().join("no-keys");
+    let missing = export_water(&spec, &exports, &empty);
+    assert!(
+        !missing.status.success() && text(&missing).contains("no data key"),
+        "{}",
+        text(&missing)
+    );
+    assert!(!empty.exists() && !exports.join("p-water-signatures.csv").exists());
+}
+
+#[test]
+fn purge_deletes_personal_data_past_retention_and_keeps_counts() {
+    let Signed {
+        site,
+        data,
+        db,
+        spec,
+        catalog,
+    } = signed_fixture();
+    let purge = |extra: &[&str]| {
+        let mut args = vec![
+            "purge",
+            "--store",
+            &spec,
+            "--catalog",
+            path(&catalog),
+            "--operator",
+            "Salma",
+        ];
+        args.extend_from_slice(extra);
+        musharaka(&args)
+    };
+    let signatures = "SELECT COUNT(*) FROM signatures";
+
+    // Collecting: nothing is due.
+    let kept = purge(&[]);
+    assert!(kept.status.success(), "{}", text(&kept));
+    assert!(
+        text(&kept).contains("p-water: kept until"),
+        "{}",
+        text(&kept)
+    );
+    assert_eq!(sql(&db, signatures), "[(2,)]");
+
+    // Answered long ago: past the 90 days after the decision.
+    edit_catalog(&catalog, "p-water", |e| {
+        e["state"] = "answered".into();
+        e["decided"] = "2020-03-01T23:59:59+01:00".into();
+    });
+    let unpublished = purge(&[]);
+    assert!(
+        !unpublished.status.success() && text(&unpublished).contains("musharaka publish"),
+        "{}",
+        text(&unpublished)
+    );
+    assert_eq!(sql(&db, signatures), "[(2,)]");
+    publish(&spec, &catalog);
+    let dry = purge(&["--dry-run"]);
+    assert!(text(&dry).contains("would be deleted"), "{}", text(&dry));
+    assert_eq!(sql(&db, signatures), "[(2,)]", "a dry run deletes nothing");
+
+    let done = purge(&[]);
+    assert!(done.status.success(), "{}", text(&done));
+    assert!(
+        text(&done).contains("due since 2020-05-30") && text(&done).contains("2 signers"),
+        "{}",
+        text(&done)
+    );
+    assert_eq!(sql(&db, signatures), "[(0,)]", "the personal data is gone");
+    assert_eq!(
+        sql(
+            &db,
+            "SELECT SUM(n) FROM counts WHERE initiative = 'p-water'"
+        ),
+        "[(2,)]",
+        "the count stays"
+    );
+    assert_eq!(
+        sql(&db, "SELECT action, initiative, who, rows FROM audit"),
+        "[('purge', 'p-water', 'Salma', 2)]"
+    );
+
+    // Nothing is left to file, and the export says why.
+    let export = export_water(&spec, &site.path().join("exports"), &data);
+    assert!(!export.status.success());
+    assert!(text(&export).contains("retention"), "{}", text(&export));
+
+    // Bad input: a name is required, and the store must exist in a known form.
+    let nameless = musharaka(&[
+        "purge",
+        "--store",
+        &spec,
+        "--catalog",
+        path(&catalog),
+        "--operator",
+        " ",
+    ]);
+    assert!(!nameless.status.success() && text(&nameless).contains("--operator"));
+    let unknown = musharaka(&[
+        "purge",
+        "--store",
+        "mysql:x",
+        "--catalog",
+        path(&catalog),
+        "--operator",
+        "S",
+    ]);
+    assert!(!unknown.status.success() && text(&unknown).contains("sqlite:PATH"));
 }

@@ -1,12 +1,15 @@
-//! The HTTP API: `POST /api/sign`, `POST /api/comment`, `GET /api/counts`. Every rule is
+//! The HTTP API: `POST /api/sign`, `POST /api/comment`, `POST /api/signature` (a signer checks
+//! or withdraws their signature with its receipt code), `GET /api/counts`. Every rule is
 //! enforced from the stored catalog; every answer is localized; without JavaScript a form
-//! gets `303 See Other` to the static result page of its language.
+//! gets `303 See Other` to the static result page of its language, except a new signature,
+//! whose receipt code comes on a page of its own.
 
 use crate::client::ClientAddr;
 use crate::form::{BodyError, CommentForm, Fields, SignForm};
 use crate::messages::{message, pick_lang};
+use crate::receipt;
 use crate::settings::Settings;
-use crate::store::{Count, NewComment, NewSignature, SharedStore, StoreError, Stored};
+use crate::store::{Count, NewComment, NewSignature, SharedStore, StoreError, Stored, Withdrawal};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -89,17 +92,18 @@ pub fn router(state: AppState) -> Router {
         .merge(counts_routes(state))
 }
 
-/// `POST /api/sign` alone (the `sign` Lambda).
+/// `POST /api/sign` and `POST /api/signature` (the `sign` Lambda).
 pub fn sign_routes(state: AppState) -> Router {
     Router::new()
-        .route("/api/sign", post(sign))
+        .route("/api/sign", form_route(Route::Sign))
+        .route("/api/signature", form_route(Route::Signature))
         .with_state(state)
 }
 
 /// `POST /api/comment` alone (the `comment` Lambda).
 pub fn comment_routes(state: AppState) -> Router {
     Router::new()
-        .route("/api/comment", post(comment))
+        .route("/api/comment", form_route(Route::Comment))
         .with_state(state)
 }
 
@@ -122,6 +126,8 @@ struct Outcome {
     status: Option<StatusCode>,
     count: Option<Count>,
     subject: Option<String>,
+    /// The receipt code of a new signature, and the initiative's page in the form's language.
+    receipt: Option<(String, Option<String>)>,
 }
 
 impl From<Code> for Outcome {
@@ -131,16 +137,19 @@ impl From<Code> for Outcome {
             status: None,
             count: None,
             subject: None,
+            receipt: None,
         }
     }
 }
 
 fn status_of(code: Code) -> StatusCode {
     match code {
-        Code::Signed | Code::AlreadySigned => StatusCode::OK,
+        Code::Signed | Code::AlreadySigned | Code::Counted | Code::Withdrawn => StatusCode::OK,
         Code::Commented => StatusCode::ACCEPTED,
-        Code::NotFound => StatusCode::NOT_FOUND,
-        Code::NotOpen | Code::Closed | Code::WrongKind => StatusCode::CONFLICT,
+        Code::NotFound | Code::UnknownReceipt => StatusCode::NOT_FOUND,
+        Code::NotOpen | Code::Closed | Code::WrongKind | Code::WithdrawalClosed => {
+            StatusCode::CONFLICT
+        }
         Code::BadRequest => StatusCode::BAD_REQUEST,
         Code::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::Forbidden => StatusCode::FORBIDDEN,
@@ -244,6 +253,8 @@ async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome 
     }
     let now = Utc::now();
     let s = &state.settings.secrets;
+    let code = receipt::new_code();
+    let receipt_hash = receipt_key(state, &code);
     let signer = s.keyed_hash(&[&form.initiative, &form.cin]);
     let context = format!("{}#{signer}", form.initiative);
     let sealed = match s.seal(&form.personal_data(&now.to_rfc3339()), context.as_bytes()) {
@@ -259,17 +270,73 @@ async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome 
         region: form.region.clone(),
         lang,
         sealed,
+        receipt: receipt_hash,
+        expires: init.erase_by.timestamp(),
     };
-    let (code, count) = match state.store.sign_and_count(&signature, now).await {
+    let (result, count) = match state.store.sign_and_count(&signature, now).await {
         Ok((Stored::Done, count)) => (Code::Signed, count),
         Ok((Stored::Duplicate, count)) => (Code::AlreadySigned, count),
         Ok((Stored::NotFound, _)) => (Code::NotFound, None),
         Ok((Stored::Refused(r), _)) => (refusal_code(r), None),
         Err(e) => return store_failed(&e),
     };
+    let back = entry.url.get(&lang).map(|url| path_of(url).to_string());
     Outcome {
         count,
-        ..with_subject(code)
+        receipt: (result == Code::Signed).then_some((code, back)),
+        ..with_subject(result)
+    }
+}
+
+/// The keyed hash under which the store knows receipt `code` (canonical form).
+fn receipt_key(state: &AppState, code: &str) -> String {
+    let canonical = receipt::normalize(code).unwrap_or_default();
+    state.settings.secrets.keyed_hash(&["receipt", &canonical])
+}
+
+/// The path of an absolute URL (`https://host/ar/x/` gives `/ar/x/`).
+fn path_of(url: &str) -> &str {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(url)
+}
+
+/// A signer checks their signature, or withdraws it (`do=withdraw`, with `confirm` ticked),
+/// with the receipt code they were given.
+async fn signature_outcome(state: &AppState, fields: &Fields) -> Outcome {
+    if fields.is_robot() {
+        return Code::BadRequest.into();
+    }
+    let typed = fields.get("receipt").map(str::trim).unwrap_or_default();
+    if typed.is_empty() {
+        return Code::MissingField.into();
+    }
+    if receipt::normalize(typed).is_none() {
+        return Code::UnknownReceipt.into();
+    }
+    let key = receipt_key(state, typed);
+    if fields.get("do") == Some("withdraw") {
+        if !fields.checked("confirm") {
+            return Code::ConfirmationRequired.into();
+        }
+        return match state.store.withdraw(&key, Utc::now()).await {
+            Ok(Withdrawal::Done(found, count)) => Outcome {
+                subject: Some(found.initiative),
+                count: Some(count),
+                ..Code::Withdrawn.into()
+            },
+            Ok(Withdrawal::NotFound) => Code::UnknownReceipt.into(),
+            Ok(Withdrawal::Refused(_)) => Code::WithdrawalClosed.into(),
+            Err(e) => store_failed(&e),
+        };
+    }
+    match state.store.receipted(&key).await {
+        Ok(Some(found)) => Outcome {
+            subject: Some(found.initiative),
+            ..Code::Counted.into()
+        },
+        Ok(None) => Code::UnknownReceipt.into(),
+        Err(e) => store_failed(&e),
     }
 }
 
@@ -343,14 +410,30 @@ fn respond(
         "submission"
     );
     let mut response = if json || code == Code::Forbidden {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "ok": code.is_success(),
             "code": code.as_str(),
             "message": message(lang, code),
             "lang": lang.code(),
             "count": outcome.count.as_ref().map(|c| count_json(c, lang)),
         });
+        if let Some((receipt, _)) = &outcome.receipt {
+            body["receipt"] = serde_json::json!({
+                "code": receipt,
+                "label": crate::messages::text(lang, "receipt.code"),
+                "keep": crate::messages::text(lang, "receipt.keep"),
+                "url": musharaka_model::outcome::signature_page_url(lang),
+                "link": crate::messages::text(lang, "receipt.check_link"),
+            });
+        }
         (status, axum::Json(body)).into_response()
+    } else if let Some((receipt, back)) = &outcome.receipt {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            receipt::page(lang, receipt, back.as_deref()),
+        )
+            .into_response()
     } else {
         (
             StatusCode::SEE_OTHER,
@@ -371,6 +454,7 @@ fn respond(
 enum Route {
     Sign,
     Comment,
+    Signature,
 }
 
 /// One handler for both forms: the language, the outcome, the answer, the log line.
@@ -391,6 +475,7 @@ async fn submit(
     let name = match route {
         Route::Sign => "sign",
         Route::Comment => "comment",
+        Route::Signature => "signature",
     };
     // Origin, size, type and rate first; then the form, in its own language.
     let outcome = match read_submission(&state, &client, &headers, body).await {
@@ -400,6 +485,7 @@ async fn submit(
             match route {
                 Route::Sign => sign_outcome(&state, &fields, lang).await,
                 Route::Comment => comment_outcome(&state, &fields, lang).await,
+                Route::Signature => signature_outcome(&state, &fields).await,
             }
         }
     };
@@ -407,24 +493,15 @@ async fn submit(
     respond(name, outcome, lang, wants_json(&headers), started, retry)
 }
 
-async fn sign(
-    State(state): State<AppState>,
-    client: ClientAddr,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    submit(Route::Sign, state, client, q, headers, body).await
-}
-
-async fn comment(
-    State(state): State<AppState>,
-    client: ClientAddr,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    submit(Route::Comment, state, client, q, headers, body).await
+/// `POST` of the form `route`.
+fn form_route(route: Route) -> axum::routing::MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              client: ClientAddr,
+              Query(q): Query<LangQuery>,
+              headers: HeaderMap,
+              body: Body| submit(route, state, client, q, headers, body),
+    )
 }
 
 fn retry_after(state: &AppState, code: Code) -> u64 {

@@ -1,5 +1,5 @@
 //! Serverless functions of the Musharaka portal: accept support signatures and comments,
-//! answer counts. One axum router serves them on AWS Lambda (through `lambda_http`), in
+//! answer counts, let signers check or withdraw their signature. One axum router serves them on AWS Lambda (through `lambda_http`), in
 //! `musharaka serve`, and in tests; storage is DynamoDB or an embedded SQLite file.
 
 pub mod api;
@@ -9,6 +9,7 @@ pub mod form;
 pub mod local_runtime;
 pub mod logging;
 pub mod messages;
+pub mod receipt;
 pub mod security;
 pub mod settings;
 pub mod store;

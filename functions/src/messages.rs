@@ -33,6 +33,13 @@ pub fn message(lang: Lang, code: Code) -> String {
     }
 }
 
+/// The UI string `key` (`receipt.code`) in `lang`, or the key itself when missing.
+pub fn text(lang: Lang, key: &str) -> String {
+    strings(lang)
+        .get(key)
+        .map_or_else(|| key.to_string(), str::to_string)
+}
+
 /// "12 signatures" in `lang`, with the right plural form.
 pub fn count_text(lang: Lang, n: u64) -> String {
     strings(lang)

@@ -48,6 +48,8 @@ fn petition(authority: Authority, region: Option<&str>, state: InitiativeState) 
         },
         threshold: 100,
         state,
+        decided: None,
+        erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").unwrap(),
     })
 }
 
@@ -98,6 +100,7 @@ fn catalog() -> Catalog {
                 c,
             ),
         ],
+        retention: Default::default(),
     }
 }
 
@@ -145,6 +148,33 @@ async fn json(r: Response<Body>) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
+async fn text(r: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// The receipt code shown in a page or message (`XXXX-XXXX-XXXX-XXXX`).
+fn receipt_in(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| {
+            w.len() == 19 && w.split('-').all(|g| g.len() == 4) && w.matches('-').count() == 3
+        })
+        .map(str::to_string)
+}
+
+/// A request to `POST /api/signature` with `fields`, as a script (JSON) or a form.
+fn signature_event(fields: &Value, script: bool) -> Value {
+    let mut e = event("sign-json.json");
+    e["rawPath"] = "/api/signature".into();
+    e["routeKey"] = "POST /api/signature".into();
+    e["requestContext"]["http"]["path"] = "/api/signature".into();
+    e["requestContext"]["routeKey"] = "POST /api/signature".into();
+    if !script {
+        e["headers"]["accept"] = "text/html".into();
+    }
+    with_body(e, &fields.to_string())
+}
+
 fn location(r: &Response<Body>) -> &str {
     r.headers()["location"].to_str().unwrap()
 }
@@ -157,10 +187,18 @@ async fn total(store: &Arc<dyn Store>, id: &str) -> u64 {
 async fn a_form_without_javascript_is_thanked_then_told_it_already_signed() {
     let h = harness(settings()).await;
     let r = call(&h.app, &event("sign-form.json")).await;
-    assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), "/fr/result/signed/");
+    // The receipt code comes on a page of its own, never in a URL.
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("location").is_none());
+    assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+    let page = text(r).await;
+    assert!(page.contains("<html lang=\"fr\" dir=\"ltr\">"), "{page}");
+    assert!(page.contains("Votre code de reçu"), "{page}");
+    assert!(receipt_in(&page).is_some(), "{page}");
+    assert!(page.contains("href=\"/fr/signature/\""), "{page}");
     assert_eq!(total(&h.store, "p-open").await, 1);
     let r = call(&h.app, &event("sign-form.json")).await;
+    assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/fr/result/already-signed/");
     assert_eq!(
         total(&h.store, "p-open").await,
@@ -186,6 +224,110 @@ async fn a_script_gets_a_localized_json_answer_with_the_new_count() {
     );
     assert_eq!(body["count"]["total"], 1);
     assert_eq!(body["count"]["regions"]["MA-04"], 1);
+    let receipt = body["receipt"]["code"].as_str().unwrap();
+    assert_eq!(receipt_in(receipt).as_deref(), Some(receipt));
+    assert_eq!(body["receipt"]["url"], "/ar/signature/");
+    assert_eq!(body["receipt"]["label"], "رمز الوصل الخاص بك");
+}
+
+#[tokio::test]
+async fn a_signer_checks_then_withdraws_with_the_receipt_and_the_count_drops() {
+    let h = harness(settings()).await;
+    let signed = json(call(&h.app, &event("sign-json.json")).await).await;
+    let receipt = signed["receipt"]["code"].as_str().unwrap().to_string();
+    assert_eq!(total(&h.store, "p-open").await, 1);
+    let ask = |fields: Value, script: bool| {
+        let e = signature_event(&fields, script);
+        let app = h.app.clone();
+        async move { call(&app, &e).await }
+    };
+
+    // Checked as typed by a person: lower case, spaces for dashes.
+    let typed = receipt.to_lowercase().replace('-', " ");
+    let r = ask(serde_json::json!({"lang": "fr", "receipt": typed}), true).await;
+    assert_eq!(r.status(), 200);
+    let body = json(r).await;
+    assert_eq!(body["code"], "counted");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Signature comptée")
+    );
+
+    // Without JavaScript: the static result page of the language.
+    let r = ask(
+        serde_json::json!({"lang": "zgh", "receipt": receipt}),
+        false,
+    )
+    .await;
+    assert_eq!(location(&r), "/zgh/result/counted/");
+
+    // Bad input changes nothing.
+    for (fields, status, code) in [
+        (
+            serde_json::json!({"lang": "fr", "receipt": " "}),
+            422,
+            "missing-field",
+        ),
+        (
+            serde_json::json!({"lang": "fr", "receipt": "not a code"}),
+            404,
+            "unknown-receipt",
+        ),
+        (
+            serde_json::json!({"lang": "fr", "receipt": "0000-0000-0000-0000"}),
+            404,
+            "unknown-receipt",
+        ),
+        (
+            serde_json::json!({"lang": "fr", "receipt": receipt, "do": "withdraw"}),
+            422,
+            "confirmation-required",
+        ),
+    ] {
+        let r = ask(fields.clone(), true).await;
+        assert_eq!(r.status(), status, "{fields}");
+        assert_eq!(json(r).await["code"], code, "{fields}");
+        assert_eq!(total(&h.store, "p-open").await, 1, "{fields}");
+    }
+
+    let r = ask(
+        serde_json::json!({"lang": "fr", "receipt": receipt, "do": "withdraw", "confirm": true}),
+        true,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let body = json(r).await;
+    assert_eq!(body["code"], "withdrawn");
+    assert_eq!(body["count"]["total"], 0);
+    assert_eq!(total(&h.store, "p-open").await, 0);
+    assert!(h.store.signatures("p-open").await.unwrap().is_empty());
+
+    // The code is spent; signing again is allowed and counted.
+    let r = ask(serde_json::json!({"lang": "fr", "receipt": receipt}), false).await;
+    assert_eq!(location(&r), "/fr/result/unknown-receipt/");
+    let again = json(call(&h.app, &event("sign-json.json")).await).await;
+    assert_eq!(again["code"], "signed");
+    let receipt = again["receipt"]["code"].as_str().unwrap().to_string();
+    assert_eq!(total(&h.store, "p-open").await, 1);
+
+    // Once filed, a signature stays with the filing.
+    let mut filed = catalog();
+    if let Details::Petition(i) = &mut filed.entries[0].details {
+        i.state = InitiativeState::Filed;
+    }
+    h.store.publish(&filed).await.unwrap();
+    let r = ask(
+        serde_json::json!({"lang": "ar", "receipt": receipt, "do": "withdraw", "confirm": true}),
+        true,
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let body = json(r).await;
+    assert_eq!(body["code"], "withdrawal-closed");
+    assert!(body["message"].as_str().unwrap().contains("لا يمكن السحب"));
+    assert_eq!(total(&h.store, "p-open").await, 1);
 }
 
 #[tokio::test]
@@ -423,8 +565,28 @@ impl Store for Down {
     ) -> StoreResult<Vec<musharaka_functions::store::SealedSignature>> {
         Err(StoreError::Unavailable("down".into()))
     }
-    async fn log_export(
+    async fn receipted(
         &self,
+        _: &str,
+    ) -> StoreResult<Option<musharaka_functions::store::Receipted>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn withdraw(
+        &self,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<musharaka_functions::store::Withdrawal> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn erase_signatures(&self, _: &str) -> StoreResult<usize> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn erase_expired(&self, _: chrono::DateTime<chrono::Utc>) -> StoreResult<usize> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn log_action(
+        &self,
+        _: musharaka_functions::store::Action,
         _: &str,
         _: &str,
         _: chrono::DateTime<chrono::Utc>,

@@ -20,6 +20,12 @@ fn endpoint() -> String {
 }
 
 async fn make() -> (Arc<dyn Store>, ()) {
+    let (store, _, _) = make_with_client().await;
+    (store, ())
+}
+
+/// A store on a fresh table, with the client and the table's name.
+async fn make_with_client() -> (Arc<dyn Store>, aws_sdk_dynamodb::Client, String) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let endpoint = endpoint();
     let client = {
@@ -37,12 +43,45 @@ async fn make() -> (Arc<dyn Store>, ()) {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    let store = DynamoStore::new(client, table);
+    let store = DynamoStore::new(client.clone(), table.clone());
     store
         .create_table()
         .await
         .expect("create the table from infra/template.yaml");
-    (Arc::new(store), ())
+    (Arc::new(store), client, table)
 }
 
 conformance_tests!(make());
+
+/// DynamoDB forgets by itself: a signature and its receipt carry the initiative's retention
+/// deadline in the TTL attribute, even if nobody runs `purge`.
+#[tokio::test]
+async fn signature_items_carry_the_retention_deadline_as_ttl() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use musharaka_functions::store::dynamo::{names, signature_pks};
+    let (store, client, table) = make_with_client().await;
+    store.publish(&conformance::catalog()).await.unwrap();
+    let sig = conformance::signature("p-open", "a1", "MA-04");
+    store.sign(&sig, conformance::now()).await.unwrap();
+    let (pk, _) = signature_pks("p-open", &sig.signer);
+    for (pk, sk) in [
+        (pk, "SIG".to_string()),
+        (format!("RECEIPT#{}", sig.receipt), "RECEIPT".to_string()),
+    ] {
+        let item = client
+            .get_item()
+            .table_name(&table)
+            .key(names::PK, AttributeValue::S(pk.clone()))
+            .key(names::SK, AttributeValue::S(sk))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap_or_else(|| panic!("no item {pk}"));
+        assert_eq!(
+            item[names::TTL].as_n().unwrap(),
+            &sig.expires.to_string(),
+            "{pk}"
+        );
+    }
+}

@@ -35,3 +35,29 @@ async fn the_file_survives_a_restart() {
         1
     );
 }
+
+/// The embedded store has no TTL: `purge` deletes the signatures past their deadline, and the
+/// counts stay.
+#[tokio::test]
+async fn expired_signatures_are_erased_and_counts_kept() {
+    use musharaka_functions::store::NewSignature;
+    let (store, _dir) = make().await;
+    store.publish(&conformance::catalog()).await.unwrap();
+    let soon = NewSignature {
+        expires: conformance::at("2027-03-01T00:00:00+01:00").timestamp(),
+        ..conformance::signature("p-open", "a1", "MA-04")
+    };
+    let late = conformance::signature("p-open", "b2", "MA-04");
+    store.sign(&soon, conformance::now()).await.unwrap();
+    store.sign(&late, conformance::now()).await.unwrap();
+    let between = conformance::at("2027-06-01T00:00:00+01:00");
+    assert_eq!(store.erase_expired(between).await.unwrap(), 1);
+    let left = store.signatures("p-open").await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].signer, late.signer);
+    assert_eq!(
+        store.counts(&["p-open".into()]).await.unwrap()["p-open"].total,
+        2
+    );
+    assert_eq!(store.erase_expired(between).await.unwrap(), 0);
+}

@@ -10,6 +10,7 @@ use crate::{feed, sitemap};
 use anyhow::Result;
 use musharaka_model::Lang;
 use musharaka_model::catalog::{self, Catalog, Consultation, Details, Initiative};
+use musharaka_model::retention;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -99,6 +100,14 @@ impl Site {
                     Err(e) => diags.error(Path::new("site-theme/templates/result.html"), None, e),
                 }
             }
+            match self.render_signature(&lc) {
+                Ok(html) => {
+                    let url = musharaka_model::outcome::signature_page_url(lang);
+                    sink.write(&url_to_file(&url), html.as_bytes())?;
+                    index.files.insert(url);
+                }
+                Err(e) => diags.error(Path::new("site-theme/templates/signature.html"), None, e),
+            }
             let feed = feed::atom(self, lang);
             sink.write(&feed::feed_path(lang), feed.as_bytes())?;
             index.files.insert(format!("/{}", feed::feed_path(lang)));
@@ -175,10 +184,21 @@ impl Site {
                     .collect();
                 let (id, details, opens, closes) = match &e.data {
                     Data::Initiative(i) => {
+                        let history = e
+                            .source_for(self.config.fallback[0], &self.config.fallback)
+                            .parsed
+                            .meta
+                            .history
+                            .iter()
+                            .map(|h| (h.date, h.step));
+                        let offset = *i.closes.offset();
                         let init = Initiative {
                             target: i.target.clone(),
                             threshold: i.threshold.signatures,
                             state: i.state,
+                            decided: retention::decision_day(i.state, history)
+                                .map(|day| retention::end_of_day(day, offset)),
+                            erase_by: self.config.retention.erase_by(i.closes),
                         };
                         let details = match i.kind {
                             musharaka_model::state::InitiativeKind::Petition => {
@@ -226,6 +246,7 @@ impl Site {
             version: catalog::SCHEMA_VERSION,
             base_url: self.config.base_url.clone(),
             entries,
+            retention: self.config.retention,
         }
     }
 

@@ -37,6 +37,9 @@ pub struct SiteConfig {
     /// Offset in which instants are shown (Morocco: `+01:00`).
     #[serde(default = "default_offset")]
     pub utc_offset: String,
+    /// How long signers' personal data is kept (`[retention]`).
+    #[serde(default)]
+    pub retention: musharaka_model::retention::Retention,
 }
 
 fn default_offset() -> String {
@@ -77,6 +80,9 @@ impl SiteConfig {
         }
         if self.languages.is_empty() {
             bail!("`languages` must list at least one language");
+        }
+        if let Err(e) = self.retention.validate() {
+            bail!("[retention]: {e}");
         }
         for (i, l) in self.languages.iter().enumerate() {
             if self.languages[..i].iter().any(|o| o.code == l.code) {

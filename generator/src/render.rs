@@ -452,7 +452,10 @@ impl Site {
         let lang = lc.lang;
         let url = code.page_url(lang);
         let mut ctx = lc.base.clone();
-        ctx.insert("languages", &self.result_languages(code, lang));
+        ctx.insert(
+            "languages",
+            &self.tool_languages(|l| code.page_url(l), lang),
+        );
         ctx.insert(
             "page",
             &json!({
@@ -475,12 +478,35 @@ impl Site {
             .map_err(|e| format!("template result.html: {}", error_chain(&e)))
     }
 
-    fn result_languages(&self, code: musharaka_model::outcome::Code, lang: Lang) -> Vec<Value> {
+    /// Renders the page in `lang` where signers check or withdraw their signature.
+    pub fn render_signature(&self, lc: &LangContext) -> Result<String, String> {
+        use musharaka_model::outcome::signature_page_url;
+        let lang = lc.lang;
+        let url = signature_page_url(lang);
+        let mut ctx = lc.base.clone();
+        ctx.insert("languages", &self.tool_languages(signature_page_url, lang));
+        ctx.insert(
+            "page",
+            &json!({
+                "title": self.theme.text(lang, "signature.title"),
+                "url": url,
+                "permalink": format!("{}{}", self.config.base_url, url),
+            }),
+        );
+        ctx.insert("action", &format!("/api/signature?lang={}", lang.code()));
+        self.theme
+            .tera
+            .render("signature.html", &ctx)
+            .map_err(|e| format!("template signature.html: {}", error_chain(&e)))
+    }
+
+    /// The language links of a page that is not content, at `url_of(lang)` in each language.
+    fn tool_languages(&self, url_of: impl Fn(Lang) -> String, lang: Lang) -> Vec<Value> {
         self.config
             .languages
             .iter()
             .map(|l| {
-                let url = code.page_url(l.code);
+                let url = url_of(l.code);
                 json!({
                     "code": l.code.code(), "name": l.name, "dir": l.dir.as_str(),
                     "url": url, "permalink": format!("{}{}", self.config.base_url, url),

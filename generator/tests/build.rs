@@ -53,9 +53,9 @@ fn every_page_declares_its_language_and_direction() {
             }
         }
     }
-    // 10 pages, a 404 and a result page per outcome, per language.
+    // 10 pages, a 404, the signature page and a result page per outcome, per language.
     let results = musharaka_model::outcome::Code::ALL.len();
-    assert_eq!(pages, 3 * (11 + results));
+    assert_eq!(pages, 3 * (12 + results));
 }
 
 #[test]
@@ -238,6 +238,8 @@ fn templates_render_as_in_their_snapshots() {
         ("motion", "initiatives/law/index.html"),
         ("consultation", "consultations/draft/index.html"),
         ("404", "404.html"),
+        ("result", "result/signed/index.html"),
+        ("signature", "signature/index.html"),
     ];
     for lang in ["ar", "fr"] {
         for (name, rel) in pages {

@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// Version of the catalog schema, bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole catalog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,9 @@ pub struct Catalog {
     pub base_url: String,
     /// Every initiative and consultation, sorted by id.
     pub entries: Vec<Entry>,
+    /// How long signers' personal data is kept, from `site.toml`.
+    #[serde(default)]
+    pub retention: crate::retention::Retention,
 }
 
 /// One petition, motion or consultation. (Unknown fields are checked by [`Details`]: serde
@@ -66,6 +69,12 @@ pub struct Initiative {
     pub threshold: u64,
     /// Current state.
     pub state: InitiativeState,
+    /// When the authority's final decision, or the withdrawal, was made (from the history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided: Option<DateTime<FixedOffset>>,
+    /// The instant after which the signers' personal data is deleted whatever happened (the
+    /// retention policy's deadline; the cloud store's TTL).
+    pub erase_by: DateTime<FixedOffset>,
 }
 
 /// Fields of a consultation.
@@ -171,6 +180,8 @@ mod tests {
                 },
                 threshold: 4000,
                 state,
+                decided: None,
+                erase_by: at("2028-04-01T00:00:00+01:00"),
             }),
             opens: at("2026-01-01T00:00:00+01:00"),
             closes: at("2026-04-01T00:00:00+01:00"),

@@ -10,6 +10,7 @@ pub mod number;
 pub mod outcome;
 pub mod plural;
 pub mod region;
+pub mod retention;
 pub mod rules;
 pub mod signer;
 pub mod state;

@@ -1,4 +1,4 @@
-//! What a submission can lead to: the stable codes the functions answer with, which name the
+//! What a submission (a signature, a comment, a signer's check or withdrawal) can lead to: the stable codes the functions answer with, which name the
 //! static result page of each language (`/<lang>/result/<code>/`) and its message.
 
 use serde::{Deserialize, Serialize};
@@ -47,11 +47,22 @@ pub enum Code {
     RateLimited,
     /// The store is unavailable: try again in a moment.
     Unavailable,
+    /// The signature of this receipt is counted.
+    Counted,
+    /// No signature has this receipt: mistyped, withdrawn, or deleted after the retention
+    /// period.
+    UnknownReceipt,
+    /// The signature was withdrawn and the count lowered.
+    Withdrawn,
+    /// The initiative no longer collects: its signatures can no longer be withdrawn.
+    WithdrawalClosed,
+    /// A withdrawal was asked without ticking its confirmation.
+    ConfirmationRequired,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 25] = [
         Code::Signed,
         Code::AlreadySigned,
         Code::Commented,
@@ -72,6 +83,11 @@ impl Code {
         Code::Forbidden,
         Code::RateLimited,
         Code::Unavailable,
+        Code::Counted,
+        Code::UnknownReceipt,
+        Code::Withdrawn,
+        Code::WithdrawalClosed,
+        Code::ConfirmationRequired,
     ];
 
     /// The kebab-case code, used in JSON answers, result page URLs and UI string keys.
@@ -97,16 +113,30 @@ impl Code {
             Code::Forbidden => "forbidden",
             Code::RateLimited => "rate-limited",
             Code::Unavailable => "unavailable",
+            Code::Counted => "counted",
+            Code::UnknownReceipt => "unknown-receipt",
+            Code::Withdrawn => "withdrawn",
+            Code::WithdrawalClosed => "withdrawal-closed",
+            Code::ConfirmationRequired => "confirmation-required",
         }
     }
 
-    /// Whether the submission was taken (or had already been).
+    /// Whether the submission was taken (or had already been), or the request answered.
     pub fn is_success(self) -> bool {
-        matches!(self, Code::Signed | Code::AlreadySigned | Code::Commented)
+        matches!(
+            self,
+            Code::Signed | Code::AlreadySigned | Code::Commented | Code::Counted | Code::Withdrawn
+        )
     }
 
     /// Root-relative URL of the static result page of this code in `lang`.
     pub fn page_url(self, lang: crate::Lang) -> String {
         format!("/{}/result/{}/", lang.code(), self.as_str())
     }
+}
+
+/// Root-relative URL of the page in `lang` where signers check or withdraw their signature with
+/// their receipt code.
+pub fn signature_page_url(lang: crate::Lang) -> String {
+    format!("/{}/signature/", lang.code())
 }

@@ -12,6 +12,23 @@
     if (bar) bar.value = Math.min(100, Math.floor((count.total * 100) / threshold));
   }
 
+  // A new signature's receipt code, shown once: the signer keeps it to check or withdraw.
+  function showReceipt(out, receipt) {
+    var code = document.createElement('strong');
+    code.className = 'receipt-code';
+    code.dir = 'ltr';
+    code.textContent = receipt.code;
+    var link = document.createElement('a');
+    link.href = receipt.url;
+    link.textContent = receipt.link;
+    out.appendChild(document.createElement('br'));
+    out.appendChild(document.createTextNode(receipt.label + ' '));
+    out.appendChild(code);
+    out.appendChild(document.createElement('br'));
+    out.appendChild(document.createTextNode(receipt.keep + ' '));
+    out.appendChild(link);
+  }
+
   function countBox(id) {
     return document.querySelector('[data-count-for="' + id + '"]');
   }
@@ -21,7 +38,9 @@
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-enhance')) return;
     event.preventDefault();
     var out = form.querySelector('.result');
-    var button = form.querySelector('button[type="submit"]');
+    var button = event.submitter || form.querySelector('button[type="submit"]');
+    var fields = new FormData(form);
+    if (button && button.name) fields.append(button.name, button.value);
     if (button) button.disabled = true;
     if (out) {
       out.className = 'result';
@@ -30,7 +49,7 @@
     fetch(form.action, {
       method: 'POST',
       headers: { 'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(new FormData(form)).toString(),
+      body: new URLSearchParams(fields).toString(),
       credentials: 'same-origin'
     })
       .then(function (response) { return response.json(); })
@@ -39,6 +58,7 @@
           out.textContent = answer.message;
           out.setAttribute('data-code', answer.code);
           out.className = 'result ' + (answer.ok ? 'ok' : 'error');
+          if (answer.receipt) showReceipt(out, answer.receipt);
         }
         var id = form.getAttribute('data-initiative');
         if (id && answer.count) setCount(countBox(id), answer.count);

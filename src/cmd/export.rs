@@ -3,7 +3,7 @@
 //! formulas) and as a printable HTML page. Refused while the initiative is collecting below its
 //! threshold; every export is logged in the store (who, when, how many rows).
 
-use super::secrets::local_secrets;
+use super::secrets::existing_secrets;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use musharaka_functions::store;
@@ -55,7 +55,7 @@ pub fn run(
     if exporter.trim().is_empty() {
         bail!("--exporter needs your name: every export is logged with it");
     }
-    let secrets = local_secrets(data)?;
+    let secrets = existing_secrets(data)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let store = store::open(spec).await?;
@@ -96,6 +96,11 @@ pub fn run(
                 signed_at: field("signed_at"),
             });
         }
+        if rows.is_empty() {
+            bail!(
+                "no signatures of {initiative} to export: none was made, or all were withdrawn, or their personal data was deleted under the retention policy (`musharaka purge`)"
+            );
+        }
         std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
         let mut csv = String::from("\"family_name\",\"first_name\",\"cin\",\"address\",\"signed_at\"\r\n");
         for r in &rows {
@@ -126,7 +131,7 @@ pub fn run(
         let html_path: PathBuf = out.join(format!("{initiative}-signatures.html"));
         write_atomically(&csv_path, &csv)?;
         write_atomically(&html_path, &html)?;
-        store.log_export(initiative, exporter.trim(), now, rows.len()).await?;
+        store.log_action(store::Action::Export, initiative, exporter.trim(), now, rows.len()).await?;
         println!(
             "exported {} signatures of {initiative} to {} and {}",
             rows.len(),

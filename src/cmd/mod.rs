@@ -6,5 +6,6 @@ pub mod export;
 pub mod moderate;
 pub mod new;
 pub mod publish;
+pub mod purge;
 pub mod secrets;
 pub mod serve;

@@ -8,6 +8,16 @@ use std::path::Path;
 /// The secrets of a local portal: from the environment when set, else from
 /// `data/secrets.toml`, created with fresh random keys (readable by the owner only).
 pub fn local_secrets(data: &Path) -> Result<Secrets> {
+    read_secrets(data, true)
+}
+
+/// The secrets that sealed existing data: from the environment, else from
+/// `data/secrets.toml`; an error when there are none (fresh keys could open nothing).
+pub fn existing_secrets(data: &Path) -> Result<Secrets> {
+    read_secrets(data, false)
+}
+
+fn read_secrets(data: &Path, create: bool) -> Result<Secrets> {
     if let (Ok(p), Ok(k)) = (
         std::env::var("MUSHARAKA_PEPPER"),
         std::env::var("MUSHARAKA_DATA_KEY"),
@@ -15,6 +25,12 @@ pub fn local_secrets(data: &Path) -> Result<Secrets> {
         return Secrets::from_base64(&p, &k);
     }
     let path = data.join("secrets.toml");
+    if !path.exists() && !create {
+        anyhow::bail!(
+            "no data key: set MUSHARAKA_PEPPER and MUSHARAKA_DATA_KEY, or point --data at the folder whose secrets.toml sealed the signatures ({} does not exist); nothing was written",
+            path.display()
+        );
+    }
     if !path.exists() {
         let (pepper, key) = Secrets::generate()?;
         std::fs::create_dir_all(data)?;

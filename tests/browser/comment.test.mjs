@@ -1,24 +1,13 @@
 // Commenting on one article of the open consultation: stored as pending moderation, and not
 // shown on the page; closed and upcoming consultations say why there is no form.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { find, launch, pagePath, startPortal, strings } from './portal.mjs';
+import { find, pagePath, setUp, strings } from './portal.mjs';
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  portal?.stop();
-});
+const env = setUp();
 
 /** Pending comments in the portal's SQLite store, read with Python's sqlite3. */
 function pending(consultation) {
@@ -28,19 +17,19 @@ db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT section, text, state FROM comments WHERE consultation = ?", (sys.argv[2],)).fetchall()
 print(json.dumps(rows))
 `;
-  const out = execFileSync('python3', ['-c', script, join(portal.data, 'musharaka.sqlite3'), consultation]);
+  const out = execFileSync('python3', ['-c', script, join(env.portal.data, 'musharaka.sqlite3'), consultation]);
   return JSON.parse(out.toString());
 }
 
 for (const js of [false, true]) {
   test(`comment on one article with JavaScript ${js ? 'on' : 'off'}: pending, not on the page`, async () => {
-    const consultation = find(portal, 'consultation', 'open');
+    const consultation = find(env.portal, 'consultation', 'open');
     const lang = js ? 'ar' : 'zgh';
     const section = consultation.sections[Math.min(2, consultation.sections.length - 1)];
     const text = `Proposition ${js ? 'A' : 'B'} ${Date.now()} : préciser le délai de réponse.`;
-    const context = await browser.newContext({ javaScriptEnabled: js });
+    const context = await env.browser.newContext({ javaScriptEnabled: js });
     const page = await context.newPage();
-    await page.goto(portal.url + pagePath(consultation, lang));
+    await page.goto(env.portal.url + pagePath(consultation, lang));
     const form = page.locator(`form:has(input[name=section][value="${section}"])`);
     await page.locator(`details:has(input[name=section][value="${section}"]) summary`).click();
     await form.locator('textarea[name=text]').fill(text);
@@ -58,17 +47,17 @@ for (const js of [false, true]) {
     }
     const stored = pending(consultation.id).filter(([, t]) => t === text);
     assert.deepEqual(stored, [[section, text, 'pending']]);
-    await page.goto(portal.url + pagePath(consultation, lang));
+    await page.goto(env.portal.url + pagePath(consultation, lang));
     assert.ok(!(await page.content()).includes(text), 'a comment appears before moderation');
     await context.close();
   });
 }
 
 test('an empty comment is refused with a localized message', async () => {
-  const consultation = find(portal, 'consultation', 'open');
-  const context = await browser.newContext({ javaScriptEnabled: true });
+  const consultation = find(env.portal, 'consultation', 'open');
+  const context = await env.browser.newContext({ javaScriptEnabled: true });
   const page = await context.newPage();
-  await page.goto(portal.url + pagePath(consultation, 'fr'));
+  await page.goto(env.portal.url + pagePath(consultation, 'fr'));
   const form = page.locator('#comment form');
   await page.locator('#comment details summary').click();
   await form.locator('input[name=consent]').check();
@@ -82,10 +71,10 @@ test('an empty comment is refused with a localized message', async () => {
 
 for (const state of ['upcoming', 'closed', 'report-published']) {
   test(`a consultation in state ${state} offers no form and says why`, async () => {
-    const consultation = find(portal, 'consultation', state);
-    const context = await browser.newContext();
+    const consultation = find(env.portal, 'consultation', state);
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(portal.url + pagePath(consultation, 'fr'));
+    await page.goto(env.portal.url + pagePath(consultation, 'fr'));
     assert.equal(await page.locator('form[action^="/api/comment"]').count(), 0);
     const notice = await page.textContent('#comment .notice');
     assert.ok(notice && notice.length > 10);

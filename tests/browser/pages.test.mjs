@@ -2,36 +2,23 @@
 // phone, no WCAG 2.1 A/AA violation found by axe-core, and valid HTML (Nu Html Checker).
 // Screenshots of the home and a petition page in each language go to target/browser-artifacts.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ARTIFACTS, DIRS, LANGS, find, launch, pagePath, startPortal } from './portal.mjs';
+import { accessibilityProblems, ARTIFACTS, DIRS, find, LANGS, pagePath, setUp } from './portal.mjs';
 
 const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  portal?.stop();
-});
+const env = setUp();
 
 /** One page of each template. */
 function templates() {
-  const petition = find(portal, 'petition', 'collecting');
-  const motion = find(portal, 'motion', 'collecting');
-  const open = find(portal, 'consultation', 'open');
-  const report = find(portal, 'consultation', 'report-published');
+  const petition = find(env.portal, 'petition', 'collecting');
+  const motion = find(env.portal, 'motion', 'collecting');
+  const open = find(env.portal, 'consultation', 'open');
+  const report = find(env.portal, 'consultation', 'report-published');
   const section = pagePath(petition, 'fr').split('/').slice(2, 3)[0];
   return (lang) => ({
     home: `/${lang}/`,
@@ -43,17 +30,18 @@ function templates() {
     consultation: pagePath(open, lang),
     report: pagePath(report, lang),
     result: `/${lang}/result/signed/`,
+    signature: `/${lang}/signature/`,
     404: `/${lang}/no-such-page/`,
   });
 }
 
 for (const lang of LANGS) {
   test(`every template in ${lang}: lang/dir, fits 360 px, no axe violation`, async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, bypassCSP: true });
+    const context = await env.browser.newContext({ viewport: { width: 360, height: 740 }, bypassCSP: true });
     const page = await context.newPage();
     const problems = [];
     for (const [name, path] of Object.entries(templates()(lang))) {
-      await page.goto(portal.url + path);
+      await page.goto(env.portal.url + path);
       assert.equal(await page.getAttribute('html', 'lang'), lang, `${name} lang`);
       assert.equal(await page.getAttribute('html', 'dir'), DIRS[lang], `${name} dir`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -61,14 +49,7 @@ for (const lang of LANGS) {
       if (name === 'home' || name === 'petition') {
         await page.screenshot({ path: join(ARTIFACTS, `${name}-${lang}.png`), fullPage: true });
       }
-      await page.evaluate(AXE);
-      const result = await page.evaluate(() =>
-        // eslint-disable-next-line no-undef
-        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-      );
-      for (const v of result.violations) {
-        problems.push(`${name} (${path}): ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-      }
+      problems.push(...(await accessibilityProblems(page, `${name} (${path})`)));
     }
     await context.close();
     assert.deepEqual(problems, []);
@@ -76,9 +57,9 @@ for (const lang of LANGS) {
 }
 
 test('the root page offers the three languages', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(portal.url + '/');
+  await page.goto(env.portal.url + '/');
   for (const lang of LANGS) {
     assert.equal(await page.locator(`a[href="/${lang}/"][hreflang="${lang}"]`).count(), 1);
   }
@@ -89,7 +70,7 @@ test('every generated HTML page passes the Nu Html Checker', () => {
   const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
   let report;
   try {
-    report = execFileSync('java', ['-jar', jar, '--errors-only', '--skip-non-html', '--format', 'json', portal.out], {
+    report = execFileSync('java', ['-jar', jar, '--errors-only', '--skip-non-html', '--format', 'json', env.portal.out], {
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 64 << 20,
     });

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { parse } from 'smol-toml';
 
@@ -52,6 +54,21 @@ export async function startPortal() {
   };
 }
 
+/** Starts a portal and a browser before the tests of a file and stops them after; the
+ * returned object holds them as `portal` and `browser` once started. */
+export function setUp() {
+  const env = {};
+  before(async () => {
+    env.portal = await startPortal();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.portal?.stop();
+  });
+  return env;
+}
+
 /** Launches Chromium (a fresh profile each time). */
 export function launch() {
   if (!existsSync(CHROMIUM)) {
@@ -87,4 +104,18 @@ export function find(portal, kind, state, extra = () => true) {
 /** Root-relative path of an entry's page in `lang`. */
 export function pagePath(entry, lang) {
   return new URL(entry.url[lang]).pathname;
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The WCAG 2.1 A/AA violations axe-core finds on the open page, one line each. */
+export async function accessibilityProblems(page, name) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations.map(
+    (v) => `${name}: ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+  );
 }

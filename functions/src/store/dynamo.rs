@@ -5,8 +5,8 @@
 //! no single item sees every signature).
 
 use super::{
-    Count, Decided, NewComment, NewSignature, SealedSignature, Store, StoreError, StoreResult,
-    Stored, StoredComment, schema::TableDefinition,
+    Action, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature, Store,
+    StoreError, StoreResult, Stored, StoredComment, Withdrawal, schema::TableDefinition,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -14,9 +14,9 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, GlobalSecondaryIndex,
-    KeySchemaElement, KeysAndAttributes, Projection, ProjectionType, Put, ScalarAttributeType,
-    TimeToLiveSpecification, TransactWriteItem, Update,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest,
+    GlobalSecondaryIndex, KeySchemaElement, KeysAndAttributes, Projection, ProjectionType, Put,
+    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::{Catalog, Details, Entry, Refusal};
@@ -120,6 +120,11 @@ fn stored_comment_of(item: &Item) -> StoredComment {
             )
         }),
     }
+}
+
+/// Key of the receipt item of a signature, by the keyed hash of its receipt code.
+fn receipt_key(receipt: &str) -> Item {
+    key(format!("RECEIPT#{receipt}"), "RECEIPT")
 }
 
 /// Partition key of counter shard `shard` of initiative `id`.
@@ -296,6 +301,48 @@ impl DynamoStore {
         Ok(items.iter().map(stored_comment_of).collect())
     }
 
+    /// Every signature item of `initiative`, from its 256 index partitions.
+    async fn signature_items(&self, initiative: &str) -> StoreResult<Vec<Item>> {
+        let mut out = Vec::new();
+        for part in 0..=255u8 {
+            out.extend(
+                self.query_index(format!("SIGS#{initiative}#{part:02x}"), None)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Deletes the items with `keys`, 25 a request, until none is left unprocessed.
+    async fn delete_all(&self, keys: Vec<Item>) -> StoreResult<()> {
+        for chunk in keys.chunks(25) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|k| {
+                    DeleteRequest::builder()
+                        .set_key(Some(k.clone()))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(unavailable)
+                })
+                .collect::<StoreResult<_>>()?;
+            while !pending.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+
     /// The item with `key`, read strongly consistent.
     async fn get(&self, key: Item) -> StoreResult<Option<Item>> {
         let out = self
@@ -418,7 +465,16 @@ impl Store for DynamoStore {
             AttributeValue::B(Blob::new(sig.sealed.clone())),
         );
         item.insert("created".into(), n(now.timestamp()));
+        item.insert("receipt".into(), s(&sig.receipt));
+        item.insert(names::TTL.into(), n(sig.expires));
         let put = self.put_new(item)?;
+        let mut receipt = receipt_key(&sig.receipt);
+        receipt.insert("initiative".into(), s(&sig.initiative));
+        receipt.insert("signer".into(), s(&sig.signer));
+        receipt.insert("region".into(), s(&sig.region));
+        receipt.insert("created".into(), n(now.timestamp()));
+        receipt.insert(names::TTL.into(), n(sig.expires));
+        let receipt = self.put_new(receipt)?;
         for _ in 0..ATTEMPTS {
             let count = Update::builder()
                 .table_name(&self.table)
@@ -439,6 +495,7 @@ impl Store for DynamoStore {
                 .client
                 .transact_write_items()
                 .transact_items(TransactWriteItem::builder().put(put.clone()).build())
+                .transact_items(TransactWriteItem::builder().put(receipt.clone()).build())
                 .transact_items(TransactWriteItem::builder().update(count).build())
                 .send()
                 .await;
@@ -450,7 +507,7 @@ impl Store for DynamoStore {
                 return Err(unavailable(err));
             };
             let code = |i: usize| codes.get(i).cloned().flatten();
-            match (code(0).as_deref(), code(1).as_deref()) {
+            match (code(0).as_deref(), code(2).as_deref()) {
                 (Some("ConditionalCheckFailed"), _) => return Ok(Stored::Duplicate),
                 (_, Some("ConditionalCheckFailed")) => {
                     return self.refusal_of(&sig.initiative, now, false).await;
@@ -612,42 +669,151 @@ impl Store for DynamoStore {
     }
 
     async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
-        let mut out = Vec::new();
-        for part in 0..=255u8 {
-            let items = self
-                .query_index(format!("SIGS#{initiative}#{part:02x}"), None)
-                .await?;
-            for item in &items {
-                let signer = text_of(item, "pk")
+        let items = self.signature_items(initiative).await?;
+        let mut out: Vec<SealedSignature> = items
+            .iter()
+            .map(|item| SealedSignature {
+                signer: text_of(item, "pk")
                     .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
-                    .unwrap_or_default();
-                let sealed = item
+                    .unwrap_or_default(),
+                sealed: item
                     .get("sealed")
                     .and_then(|v| v.as_b().ok())
                     .map(|b| b.as_ref().to_vec())
-                    .unwrap_or_default();
-                out.push(SealedSignature {
-                    signer,
-                    sealed,
-                    created: number_of(item, "created").unwrap_or_default(),
-                });
-            }
-        }
+                    .unwrap_or_default(),
+                created: number_of(item, "created").unwrap_or_default(),
+            })
+            .collect();
         out.sort_by(|a, b| (a.created, &a.signer).cmp(&(b.created, &b.signer)));
         Ok(out)
     }
 
-    async fn log_export(
+    async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>> {
+        Ok(self.get(receipt_key(receipt)).await?.map(|item| Receipted {
+            initiative: text_of(&item, "initiative").unwrap_or_default(),
+            created: number_of(&item, "created").unwrap_or_default(),
+        }))
+    }
+
+    async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal> {
+        let Some(item) = self.get(receipt_key(receipt)).await? else {
+            return Ok(Withdrawal::NotFound);
+        };
+        let field = |name: &str| text_of(&item, name).unwrap_or_default();
+        let (initiative, signer, region) = (field("initiative"), field("signer"), field("region"));
+        let created = number_of(&item, "created").unwrap_or_default();
+        let (pk, _) = signature_pks(&initiative, &signer);
+        let delete = |key: Item, condition: Option<&str>| {
+            Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .set_condition_expression(condition.map(str::to_string))
+                .build()
+                .map_err(unavailable)
+        };
+        let signature = delete(key(pk, "SIG"), Some("attribute_exists(pk)"))?;
+        let receipt = delete(receipt_key(receipt), Some("attribute_exists(pk)"))?;
+        for _ in 0..ATTEMPTS {
+            let count = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(shard_key(&initiative, random_shard())))
+                .condition_expression(
+                    "#state = :collecting AND opens_at <= :now AND closes_at > :now",
+                )
+                .update_expression("ADD #total :minus, #region :minus")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_names("#total", "total")
+                .expression_attribute_names("#region", format!("r_{region}"))
+                .expression_attribute_values(":collecting", s("collecting"))
+                .expression_attribute_values(":now", n(now.timestamp()))
+                .expression_attribute_values(":minus", n(-1))
+                .build()
+                .map_err(unavailable)?;
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(
+                    TransactWriteItem::builder()
+                        .delete(signature.clone())
+                        .build(),
+                )
+                .transact_items(TransactWriteItem::builder().delete(receipt.clone()).build())
+                .transact_items(TransactWriteItem::builder().update(count).build())
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => {
+                    let id = initiative.clone();
+                    let count = self
+                        .counts(std::slice::from_ref(&id))
+                        .await?
+                        .remove(&id)
+                        .unwrap_or_default();
+                    let found = Receipted {
+                        initiative,
+                        created,
+                    };
+                    return Ok(Withdrawal::Done(found, count));
+                }
+                Err(e) => e,
+            };
+            let Some(codes) = cancellation_codes(&err) else {
+                return Err(unavailable(err));
+            };
+            let code = |i: usize| codes.get(i).cloned().flatten();
+            match (code(0).as_deref(), code(1).as_deref(), code(2).as_deref()) {
+                (Some("ConditionalCheckFailed"), _, _) | (_, Some("ConditionalCheckFailed"), _) => {
+                    return Ok(Withdrawal::NotFound);
+                }
+                (_, _, Some("ConditionalCheckFailed")) => {
+                    return Ok(match self.refusal_of(&initiative, now, false).await? {
+                        Stored::Refused(r) => Withdrawal::Refused(r),
+                        _ => Withdrawal::NotFound,
+                    });
+                }
+                _ if codes.iter().flatten().any(|c| c == "TransactionConflict") => continue,
+                _ => return Err(unavailable(err)),
+            }
+        }
+        Err(StoreError::Unavailable(
+            "too many conflicting withdrawals".into(),
+        ))
+    }
+
+    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
+        let items = self.signature_items(initiative).await?;
+        let mut deletes: Vec<Item> = Vec::new();
+        for item in &items {
+            let (Some(pk), Some(sk)) = (text_of(item, names::PK), text_of(item, names::SK)) else {
+                continue;
+            };
+            deletes.push(key(pk, &sk));
+            if let Some(receipt) = text_of(item, "receipt") {
+                deletes.push(receipt_key(&receipt));
+            }
+        }
+        self.delete_all(deletes).await?;
+        Ok(items.len())
+    }
+
+    /// DynamoDB deletes the items past `expires_at` by itself: nothing to do.
+    async fn erase_expired(&self, _now: DateTime<Utc>) -> StoreResult<usize> {
+        Ok(0)
+    }
+
+    async fn log_action(
         &self,
+        action: Action,
         initiative: &str,
         who: &str,
         now: DateTime<Utc>,
         rows: usize,
     ) -> StoreResult<()> {
         let mut item = key(
-            format!("EXPORT#{initiative}#{}", now.timestamp_millis()),
-            "EXPORT",
+            format!("LOG#{initiative}#{}", now.timestamp_millis()),
+            action.as_str(),
         );
+        item.insert("action".into(), s(action.as_str()));
         item.insert("who".into(), s(who));
         item.insert("at".into(), n(now.timestamp()));
         item.insert("rows".into(), n(rows));
@@ -662,13 +828,13 @@ impl Store for DynamoStore {
     }
 
     async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>> {
-        let mut out = BTreeMap::new();
+        let mut sums: BTreeMap<String, (i64, BTreeMap<String, i64>)> = BTreeMap::new();
         let mut keys: Vec<Item> = Vec::new();
         for id in ids {
             if self.entry(id).await?.is_none() {
                 continue;
             }
-            out.insert(id.clone(), Count::default());
+            sums.insert(id.clone(), Default::default());
             keys.extend((0..SHARDS).map(|shard| shard_key(id, shard)));
         }
         for chunk in keys.chunks(100) {
@@ -700,17 +866,18 @@ impl Store for DynamoStore {
                         .and_then(|rest| rest.rsplit_once('#'))
                         .map(|(id, _)| id.to_string())
                         .unwrap_or_default();
-                    let Some(count) = out.get_mut(&id) else {
+                    let Some(count) = sums.get_mut(&id) else {
                         continue;
                     };
+                    // A withdrawal subtracts from any shard: a shard may be negative.
                     for (attr, value) in &item {
-                        let Ok(v) = value.as_n().map(|v| v.parse::<u64>().unwrap_or(0)) else {
+                        let Ok(v) = value.as_n().map(|v| v.parse::<i64>().unwrap_or(0)) else {
                             continue;
                         };
                         if attr == "total" {
-                            count.total += v;
+                            count.0 += v;
                         } else if let Some(region) = attr.strip_prefix("r_") {
-                            *count.regions.entry(region.to_string()).or_default() += v;
+                            *count.1.entry(region.to_string()).or_default() += v;
                         }
                     }
                 }
@@ -720,7 +887,22 @@ impl Store for DynamoStore {
                     .filter(|k| !k.keys().is_empty());
             }
         }
-        Ok(out)
+        let natural = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(sums
+            .into_iter()
+            .map(|(id, (total, regions))| {
+                let regions = regions
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(r, n)| (r, natural(n)))
+                    .collect();
+                let count = Count {
+                    total: natural(total),
+                    regions,
+                };
+                (id, count)
+            })
+            .collect())
     }
 
     async fn allow(
@@ -770,7 +952,11 @@ mod tests {
         for i in 0..10_000 {
             let signer = secrets.keyed_hash(&["p-viral", &format!("AB{i:06}")]);
             let (pk, gsi) = signature_pks("p-viral", &signer);
-            for key in [pk, gsi, shard_pk("p-viral", random_shard())] {
+            let receipt = format!(
+                "RECEIPT#{}",
+                secrets.keyed_hash(&["receipt", &i.to_string()])
+            );
+            for key in [pk, gsi, receipt, shard_pk("p-viral", random_shard())] {
                 *writes.entry(key).or_default() += 1;
             }
         }

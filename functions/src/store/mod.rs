@@ -28,6 +28,12 @@ pub struct NewSignature {
     pub lang: Lang,
     /// Name, CIN and address, sealed with the data key.
     pub sealed: Vec<u8>,
+    /// Keyed hash of the receipt code shown to the signer, with which they check or withdraw
+    /// their signature.
+    pub receipt: String,
+    /// When the signature must be gone whatever happened (epoch seconds): the initiative's
+    /// retention deadline, which DynamoDB's TTL enforces.
+    pub expires: i64,
 }
 
 impl std::fmt::Debug for NewSignature {
@@ -104,6 +110,27 @@ pub struct SealedSignature {
     pub sealed: Vec<u8>,
     /// When it was made (epoch seconds).
     pub created: i64,
+}
+
+/// A signature found by its receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipted {
+    /// Initiative id.
+    pub initiative: String,
+    /// When it was made (epoch seconds).
+    pub created: i64,
+}
+
+/// What became of a withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// The signature and its data are deleted and the count lowered; the initiative's new
+    /// count.
+    Done(Receipted, Count),
+    /// No signature has this receipt.
+    NotFound,
+    /// The initiative no longer collects: nothing changed.
+    Refused(Refusal),
 }
 
 /// What became of a moderation decision.
@@ -212,9 +239,27 @@ pub trait Store: Send + Sync {
     /// Every counted signature of an initiative, oldest first.
     async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>>;
 
-    /// Records an export of the signatures of `initiative`: who, when, how many rows.
-    async fn log_export(
+    /// The signature whose receipt hashes to `receipt`.
+    async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>>;
+
+    /// Withdraws the signature whose receipt hashes to `receipt` in one atomic step: only
+    /// while its initiative takes signatures at `now`; the signature and its data are
+    /// deleted and the count lowered.
+    async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal>;
+
+    /// Deletes the personal data of every signature of `initiative` (its counts stay).
+    /// Returns how many signatures were deleted.
+    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize>;
+
+    /// Deletes the signatures past their retention deadline at `now`, whatever their
+    /// initiative (DynamoDB does it by itself with its TTL). Returns how many.
+    async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<usize>;
+
+    /// Records an action on the signatures of `initiative` (`export`, `purge`): who, when,
+    /// how many rows.
+    async fn log_action(
         &self,
+        action: Action,
         initiative: &str,
         who: &str,
         now: DateTime<Utc>,
@@ -230,6 +275,25 @@ pub trait Store: Send + Sync {
         window_secs: u64,
         max: u32,
     ) -> StoreResult<bool>;
+}
+
+/// An action on signers' personal data that the store logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The filing list was exported.
+    Export,
+    /// The personal data was deleted under the retention policy.
+    Purge,
+}
+
+impl Action {
+    /// The name stored in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Export => "export",
+            Action::Purge => "purge",
+        }
+    }
 }
 
 /// A store shared by handlers.

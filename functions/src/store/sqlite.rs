@@ -3,8 +3,8 @@
 //! deployments.
 
 use super::{
-    Count, Decided, NewComment, NewSignature, SealedSignature, Store, StoreError, StoreResult,
-    Stored, StoredComment,
+    Action, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature, Store,
+    StoreError, StoreResult, Stored, StoredComment, Withdrawal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS signatures (
     lang TEXT NOT NULL,
     sealed BLOB NOT NULL,
     created INTEGER NOT NULL,
+    receipt TEXT,
+    expires INTEGER,
     PRIMARY KEY (initiative, signer)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counts (
@@ -50,7 +52,8 @@ CREATE TABLE IF NOT EXISTS comments (
     retained_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
-CREATE TABLE IF NOT EXISTS exports (
+CREATE TABLE IF NOT EXISTS audit (
+    action TEXT NOT NULL,
     initiative TEXT NOT NULL,
     who TEXT NOT NULL,
     at INTEGER NOT NULL,
@@ -100,20 +103,7 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(SCHEMA)?;
-        // Files made before moderation existed lack its columns.
-        let columns: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info('comments')")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for (column, ty) in [
-            ("decided_by", "TEXT"),
-            ("decided_at", "INTEGER"),
-            ("reason", "TEXT"),
-        ] {
-            if !columns.iter().any(|c| c == column) {
-                conn.execute_batch(&format!("ALTER TABLE comments ADD COLUMN {column} {ty}"))?;
-            }
-        }
+        migrate(&conn)?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-store".into())
@@ -143,6 +133,47 @@ impl SqliteStore {
     }
 }
 
+/// Brings a file made by an earlier version up to date: columns of moderation, receipts and
+/// retention, and the log of exports become the log of actions.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let add = |table: &str, wanted: &[(&str, &str)]| -> rusqlite::Result<()> {
+        let columns: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for (column, ty) in wanted {
+            if !columns.iter().any(|c| c == column) {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))?;
+            }
+        }
+        Ok(())
+    };
+    add(
+        "comments",
+        &[
+            ("decided_by", "TEXT"),
+            ("decided_at", "INTEGER"),
+            ("reason", "TEXT"),
+        ],
+    )?;
+    add("signatures", &[("receipt", "TEXT"), ("expires", "INTEGER")])?;
+    let old_log: bool = conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exports'")?
+        .exists([])?;
+    if old_log {
+        conn.execute_batch(
+            "INSERT INTO audit (action, initiative, who, at, rows)
+               SELECT 'export', initiative, who, at, rows FROM exports;
+             DROP TABLE exports;",
+        )?;
+    }
+    conn.execute_batch(
+        "CREATE UNIQUE INDEX IF NOT EXISTS signatures_by_receipt ON signatures (receipt)
+           WHERE receipt IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS signatures_by_expiry ON signatures (expires);",
+    )
+}
+
 fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
     let json: Option<String> = conn
         .prepare_cached("SELECT json FROM entries WHERE id = ?1")
@@ -165,8 +196,8 @@ fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> Store
     }
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO signatures (initiative, signer, region, lang, sealed, created)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            "INSERT INTO signatures (initiative, signer, region, lang, sealed, created, receipt, expires)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (initiative, signer) DO NOTHING",
         )
         .map_err(err)?
         .execute(params![
@@ -175,7 +206,9 @@ fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> Store
             s.region,
             s.lang.code(),
             s.sealed,
-            now.timestamp()
+            now.timestamp(),
+            s.receipt,
+            s.expires
         ])
         .map_err(err)?;
     if inserted == 0 {
@@ -196,7 +229,7 @@ fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> Store
 fn count_of(conn: &Connection, id: &str) -> StoreResult<Count> {
     let mut count = Count::default();
     let mut by_region = conn
-        .prepare_cached("SELECT region, n FROM counts WHERE initiative = ?1")
+        .prepare_cached("SELECT region, n FROM counts WHERE initiative = ?1 AND n > 0")
         .map_err(err)?;
     let rows = by_region
         .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
@@ -435,8 +468,97 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn log_export(
+    async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>> {
+        let receipt = receipt.to_string();
+        self.with(move |conn| {
+            conn.prepare_cached("SELECT initiative, created FROM signatures WHERE receipt = ?1")
+                .map_err(err)?
+                .query_row([receipt], |r| {
+                    Ok(Receipted {
+                        initiative: r.get(0)?,
+                        created: r.get(1)?,
+                    })
+                })
+                .optional()
+                .map_err(err)
+        })
+        .await
+    }
+
+    async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal> {
+        let receipt = receipt.to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let found = tx
+                .prepare_cached(
+                    "SELECT initiative, signer, region, created FROM signatures WHERE receipt = ?1",
+                )
+                .map_err(err)?
+                .query_row([&receipt], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })
+                .optional()
+                .map_err(err)?;
+            let Some((initiative, signer, region, created)) = found else {
+                return Ok(Withdrawal::NotFound);
+            };
+            let Some(entry) = load_entry(&tx, &initiative)? else {
+                return Ok(Withdrawal::NotFound);
+            };
+            if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
+                return Ok(Withdrawal::Refused(refusal));
+            }
+            tx.prepare_cached("DELETE FROM signatures WHERE initiative = ?1 AND signer = ?2")
+                .map_err(err)?
+                .execute(params![initiative, signer])
+                .map_err(err)?;
+            tx.prepare_cached(
+                "UPDATE counts SET n = n - 1 WHERE initiative = ?1 AND region = ?2 AND n > 0",
+            )
+            .map_err(err)?
+            .execute(params![initiative, region])
+            .map_err(err)?;
+            let count = count_of(&tx, &initiative)?;
+            tx.commit().map_err(err)?;
+            Ok(Withdrawal::Done(
+                Receipted {
+                    initiative,
+                    created,
+                },
+                count,
+            ))
+        })
+        .await
+    }
+
+    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
+        let initiative = initiative.to_string();
+        self.with(move |conn| {
+            conn.execute("DELETE FROM signatures WHERE initiative = ?1", [initiative])
+                .map_err(err)
+        })
+        .await
+    }
+
+    async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<usize> {
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM signatures WHERE expires <= ?1",
+                [now.timestamp()],
+            )
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn log_action(
         &self,
+        action: Action,
         initiative: &str,
         who: &str,
         now: DateTime<Utc>,
@@ -445,10 +567,16 @@ impl Store for SqliteStore {
         let (initiative, who) = (initiative.to_string(), who.to_string());
         self.with(move |conn| {
             conn.prepare_cached(
-                "INSERT INTO exports (initiative, who, at, rows) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO audit (action, initiative, who, at, rows) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(err)?
-            .execute(params![initiative, who, now.timestamp(), rows as i64])
+            .execute(params![
+                action.as_str(),
+                initiative,
+                who,
+                now.timestamp(),
+                rows as i64
+            ])
             .map_err(err)?;
             Ok(())
         })

@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
-use musharaka_functions::store::{NewComment, NewSignature, Store, Stored};
+use musharaka_functions::store::{
+    Action, NewComment, NewSignature, Receipted, Store, Stored, Withdrawal,
+};
 use musharaka_model::catalog::{
     Catalog, Consultation, Details, Entry, Initiative, Refusal, SCHEMA_VERSION,
 };
@@ -35,6 +37,8 @@ fn initiative(id: &str, state: InitiativeState, opens: &str, closes: &str) -> En
             },
             threshold: 4000,
             state,
+            decided: None,
+            erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").unwrap(),
         }),
         opens: DateTime::parse_from_rfc3339(opens).unwrap(),
         closes: DateTime::parse_from_rfc3339(closes).unwrap(),
@@ -83,6 +87,7 @@ pub fn catalog() -> Catalog {
             consultation("c-open", ConsultationState::Open),
             consultation("c-closed", ConsultationState::Closed),
         ],
+        retention: Default::default(),
     }
 }
 
@@ -93,6 +98,8 @@ pub fn signature(initiative: &str, signer: &str, region: &str) -> NewSignature {
         region: region.into(),
         lang: Lang::Fr,
         sealed: vec![1, 2, 3],
+        receipt: format!("receipt-{initiative}-{signer}"),
+        expires: at("2029-01-01T00:00:00+01:00").timestamp(),
     }
 }
 
@@ -460,7 +467,112 @@ pub async fn signatures_are_listed_for_the_filing(store: Arc<dyn Store>) {
         "oldest first, this initiative only"
     );
     assert!(sigs.iter().all(|s| s.sealed == vec![1, 2, 3]));
-    store.log_export("p-open", "Salma", now(), 3).await.unwrap();
+    store
+        .log_action(Action::Export, "p-open", "Salma", now(), 3)
+        .await
+        .unwrap();
+}
+
+fn total(count: &musharaka_model::catalog::Count) -> (u64, u64) {
+    (
+        count.total,
+        count.regions.get("MA-04").copied().unwrap_or_default(),
+    )
+}
+
+async fn total_of(store: &Arc<dyn Store>, id: &str) -> (u64, u64) {
+    total(&store.counts(&[id.to_string()]).await.unwrap()[id])
+}
+
+/// A signer checks their signature with its receipt and withdraws it while the initiative
+/// collects: it is gone, the count is lowered; once the initiative is filed, it stays.
+pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    let (mine, other) = (
+        signature("p-open", "a1", "MA-04"),
+        signature("p-open", "b2", "MA-04"),
+    );
+    store.sign(&mine, now()).await.unwrap();
+    store.sign(&other, now()).await.unwrap();
+    assert_eq!(
+        store.receipted(&mine.receipt).await.unwrap(),
+        Some(Receipted {
+            initiative: "p-open".into(),
+            created: now().timestamp()
+        })
+    );
+    assert_eq!(store.receipted("no-such").await.unwrap(), None);
+    assert_eq!(
+        store.withdraw("no-such", now()).await.unwrap(),
+        Withdrawal::NotFound
+    );
+    assert_eq!(total_of(&store, "p-open").await, (2, 2));
+
+    let Withdrawal::Done(found, count) = store.withdraw(&mine.receipt, now()).await.unwrap() else {
+        panic!("the withdrawal was refused");
+    };
+    assert_eq!(found.initiative, "p-open");
+    assert_eq!(total(&count), (1, 1), "the count answered is the new one");
+    assert_eq!(total_of(&store, "p-open").await, (1, 1));
+    assert_eq!(store.receipted(&mine.receipt).await.unwrap(), None);
+    let left = store.signatures("p-open").await.unwrap();
+    assert_eq!(left.len(), 1, "a withdrawn signature is not filed");
+    assert_eq!(left[0].signer, other.signer);
+    assert_eq!(
+        store.withdraw(&mine.receipt, now()).await.unwrap(),
+        Withdrawal::NotFound,
+        "twice changes nothing"
+    );
+    assert_eq!(total_of(&store, "p-open").await, (1, 1));
+
+    // Signing again after a withdrawal counts again.
+    let again = NewSignature {
+        receipt: "receipt-again".into(),
+        ..mine
+    };
+    assert_eq!(store.sign(&again, now()).await.unwrap(), Stored::Done);
+    assert_eq!(total_of(&store, "p-open").await, (2, 2));
+
+    // Filed: no more withdrawal.
+    let mut filed = catalog();
+    for e in &mut filed.entries {
+        if let Details::Petition(i) = &mut e.details
+            && e.id == "p-open"
+        {
+            i.state = InitiativeState::Filed;
+        }
+    }
+    store.publish(&filed).await.unwrap();
+    assert_eq!(
+        store.withdraw(&other.receipt, now()).await.unwrap(),
+        Withdrawal::Refused(Refusal::Closed)
+    );
+    assert_eq!(total_of(&store, "p-open").await, (2, 2));
+    assert!(store.receipted(&other.receipt).await.unwrap().is_some());
+}
+
+/// The purge deletes an initiative's personal data, and only its: the counts stay.
+pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn Store>) {
+    store.publish(&catalog()).await.unwrap();
+    let signers = ["a1", "b2", "c3"].map(|s| signature("p-open", s, "MA-04"));
+    for s in &signers {
+        store.sign(s, now()).await.unwrap();
+    }
+    let later = signature("p-later", "z9", "MA-04");
+    store
+        .sign(&later, at("2027-02-02T00:00:00+01:00"))
+        .await
+        .unwrap();
+    assert_eq!(store.erase_signatures("p-open").await.unwrap(), 3);
+    assert!(store.signatures("p-open").await.unwrap().is_empty());
+    assert_eq!(store.receipted(&signers[0].receipt).await.unwrap(), None);
+    assert_eq!(total_of(&store, "p-open").await, (3, 3), "counts are kept");
+    assert_eq!(store.signatures("p-later").await.unwrap().len(), 1);
+    assert_eq!(store.erase_signatures("p-open").await.unwrap(), 0);
+    store
+        .log_action(Action::Purge, "p-open", "Salma", now(), 3)
+        .await
+        .unwrap();
 }
 
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
@@ -510,6 +622,8 @@ macro_rules! conformance_tests {
             moderation_decides_each_comment_once,
             approved_comments_appear_under_their_section_after_build,
             signatures_are_listed_for_the_filing,
+            a_signer_checks_and_withdraws_with_the_receipt,
+            erasing_personal_data_keeps_counts,
             concurrent_signers_are_counted_exactly
         );
     };

@@ -1,0 +1,121 @@
+//! Receipt codes: shown once to a signer, with which they check their signature or withdraw it
+//! while the initiative collects. A code is 80 random bits written as 16 Crockford base-32
+//! characters in groups of four; the store keeps only its keyed hash, so a copy of the
+//! database cannot be used to withdraw anybody's signature. Without JavaScript, the receipt
+//! comes as a small page of its own (the code must never travel in a URL).
+
+use crate::messages::text;
+use musharaka_model::Lang;
+use musharaka_model::outcome::{Code, signature_page_url};
+
+/// Crockford's base 32: no I, L, O or U, which read like other characters.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new code, like `7KQ2-M9XD-4PLR-T3WA`.
+pub fn new_code() -> String {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).expect("the system's random source");
+    let bits = bytes
+        .iter()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let chars: Vec<u8> = (0..16)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize])
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The code typed by a person, in its canonical form (upper case, no separators, the
+/// look-alike letters read as digits); `None` when it cannot be a code.
+pub fn normalize(typed: &str) -> Option<String> {
+    let mut out = String::with_capacity(16);
+    for c in typed.chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '\u{a0}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => c,
+            _ => return None,
+        };
+        out.push(c);
+    }
+    (out.len() == 16).then_some(out)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The page a signer without JavaScript gets after signing: the result, the code, and where
+/// to use it. `back` is the initiative's page.
+pub fn page(lang: Lang, code: &str, back: Option<&str>) -> String {
+    let t = |key: &str| escape(&text(lang, key));
+    let title = t("result.signed.title");
+    let back = back
+        .map(|url| {
+            format!(
+                "<p><a href=\"{}\">{}</a></p>\n",
+                escape(url),
+                t("receipt.back")
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n\
+         <link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n\
+         <main id=\"main\">\n<div class=\"result-page ok\" data-code=\"{code_name}\">\n\
+         <h1>{title}</h1>\n<p>{text}</p>\n\
+         <p>{label} <strong class=\"receipt-code\" dir=\"ltr\">{code}</strong></p>\n\
+         <p>{keep}</p>\n<p><a href=\"{check_url}\">{check}</a></p>\n{back}</div>\n</main>\n</body>\n</html>\n",
+        lang = lang.code(),
+        dir = lang.dir().as_str(),
+        code_name = Code::Signed.as_str(),
+        text = t("result.signed.text"),
+        label = t("receipt.code"),
+        code = escape(code),
+        keep = t("receipt.keep"),
+        check_url = signature_page_url(lang),
+        check = t("receipt.check_link"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_reads_back_as_itself_and_forgives_typing() {
+        let code = new_code();
+        assert_eq!(code.len(), 19);
+        let canonical = normalize(&code).unwrap();
+        assert_eq!(canonical, code.replace('-', ""));
+        assert_eq!(normalize(&code.to_lowercase()), Some(canonical.clone()));
+        assert_eq!(
+            normalize("7kq2 m9xd 4plr t3wa"),
+            normalize("7KQ2-M9XD-4P1R-T3WA")
+        );
+        assert_eq!(normalize("OOOO-OOOO-OOOO-OOOO").unwrap(), "0".repeat(16));
+        assert_eq!(normalize("7KQ2-M9XD"), None);
+        assert_eq!(normalize("7KQ2-M9XD-4PLR-T3WU"), None);
+        assert_ne!(new_code(), new_code());
+    }
+
+    #[test]
+    fn the_receipt_page_shows_the_code_in_the_signers_language() {
+        let html = page(Lang::Ar, "7KQ2-M9XD-4PLR-T3WA", Some("/ar/petitions/x/"));
+        assert!(html.contains("lang=\"ar\" dir=\"rtl\""));
+        assert!(html.contains("7KQ2-M9XD-4PLR-T3WA"));
+        assert!(html.contains("href=\"/ar/signature/\""));
+        assert!(html.contains("href=\"/ar/petitions/x/\""));
+        assert!(html.contains("رمز الوصل"));
+    }
+}

@@ -1,0 +1,83 @@
+//! `musharaka purge --store ... --operator NAME`: deletes the signers' personal data (name, CIN,
+//! address, and the keyed hashes that tie a person to an initiative) of every initiative past
+//! the retention policy of `site.toml` (law 09-08, art. 3), then every signature past its
+//! deadline, whatever its initiative. Counts and aggregates stay; each deletion is logged. The
+//! catalog must be the one published in the store, so that no deletion rests on a state the
+//! portal does not show.
+
+use super::publish::read_catalog;
+use anyhow::{Context, Result, bail};
+use chrono::{SecondsFormat, Utc};
+use musharaka_functions::store::{self, Action};
+use musharaka_model::catalog::Details;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs `musharaka purge`.
+pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<ExitCode> {
+    let operator = operator.trim();
+    if operator.is_empty() {
+        bail!("--operator needs your name: every deletion is logged with it");
+    }
+    let catalog = read_catalog(catalog)?;
+    let policy = catalog.retention;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let store = store::open(spec).await?;
+        let now = Utc::now();
+        let ids: Vec<String> = catalog.entries.iter().map(|e| e.id.clone()).collect();
+        let counts = store
+            .counts(&ids)
+            .await
+            .with_context(|| format!("cannot read the counts of {spec}"))?;
+        let mut deleted = 0;
+        for entry in &catalog.entries {
+            let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
+                continue;
+            };
+            let stored = store.entry(&entry.id).await?;
+            if stored.as_ref() != Some(entry) {
+                bail!(
+                    "{}: the catalog differs from the one published in {spec}; nothing was deleted past this point: run `musharaka publish --store {spec}` first",
+                    entry.id
+                );
+            }
+            let total = counts.get(&entry.id).map_or(0, |c| c.total);
+            let due = policy
+                .delete_after(init.state, entry.closes, init.decided, total >= init.threshold)
+                .min(init.erase_by);
+            let due_text = due.to_rfc3339_opts(SecondsFormat::Secs, true);
+            if now < due {
+                println!("{}: kept until {due_text}", entry.id);
+                continue;
+            }
+            if dry_run {
+                println!("{}: due since {due_text}: would be deleted", entry.id);
+                continue;
+            }
+            let n = store
+                .erase_signatures(&entry.id)
+                .await
+                .with_context(|| format!("cannot delete the signatures of {}", entry.id))?;
+            if n > 0 {
+                store
+                    .log_action(Action::Purge, &entry.id, operator, now, n)
+                    .await?;
+            }
+            deleted += n;
+            println!(
+                "{}: due since {due_text}: deleted the personal data of {n} signers; the count ({total}) stays",
+                entry.id
+            );
+        }
+        if !dry_run {
+            let expired = store.erase_expired(now).await?;
+            if expired > 0 {
+                println!("deleted {expired} more signatures past their deadline");
+            }
+            deleted += expired;
+        }
+        println!("{deleted} signatures deleted from {spec}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
