@@ -584,6 +584,9 @@ impl Store for Down {
     async fn erase_expired(&self, _: chrono::DateTime<chrono::Utc>) -> StoreResult<usize> {
         Err(StoreError::Unavailable("down".into()))
     }
+    async fn erase_rejected_comments(&self, _: i64) -> StoreResult<usize> {
+        Err(StoreError::Unavailable("down".into()))
+    }
     async fn log_action(
         &self,
         _: musharaka_functions::store::Action,

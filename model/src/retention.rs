@@ -23,6 +23,10 @@ pub struct Retention {
     /// Days after the close of collection after which the data is deleted whatever happened:
     /// the deadline the cloud store enforces by itself (DynamoDB's TTL).
     pub longest_days: u32,
+    /// Days a comment rejected by moderation is kept after the decision (time enough to
+    /// answer a complaint about it), then deleted: it is never published, and may hold the
+    /// very personal data it was rejected for.
+    pub rejected_comment_days: u32,
 }
 
 impl Default for Retention {
@@ -31,6 +35,7 @@ impl Default for Retention {
             not_filed_days: 30,
             after_decision_days: 90,
             longest_days: 730,
+            rejected_comment_days: 30,
         }
     }
 }
@@ -46,6 +51,11 @@ impl Retention {
             ));
         }
         Ok(())
+    }
+
+    /// Rejected comments decided before this instant are deleted at `now`.
+    pub fn rejected_comments_before(&self, now: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        now - Duration::days(self.rejected_comment_days.into())
     }
 
     /// The instant after which the data of an initiative closing at `closes` is deleted

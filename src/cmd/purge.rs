@@ -1,7 +1,8 @@
 //! `musharaka purge --store ... --operator NAME`: deletes the signers' personal data (name, CIN,
 //! address, and the keyed hashes that tie a person to an initiative) of every initiative past
 //! the retention policy of `site.toml` (law 09-08, art. 3), then every signature past its
-//! deadline, whatever its initiative. Counts and aggregates stay; each deletion is logged. The
+//! deadline, whatever its initiative, and the comments moderation rejected long enough ago.
+//! Counts and aggregates stay; each deletion of signatures is logged. The
 //! catalog must be the one published in the store, so that no deletion rests on a state the
 //! portal does not show.
 
@@ -76,6 +77,12 @@ pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<
                 println!("deleted {expired} more signatures past their deadline");
             }
             deleted += expired;
+            let before = policy.rejected_comments_before(now.fixed_offset());
+            let comments = store.erase_rejected_comments(before.timestamp()).await?;
+            println!(
+                "deleted {comments} comments rejected before {}",
+                before.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
         }
         println!("{deleted} signatures deleted from {spec}");
         Ok(ExitCode::SUCCESS)

@@ -801,6 +801,19 @@ impl Store for DynamoStore {
         Ok(0)
     }
 
+    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
+        let old: Vec<Item> = self
+            .query_index(comments_pk("rejected"), None)
+            .await?
+            .iter()
+            .filter(|item| number_of(item, "decided_at").is_some_and(|at| at < decided_before))
+            .filter_map(|item| text_of(item, names::PK).map(|pk| key(pk, "COMMENT")))
+            .collect();
+        let n = old.len();
+        self.delete_all(old).await?;
+        Ok(n)
+    }
+
     async fn log_action(
         &self,
         action: Action,

@@ -255,6 +255,10 @@ pub trait Store: Send + Sync {
     /// initiative (DynamoDB does it by itself with its TTL). Returns how many.
     async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<usize>;
 
+    /// Deletes the comments rejected before `decided_before` (epoch seconds of the decision).
+    /// Returns how many.
+    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize>;
+
     /// Records an action on the signatures of `initiative` (`export`, `purge`): who, when,
     /// how many rows.
     async fn log_action(

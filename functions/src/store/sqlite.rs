@@ -556,6 +556,17 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM comments WHERE state = 'rejected' AND decided_at < ?1",
+                [decided_before],
+            )
+            .map_err(err)
+        })
+        .await
+    }
+
     async fn log_action(
         &self,
         action: Action,

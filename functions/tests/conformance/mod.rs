@@ -551,7 +551,8 @@ pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn Store
     assert!(store.receipted(&other.receipt).await.unwrap().is_some());
 }
 
-/// The purge deletes an initiative's personal data, and only its: the counts stay.
+/// The purge deletes an initiative's personal data, and only its: the counts stay; and the
+/// comments rejected long enough ago.
 pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn Store>) {
     store.publish(&catalog()).await.unwrap();
     let signers = ["a1", "b2", "c3"].map(|s| signature("p-open", s, "MA-04"));
@@ -573,6 +574,25 @@ pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn Store>) {
         .log_action(Action::Purge, "p-open", "Salma", now(), 3)
         .await
         .unwrap();
+
+    // Rejected comments go once their time is up; approved ones stay with the consultation.
+    use musharaka_model::moderation::RejectReason;
+    for id in ["0001-a", "0002-b", "0003-c"] {
+        store.comment(&comment("c-open", id), now()).await.unwrap();
+    }
+    let (early, late) = (now() + Duration::days(1), now() + Duration::days(20));
+    let reject = Some(RejectReason::Spam);
+    store
+        .decide("0001-a", reject, "Salma", early)
+        .await
+        .unwrap();
+    store.decide("0002-b", reject, "Salma", late).await.unwrap();
+    store.decide("0003-c", None, "Salma", early).await.unwrap();
+    let cutoff = (now() + Duration::days(10)).timestamp();
+    assert_eq!(store.erase_rejected_comments(cutoff).await.unwrap(), 1);
+    assert!(store.stored_comment("0001-a").await.unwrap().is_none());
+    assert!(store.stored_comment("0002-b").await.unwrap().is_some());
+    assert!(store.stored_comment("0003-c").await.unwrap().is_some());
 }
 
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
