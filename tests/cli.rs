@@ -198,7 +198,7 @@ fn serve_rebuilds_when_content_changes() {
 #[test]
 fn moderators_approve_and_reject_pending_comments_once() {
     use musharaka_functions::store::sqlite::SqliteStore;
-    use musharaka_functions::store::{NewComment, Store};
+    use musharaka_functions::store::{AdminStore, NewComment, Store};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.sqlite3");
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -318,7 +318,7 @@ fn publish(spec: &str, catalog: &Path) {
 #[test]
 fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
     use musharaka_functions::store::sqlite::SqliteStore;
-    use musharaka_functions::store::{NewComment, NewSignature, Store};
+    use musharaka_functions::store::{AdminStore, NewComment, NewSignature, Store};
     let (site, out) = built_fixture();
     let root = path(site.path());
     let db = site.path().join("data/m.sqlite3");

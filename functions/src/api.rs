@@ -128,6 +128,8 @@ struct Outcome {
     subject: Option<String>,
     /// The receipt code of a new signature, and the initiative's page in the form's language.
     receipt: Option<(String, Option<String>)>,
+    /// The initiative a checked or withdrawn receipt belongs to.
+    about: Option<receipt::About>,
 }
 
 impl From<Code> for Outcome {
@@ -138,6 +140,7 @@ impl From<Code> for Outcome {
             count: None,
             subject: None,
             receipt: None,
+            about: None,
         }
     }
 }
@@ -146,7 +149,8 @@ fn status_of(code: Code) -> StatusCode {
     match code {
         Code::Signed | Code::AlreadySigned | Code::Counted | Code::Withdrawn => StatusCode::OK,
         Code::Commented => StatusCode::ACCEPTED,
-        Code::NotFound | Code::UnknownReceipt => StatusCode::NOT_FOUND,
+        // An unknown initiative or receipt code is a field of the form, not a missing
+        // resource; and the CDN would replace a 404 with the site's own 404 page.
         Code::NotOpen | Code::Closed | Code::WrongKind | Code::WithdrawalClosed => {
             StatusCode::CONFLICT
         }
@@ -271,7 +275,7 @@ async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome 
         lang,
         sealed,
         receipt: receipt_hash,
-        expires: init.erase_by.timestamp(),
+        expires: entry.erase_by().unwrap_or(entry.closes).timestamp(),
     };
     let (result, count) = match state.store.sign_and_count(&signature, now).await {
         Ok((Stored::Done, count)) => (Code::Signed, count),
@@ -301,9 +305,23 @@ fn path_of(url: &str) -> &str {
         .unwrap_or(url)
 }
 
+/// The initiative `id` as the signer of `created` reads it in `lang`.
+async fn about(state: &AppState, id: &str, created: i64, lang: Lang) -> Option<receipt::About> {
+    let entry = state.entry(id).await.ok().flatten()?;
+    let title = musharaka_model::lang::pick(&entry.title, lang, &Lang::ALL)
+        .cloned()
+        .unwrap_or_else(|| id.to_string());
+    let at = chrono::DateTime::from_timestamp(created, 0)?.with_timezone(entry.closes.offset());
+    Some(receipt::About {
+        title,
+        url: entry.url.get(&lang).map(|url| path_of(url).to_string()),
+        signed: musharaka_model::date::format_instant(lang, &at),
+    })
+}
+
 /// A signer checks their signature, or withdraws it (`do=withdraw`, with `confirm` ticked),
 /// with the receipt code they were given.
-async fn signature_outcome(state: &AppState, fields: &Fields) -> Outcome {
+async fn signature_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
     if fields.is_robot() {
         return Code::BadRequest.into();
     }
@@ -321,8 +339,9 @@ async fn signature_outcome(state: &AppState, fields: &Fields) -> Outcome {
         }
         return match state.store.withdraw(&key, Utc::now()).await {
             Ok(Withdrawal::Done(found, count)) => Outcome {
+                about: about(state, &found.initiative, found.created, lang).await,
                 subject: Some(found.initiative),
-                count: Some(count),
+                count,
                 ..Code::Withdrawn.into()
             },
             Ok(Withdrawal::NotFound) => Code::UnknownReceipt.into(),
@@ -332,6 +351,7 @@ async fn signature_outcome(state: &AppState, fields: &Fields) -> Outcome {
     }
     match state.store.receipted(&key).await {
         Ok(Some(found)) => Outcome {
+            about: about(state, &found.initiative, found.created, lang).await,
             subject: Some(found.initiative),
             ..Code::Counted.into()
         },
@@ -426,7 +446,23 @@ fn respond(
                 "link": crate::messages::text(lang, "receipt.check_link"),
             });
         }
+        if let Some(about) = &outcome.about {
+            body["initiative"] = serde_json::json!({
+                "label": crate::messages::text(lang, "signature.initiative"),
+                "title": about.title,
+                "url": about.url,
+                "signed": crate::messages::text(lang, "signature.signed_on")
+                    .replace("{date}", &about.signed),
+            });
+        }
         (status, axum::Json(body)).into_response()
+    } else if let Some(about) = &outcome.about {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            receipt::answer_page(lang, code, about),
+        )
+            .into_response()
     } else if let Some((receipt, back)) = &outcome.receipt {
         (
             status,
@@ -485,7 +521,7 @@ async fn submit(
             match route {
                 Route::Sign => sign_outcome(&state, &fields, lang).await,
                 Route::Comment => comment_outcome(&state, &fields, lang).await,
-                Route::Signature => signature_outcome(&state, &fields).await,
+                Route::Signature => signature_outcome(&state, &fields, lang).await,
             }
         }
     };

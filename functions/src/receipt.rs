@@ -11,7 +11,7 @@ use musharaka_model::outcome::{Code, signature_page_url};
 /// Crockford's base 32: no I, L, O or U, which read like other characters.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// A new code, like `7KQ2-M9XD-4PLR-T3WA`.
+/// A new code, like `7KQ2-M9XD-4PNR-T3WA`.
 pub fn new_code() -> String {
     let mut bytes = [0u8; 10];
     getrandom::fill(&mut bytes).expect("the system's random source");
@@ -53,38 +53,79 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The page a signer without JavaScript gets after signing: the result, the code, and where
-/// to use it. `back` is the initiative's page.
-pub fn page(lang: Lang, code: &str, back: Option<&str>) -> String {
+/// The initiative a receipt belongs to, as a signer reads it.
+#[derive(Debug, Clone)]
+pub struct About {
+    /// Title in the signer's language.
+    pub title: String,
+    /// Its page in the signer's language.
+    pub url: Option<String>,
+    /// When the signature was made, in the signer's language.
+    pub signed: String,
+}
+
+/// A whole page in `lang` showing the answer `code`, with `body` (HTML) under its text.
+fn document(lang: Lang, code: Code, body: &str) -> String {
     let t = |key: &str| escape(&text(lang, key));
-    let title = t("result.signed.title");
-    let back = back
-        .map(|url| {
-            format!(
-                "<p><a href=\"{}\">{}</a></p>\n",
-                escape(url),
-                t("receipt.back")
-            )
-        })
-        .unwrap_or_default();
+    let title = t(&format!("result.{}.title", code.as_str()));
     format!(
         "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n\
          <link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n\
-         <main id=\"main\">\n<div class=\"result-page ok\" data-code=\"{code_name}\">\n\
-         <h1>{title}</h1>\n<p>{text}</p>\n\
-         <p>{label} <strong class=\"receipt-code\" dir=\"ltr\">{code}</strong></p>\n\
-         <p>{keep}</p>\n<p><a href=\"{check_url}\">{check}</a></p>\n{back}</div>\n</main>\n</body>\n</html>\n",
+         <main id=\"main\">\n<div class=\"result-page {ok}\" data-code=\"{code_name}\">\n\
+         <h1>{title}</h1>\n<p>{text}</p>\n{body}</div>\n</main>\n</body>\n</html>\n",
         lang = lang.code(),
         dir = lang.dir().as_str(),
-        code_name = Code::Signed.as_str(),
-        text = t("result.signed.text"),
+        ok = if code.is_success() { "ok" } else { "error" },
+        code_name = code.as_str(),
+        text = t(&format!("result.{}.text", code.as_str())),
+    )
+}
+
+fn link(url: &str, label: &str) -> String {
+    format!("<a href=\"{}\">{}</a>", escape(url), escape(label))
+}
+
+/// The page a signer without JavaScript gets after signing: the result, the code, and where
+/// to use it. `back` is the initiative's page.
+pub fn page(lang: Lang, code: &str, back: Option<&str>) -> String {
+    let t = |key: &str| escape(&text(lang, key));
+    let back = back
+        .map(|url| format!("<p>{}</p>\n", link(url, &text(lang, "receipt.back"))))
+        .unwrap_or_default();
+    let body = format!(
+        "<p>{label} <strong class=\"receipt-code\" dir=\"ltr\">{code}</strong></p>\n\
+         <p>{keep}</p>\n<p>{check}</p>\n{back}",
         label = t("receipt.code"),
         code = escape(code),
         keep = t("receipt.keep"),
-        check_url = signature_page_url(lang),
-        check = t("receipt.check_link"),
+        check = link(&signature_page_url(lang), &text(lang, "receipt.check_link")),
+    );
+    document(lang, Code::Signed, &body)
+}
+
+/// The lines that say which initiative a receipt belongs to and when it was signed.
+fn about_html(lang: Lang, about: &About) -> String {
+    let title = match &about.url {
+        Some(url) => link(url, &about.title),
+        None => escape(&about.title),
+    };
+    format!(
+        "<p>{} {title}</p>\n<p>{}</p>\n",
+        escape(&text(lang, "signature.initiative")),
+        escape(&text(lang, "signature.signed_on").replace("{date}", &about.signed)),
+    )
+}
+
+/// The page a signer without JavaScript gets after checking or withdrawing: the answer and
+/// the initiative it concerns.
+pub fn answer_page(lang: Lang, code: Code, about: &About) -> String {
+    let again = link(&signature_page_url(lang), &text(lang, "signature.title"));
+    document(
+        lang,
+        code,
+        &format!("{}<p>{again}</p>\n", about_html(lang, about)),
     )
 }
 
@@ -111,11 +152,29 @@ mod tests {
 
     #[test]
     fn the_receipt_page_shows_the_code_in_the_signers_language() {
-        let html = page(Lang::Ar, "7KQ2-M9XD-4PLR-T3WA", Some("/ar/petitions/x/"));
+        let html = page(Lang::Ar, "7KQ2-M9XD-4PNR-T3WA", Some("/ar/petitions/x/"));
         assert!(html.contains("lang=\"ar\" dir=\"rtl\""));
-        assert!(html.contains("7KQ2-M9XD-4PLR-T3WA"));
+        assert!(html.contains("7KQ2-M9XD-4PNR-T3WA"));
         assert!(html.contains("href=\"/ar/signature/\""));
         assert!(html.contains("href=\"/ar/petitions/x/\""));
         assert!(html.contains("رمز الوصل"));
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    #[test]
+    fn a_checked_receipt_names_its_initiative_escaped() {
+        let about = About {
+            title: "Eau <potable>".into(),
+            url: Some("/fr/petitions/eau/".into()),
+            signed: "26 novembre 2026, 12:00".into(),
+        };
+        let html = answer_page(Lang::Fr, Code::Counted, &about);
+        assert!(html.contains("data-code=\"counted\""));
+        assert!(html.contains("<a href=\"/fr/petitions/eau/\">Eau &lt;potable&gt;</a>"));
+        assert!(html.contains("26 novembre 2026, 12:00"));
     }
 }

@@ -5,7 +5,7 @@
 
 mod conformance;
 
-use musharaka_functions::store::Store;
+use musharaka_functions::store::AdminStore;
 use musharaka_functions::store::dynamo::DynamoStore;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -19,13 +19,13 @@ fn endpoint() -> String {
     })
 }
 
-async fn make() -> (Arc<dyn Store>, ()) {
+async fn make() -> (Arc<dyn AdminStore>, ()) {
     let (store, _, _) = make_with_client().await;
     (store, ())
 }
 
 /// A store on a fresh table, with the client and the table's name.
-async fn make_with_client() -> (Arc<dyn Store>, aws_sdk_dynamodb::Client, String) {
+async fn make_with_client() -> (Arc<dyn AdminStore>, aws_sdk_dynamodb::Client, String) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let endpoint = endpoint();
     let client = {

@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use musharaka_functions::local_runtime::LocalRuntime;
-use musharaka_functions::store::Store;
+use musharaka_functions::store::AdminStore;
 use musharaka_functions::store::sqlite::SqliteStore;
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};

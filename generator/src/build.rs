@@ -198,7 +198,7 @@ impl Site {
                             state: i.state,
                             decided: retention::decision_day(i.state, history)
                                 .map(|day| retention::end_of_day(day, offset)),
-                            erase_by: self.config.retention.erase_by(i.closes),
+                            erase_by: Some(self.config.retention.erase_by(i.closes)),
                         };
                         let details = match i.kind {
                             musharaka_model::state::InitiativeKind::Petition => {

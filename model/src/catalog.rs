@@ -73,8 +73,10 @@ pub struct Initiative {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided: Option<DateTime<FixedOffset>>,
     /// The instant after which the signers' personal data is deleted whatever happened (the
-    /// retention policy's deadline; the cloud store's TTL).
-    pub erase_by: DateTime<FixedOffset>,
+    /// retention policy's deadline; the cloud store's TTL). Absent from entries published
+    /// before it existed: see [`Entry::erase_by`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erase_by: Option<DateTime<FixedOffset>>,
 }
 
 /// Fields of a consultation.
@@ -118,6 +120,19 @@ impl Entry {
         match self.details {
             Details::Petition(_) => Some(InitiativeKind::Petition),
             Details::Motion(_) => Some(InitiativeKind::Motion),
+            Details::Consultation(_) => None,
+        }
+    }
+
+    /// For a petition or motion, the instant after which its signers' personal data is
+    /// deleted whatever happened: its own, else the default policy's.
+    pub fn erase_by(&self) -> Option<DateTime<FixedOffset>> {
+        match &self.details {
+            Details::Petition(i) | Details::Motion(i) => {
+                Some(i.erase_by.unwrap_or_else(|| {
+                    crate::retention::Retention::default().erase_by(self.closes)
+                }))
+            }
             Details::Consultation(_) => None,
         }
     }
@@ -181,7 +196,7 @@ mod tests {
                 threshold: 4000,
                 state,
                 decided: None,
-                erase_by: at("2028-04-01T00:00:00+01:00"),
+                erase_by: Some(at("2028-04-01T00:00:00+01:00")),
             }),
             opens: at("2026-01-01T00:00:00+01:00"),
             closes: at("2026-04-01T00:00:00+01:00"),

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 /// The legal basis of the policy.
 pub const LEGAL_REFERENCE: &str = "law 09-08, art. 3";
 
+/// The shortest deadline accepted: the law sets no deadline for an answer on the merits, and
+/// signatures deleted by the deadline are gone for good.
+pub const MIN_LONGEST_DAYS: u32 = 365;
+
 /// The retention policy of signers' personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -43,6 +47,12 @@ impl Default for Retention {
 impl Retention {
     /// Checks the policy holds together.
     pub fn validate(&self) -> Result<(), String> {
+        if self.longest_days < MIN_LONGEST_DAYS {
+            return Err(format!(
+                "`longest_days` ({}) must be at least {MIN_LONGEST_DAYS}: a filed initiative can wait months for its decision, and what the deadline deletes cannot come back",
+                self.longest_days
+            ));
+        }
         let shortest = self.not_filed_days.max(self.after_decision_days);
         if self.longest_days < shortest {
             return Err(format!(
@@ -199,7 +209,13 @@ mod tests {
             longest_days: 10,
             ..Retention::default()
         };
-        assert!(r.validate().unwrap_err().contains("longest_days"));
+        assert!(r.validate().unwrap_err().contains("at least 365"));
+        let r = Retention {
+            not_filed_days: 400,
+            longest_days: 380,
+            ..Retention::default()
+        };
+        assert!(r.validate().unwrap_err().contains("not_filed_days"));
         assert!(Retention::default().validate().is_ok());
     }
 }

@@ -29,6 +29,17 @@
     out.appendChild(link);
   }
 
+  // Which initiative a checked or withdrawn receipt belongs to, and when it was signed.
+  function showInitiative(out, about) {
+    var title = document.createElement(about.url ? 'a' : 'span');
+    if (about.url) title.href = about.url;
+    title.textContent = about.title;
+    out.appendChild(document.createElement('br'));
+    out.appendChild(document.createTextNode(about.label + ' '));
+    out.appendChild(title);
+    out.appendChild(document.createTextNode(' ' + about.signed));
+  }
+
   function countBox(id) {
     return document.querySelector('[data-count-for="' + id + '"]');
   }
@@ -59,6 +70,7 @@
           out.setAttribute('data-code', answer.code);
           out.className = 'result ' + (answer.ok ? 'ok' : 'error');
           if (answer.receipt) showReceipt(out, answer.receipt);
+          if (answer.initiative) showInitiative(out, answer.initiative);
         }
         var id = form.getAttribute('data-initiative');
         if (id && answer.count) setCount(countBox(id), answer.count);

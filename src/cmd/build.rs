@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use musharaka_functions::store::Store;
+use musharaka_functions::store::AdminStore;
 use musharaka_generator::{BuildReport, Site};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -63,7 +63,7 @@ pub fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
 
 /// Fills the site with what a store knows: current counts, and the approved comments of every
 /// consultation, so pages show them without JavaScript.
-pub async fn load_from_store(site: &mut Site, store: &dyn Store) -> Result<()> {
+pub async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> Result<()> {
     site.counts = store.counts(&site.initiative_ids()).await?;
     site.comments.clear();
     for id in site.consultation_ids() {
@@ -85,7 +85,7 @@ pub fn run(
     if let Some(spec) = store {
         let runtime = tokio::runtime::Runtime::new()?;
         runtime.block_on(async {
-            let store = musharaka_functions::store::open(spec).await?;
+            let store = musharaka_functions::store::open_admin(spec).await?;
             load_from_store(&mut site, &*store)
                 .await
                 .with_context(|| format!("cannot read counts and comments from {spec}"))

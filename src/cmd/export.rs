@@ -58,7 +58,7 @@ pub fn run(
     let secrets = existing_secrets(data)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let store = store::open(spec).await?;
+        let store = store::open_admin(spec).await?;
         let Some(entry) = store.entry(initiative).await? else {
             bail!("no initiative {initiative:?} in {spec}");
         };

@@ -89,7 +89,7 @@ fn show(c: &StoredComment) {
 pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let store = store::open(spec).await?;
+        let store = store::open_admin(spec).await?;
         match action {
             Action::List { consultation } => {
                 let pending = store.pending_comments(consultation.as_deref()).await?;
@@ -130,7 +130,12 @@ pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
     })
 }
 
-async fn retain(store: &dyn store::Store, id: &str, retained: &str, reason: &str) -> Result<()> {
+async fn retain(
+    store: &dyn store::AdminStore,
+    id: &str,
+    retained: &str,
+    reason: &str,
+) -> Result<()> {
     let retained = match retained {
         "yes" => true,
         "no" => false,
@@ -167,7 +172,7 @@ async fn retain(store: &dyn store::Store, id: &str, retained: &str, reason: &str
 }
 
 async fn decide(
-    store: &dyn store::Store,
+    store: &dyn store::AdminStore,
     id: &str,
     reason: Option<RejectReason>,
     moderator: &str,

@@ -42,7 +42,7 @@ pub fn run(spec: &str, catalog: &Path, create_table: bool) -> Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot create table {table}"))?;
         }
-        let store = store::open(spec).await?;
+        let store = store::open_admin(spec).await?;
         let n = store
             .publish(&catalog)
             .await

@@ -24,7 +24,7 @@ pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<
     let policy = catalog.retention;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let store = store::open(spec).await?;
+        let store = store::open_admin(spec).await?;
         let now = Utc::now();
         let ids: Vec<String> = catalog.entries.iter().map(|e| e.id.clone()).collect();
         let counts = store
@@ -46,7 +46,7 @@ pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<
             let total = counts.get(&entry.id).map_or(0, |c| c.total);
             let due = policy
                 .delete_after(init.state, entry.closes, init.decided, total >= init.threshold)
-                .min(init.erase_by);
+                .min(entry.erase_by().unwrap_or(entry.closes));
             let due_text = due.to_rfc3339_opts(SecondsFormat::Secs, true);
             if now < due {
                 println!("{}: kept until {due_text}", entry.id);
@@ -71,12 +71,16 @@ pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<
                 entry.id
             );
         }
-        if !dry_run {
-            let expired = store.erase_expired(now).await?;
-            if expired > 0 {
-                println!("deleted {expired} more signatures past their deadline");
+        if dry_run {
+            println!(
+                "a dry run does not look for signatures past their deadline or rejected comments"
+            );
+        } else {
+            for (id, n) in store.erase_expired(now).await? {
+                store.log_action(Action::Purge, &id, operator, now, n).await?;
+                println!("{id}: deleted {n} signatures past their deadline");
+                deleted += n;
             }
-            deleted += expired;
             let before = policy.rejected_comments_before(now.fixed_offset());
             let comments = store.erase_rejected_comments(before.timestamp()).await?;
             println!(

@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::Response;
 use axum::routing::get;
-use musharaka_functions::store::SharedStore;
+use musharaka_functions::store::SharedAdminStore;
 use musharaka_functions::store::sqlite::SqliteStore;
 use musharaka_functions::{AppState, Settings, security};
 use musharaka_generator::Site;
@@ -56,7 +56,7 @@ struct Builder {
     root: PathBuf,
     out: PathBuf,
     base_url: String,
-    store: SharedStore,
+    store: SharedAdminStore,
     runtime: Handle,
     published: Mutex<Option<String>>,
     site: Mutex<Option<(Site, Anchors)>>,
@@ -126,7 +126,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         })?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
-    let store: SharedStore = Arc::new(SqliteStore::open(&o.data.join("musharaka.sqlite3"))?);
+    let store: SharedAdminStore = Arc::new(SqliteStore::open(&o.data.join("musharaka.sqlite3"))?);
     let mut settings = Settings::new(&base_url, super::secrets::local_secrets(&o.data)?);
     if let Some(limit) = o
         .rate_limit

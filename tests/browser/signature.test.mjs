@@ -47,14 +47,15 @@ async function ask(page, lang, js, receipt, button, confirm = false) {
   await page.goto(`${env.portal.url}/${lang}/signature/`);
   await page.fill('#receipt', receipt);
   if (confirm) await page.check('#confirm');
-  const click = page.click(`button[name=do][value=${button}]`);
+  const click = () => page.click(`button[name=do][value=${button}]`);
   if (js) {
-    await click;
+    await click();
     const result = page.locator('.signature-page .result[data-code]');
     await result.waitFor({ timeout: 15_000 });
     return { code: await result.getAttribute('data-code'), message: await result.textContent() };
   }
-  await Promise.all([page.waitForURL(/\/result\//), click]);
+  // A result page, or for a known receipt a page of its own that names the initiative.
+  await Promise.all([page.waitForNavigation(), click()]);
   return {
     code: await page.getAttribute('.result-page', 'data-code'),
     message: await page.textContent('.result-page h1'),
@@ -76,6 +77,8 @@ for (const [lang, js] of [['fr', false], ['ar', true], ['zgh', false]]) {
     const checked = await ask(page, lang, js, receipt.toLowerCase().replaceAll('-', ' '), 'check');
     assert.equal(checked.code, 'counted');
     assert.ok(checked.message.includes(s.result.counted.title), checked.message);
+    const shown = js ? checked.message : await page.textContent('.result-page');
+    assert.ok(shown.includes(petition.title[lang]), `the initiative is named: ${shown}`);
 
     const unconfirmed = await ask(page, lang, js, receipt, 'withdraw');
     assert.equal(unconfirmed.code, 'confirmation-required');

@@ -1,4 +1,5 @@
-//! The `sign` Lambda: serves `/api/sign` from the shared router.
+//! The `sign` Lambda: serves `/api/sign` and `/api/signature` (a signer's check or withdrawal)
+//! from the shared router.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

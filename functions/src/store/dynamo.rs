@@ -5,8 +5,8 @@
 //! no single item sees every signature).
 
 use super::{
-    Action, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature, Store,
-    StoreError, StoreResult, Stored, StoredComment, Withdrawal, schema::TableDefinition,
+    Action, AdminStore, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature,
+    Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal, schema::TableDefinition,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -326,7 +326,15 @@ impl DynamoStore {
                         .map_err(unavailable)
                 })
                 .collect::<StoreResult<_>>()?;
-            while !pending.is_empty() {
+            for attempt in 0u64.. {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    // Throttled: back off before sending the rest again.
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * attempt.min(20)))
+                        .await;
+                }
                 let out = self
                     .client
                     .batch_write_item()
@@ -398,45 +406,6 @@ fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<Opt
 
 #[async_trait]
 impl Store for DynamoStore {
-    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
-        for entry in &catalog.entries {
-            let json =
-                serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let mut item = entry_key(&entry.id);
-            item.insert("json".into(), s(json));
-            item.insert("state".into(), s(state(entry)));
-            item.insert("opens_at".into(), n(entry.opens.timestamp()));
-            item.insert("closes_at".into(), n(entry.closes.timestamp()));
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .send()
-                .await
-                .map_err(unavailable)?;
-            if entry.initiative_kind().is_none() {
-                continue;
-            }
-            for shard in 0..SHARDS {
-                self.client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(shard_key(&entry.id, shard)))
-                    .update_expression(
-                        "SET #state = :state, opens_at = :opens, closes_at = :closes",
-                    )
-                    .expression_attribute_names("#state", "state")
-                    .expression_attribute_values(":state", s(state(entry)))
-                    .expression_attribute_values(":opens", n(entry.opens.timestamp()))
-                    .expression_attribute_values(":closes", n(entry.closes.timestamp()))
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-            }
-        }
-        Ok(catalog.entries.len())
-    }
-
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
         let Some(item) = self.get(entry_key(id)).await? else {
             return Ok(None);
@@ -577,117 +546,6 @@ impl Store for DynamoStore {
         }
     }
 
-    async fn pending_comments(
-        &self,
-        consultation: Option<&str>,
-    ) -> StoreResult<Vec<StoredComment>> {
-        self.comments_in("pending", consultation).await
-    }
-
-    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
-        self.comments_in("approved", Some(consultation)).await
-    }
-
-    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(comment_key(id)))
-            .condition_expression("#state = :approved")
-            .update_expression("SET retained = :retained, retained_reason = :reason")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":approved", s("approved"))
-            .expression_attribute_values(":retained", AttributeValue::Bool(retained))
-            .expression_attribute_values(":reason", s(reason))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Decided::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Decided::NotFound)
-            }
-            Err(e) => Err(unavailable(e)),
-        }
-    }
-
-    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
-        Ok(self
-            .get(comment_key(id))
-            .await?
-            .as_ref()
-            .map(stored_comment_of))
-    }
-
-    async fn decide(
-        &self,
-        id: &str,
-        reason: Option<RejectReason>,
-        moderator: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Decided> {
-        let state = if reason.is_some() {
-            "rejected"
-        } else {
-            "approved"
-        };
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(comment_key(id)))
-            .condition_expression("#state = :pending")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_names("#gsi1pk", names::GSI1PK)
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":state", s(state))
-            .expression_attribute_values(":gsi1pk", s(comments_pk(state)))
-            .expression_attribute_values(":by", s(moderator))
-            .expression_attribute_values(":at", n(now.timestamp()));
-        update = match reason {
-            Some(r) => update
-                .update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at, reason = :reason")
-                .expression_attribute_values(":reason", s(r.as_str())),
-            None => update.update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at"),
-        };
-        match update.send().await {
-            Ok(_) => Ok(Decided::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                Ok(match self.stored_comment(id).await? {
-                    None => Decided::NotFound,
-                    Some(_) => Decided::AlreadyDecided,
-                })
-            }
-            Err(e) => Err(unavailable(e)),
-        }
-    }
-
-    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
-        let items = self.signature_items(initiative).await?;
-        let mut out: Vec<SealedSignature> = items
-            .iter()
-            .map(|item| SealedSignature {
-                signer: text_of(item, "pk")
-                    .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
-                    .unwrap_or_default(),
-                sealed: item
-                    .get("sealed")
-                    .and_then(|v| v.as_b().ok())
-                    .map(|b| b.as_ref().to_vec())
-                    .unwrap_or_default(),
-                created: number_of(item, "created").unwrap_or_default(),
-            })
-            .collect();
-        out.sort_by(|a, b| (a.created, &a.signer).cmp(&(b.created, &b.signer)));
-        Ok(out)
-    }
-
     async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>> {
         Ok(self.get(receipt_key(receipt)).await?.map(|item| Receipted {
             initiative: text_of(&item, "initiative").unwrap_or_default(),
@@ -703,16 +561,19 @@ impl Store for DynamoStore {
         let (initiative, signer, region) = (field("initiative"), field("signer"), field("region"));
         let created = number_of(&item, "created").unwrap_or_default();
         let (pk, _) = signature_pks(&initiative, &signer);
-        let delete = |key: Item, condition: Option<&str>| {
-            Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key))
-                .set_condition_expression(condition.map(str::to_string))
-                .build()
-                .map_err(unavailable)
-        };
-        let signature = delete(key(pk, "SIG"), Some("attribute_exists(pk)"))?;
-        let receipt = delete(receipt_key(receipt), Some("attribute_exists(pk)"))?;
+        let signature = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, "SIG")))
+            .condition_expression("attribute_exists(pk) AND receipt = :receipt")
+            .expression_attribute_values(":receipt", s(receipt))
+            .build()
+            .map_err(unavailable)?;
+        let receipt = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(receipt_key(receipt)))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(unavailable)?;
         for _ in 0..ATTEMPTS {
             let count = Update::builder()
                 .table_name(&self.table)
@@ -743,12 +604,13 @@ impl Store for DynamoStore {
                 .await;
             let err = match result {
                 Ok(_) => {
+                    // Withdrawn whatever happens next: a failed read only leaves the count out.
                     let id = initiative.clone();
                     let count = self
                         .counts(std::slice::from_ref(&id))
-                        .await?
-                        .remove(&id)
-                        .unwrap_or_default();
+                        .await
+                        .ok()
+                        .and_then(|mut c| c.remove(&id));
                     let found = Receipted {
                         initiative,
                         created,
@@ -778,66 +640,6 @@ impl Store for DynamoStore {
         Err(StoreError::Unavailable(
             "too many conflicting withdrawals".into(),
         ))
-    }
-
-    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
-        let items = self.signature_items(initiative).await?;
-        let mut deletes: Vec<Item> = Vec::new();
-        for item in &items {
-            let (Some(pk), Some(sk)) = (text_of(item, names::PK), text_of(item, names::SK)) else {
-                continue;
-            };
-            deletes.push(key(pk, &sk));
-            if let Some(receipt) = text_of(item, "receipt") {
-                deletes.push(receipt_key(&receipt));
-            }
-        }
-        self.delete_all(deletes).await?;
-        Ok(items.len())
-    }
-
-    /// DynamoDB deletes the items past `expires_at` by itself: nothing to do.
-    async fn erase_expired(&self, _now: DateTime<Utc>) -> StoreResult<usize> {
-        Ok(0)
-    }
-
-    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
-        let old: Vec<Item> = self
-            .query_index(comments_pk("rejected"), None)
-            .await?
-            .iter()
-            .filter(|item| number_of(item, "decided_at").is_some_and(|at| at < decided_before))
-            .filter_map(|item| text_of(item, names::PK).map(|pk| key(pk, "COMMENT")))
-            .collect();
-        let n = old.len();
-        self.delete_all(old).await?;
-        Ok(n)
-    }
-
-    async fn log_action(
-        &self,
-        action: Action,
-        initiative: &str,
-        who: &str,
-        now: DateTime<Utc>,
-        rows: usize,
-    ) -> StoreResult<()> {
-        let mut item = key(
-            format!("LOG#{initiative}#{}", now.timestamp_millis()),
-            action.as_str(),
-        );
-        item.insert("action".into(), s(action.as_str()));
-        item.insert("who".into(), s(who));
-        item.insert("at".into(), n(now.timestamp()));
-        item.insert("rows".into(), n(rows));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(())
     }
 
     async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>> {
@@ -949,6 +751,208 @@ impl Store for DynamoStore {
             })
             .unwrap_or(u64::MAX);
         Ok(count <= max as u64)
+    }
+}
+
+#[async_trait]
+impl AdminStore for DynamoStore {
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
+        for entry in &catalog.entries {
+            let json =
+                serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut item = entry_key(&entry.id);
+            item.insert("json".into(), s(json));
+            item.insert("state".into(), s(state(entry)));
+            item.insert("opens_at".into(), n(entry.opens.timestamp()));
+            item.insert("closes_at".into(), n(entry.closes.timestamp()));
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(unavailable)?;
+            if entry.initiative_kind().is_none() {
+                continue;
+            }
+            for shard in 0..SHARDS {
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(shard_key(&entry.id, shard)))
+                    .update_expression(
+                        "SET #state = :state, opens_at = :opens, closes_at = :closes",
+                    )
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":state", s(state(entry)))
+                    .expression_attribute_values(":opens", n(entry.opens.timestamp()))
+                    .expression_attribute_values(":closes", n(entry.closes.timestamp()))
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(catalog.entries.len())
+    }
+    async fn pending_comments(
+        &self,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        self.comments_in("pending", consultation).await
+    }
+    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
+        self.comments_in("approved", Some(consultation)).await
+    }
+    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .condition_expression("#state = :approved")
+            .update_expression("SET retained = :retained, retained_reason = :reason")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":approved", s("approved"))
+            .expression_attribute_values(":retained", AttributeValue::Bool(retained))
+            .expression_attribute_values(":reason", s(reason))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Decided::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Decided::NotFound)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
+        Ok(self
+            .get(comment_key(id))
+            .await?
+            .as_ref()
+            .map(stored_comment_of))
+    }
+    async fn decide(
+        &self,
+        id: &str,
+        reason: Option<RejectReason>,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Decided> {
+        let state = if reason.is_some() {
+            "rejected"
+        } else {
+            "approved"
+        };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#gsi1pk", names::GSI1PK)
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":state", s(state))
+            .expression_attribute_values(":gsi1pk", s(comments_pk(state)))
+            .expression_attribute_values(":by", s(moderator))
+            .expression_attribute_values(":at", n(now.timestamp()));
+        update = match reason {
+            Some(r) => update
+                .update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at, reason = :reason")
+                .expression_attribute_values(":reason", s(r.as_str())),
+            None => update.update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at"),
+        };
+        match update.send().await {
+            Ok(_) => Ok(Decided::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+            {
+                Ok(match self.stored_comment(id).await? {
+                    None => Decided::NotFound,
+                    Some(_) => Decided::AlreadyDecided,
+                })
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
+        let items = self.signature_items(initiative).await?;
+        let mut out: Vec<SealedSignature> = items
+            .iter()
+            .map(|item| SealedSignature {
+                signer: text_of(item, "pk")
+                    .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
+                    .unwrap_or_default(),
+                sealed: item
+                    .get("sealed")
+                    .and_then(|v| v.as_b().ok())
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default(),
+                created: number_of(item, "created").unwrap_or_default(),
+            })
+            .collect();
+        out.sort_by(|a, b| (a.created, &a.signer).cmp(&(b.created, &b.signer)));
+        Ok(out)
+    }
+    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
+        let items = self.signature_items(initiative).await?;
+        // Receipts first: if the purge stops halfway, a signature left is found again by the
+        // next run, while a receipt left without its signature would still say "counted".
+        let receipts = items
+            .iter()
+            .filter_map(|item| text_of(item, "receipt").map(|r| receipt_key(&r)));
+        let signatures = items
+            .iter()
+            .filter_map(|item| Some(key(text_of(item, names::PK)?, &text_of(item, names::SK)?)));
+        self.delete_all(receipts.chain(signatures).collect())
+            .await?;
+        Ok(items.len())
+    }
+    /// DynamoDB deletes the items past `expires_at` by itself: nothing to do.
+    async fn erase_expired(&self, _now: DateTime<Utc>) -> StoreResult<BTreeMap<String, usize>> {
+        Ok(BTreeMap::new())
+    }
+    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
+        let old: Vec<Item> = self
+            .query_index(comments_pk("rejected"), None)
+            .await?
+            .iter()
+            .filter(|item| number_of(item, "decided_at").is_some_and(|at| at < decided_before))
+            .filter_map(|item| text_of(item, names::PK).map(|pk| key(pk, "COMMENT")))
+            .collect();
+        let n = old.len();
+        self.delete_all(old).await?;
+        Ok(n)
+    }
+    async fn log_action(
+        &self,
+        action: Action,
+        initiative: &str,
+        who: &str,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> StoreResult<()> {
+        let mut item = key(
+            format!("LOG#{initiative}#{}", now.timestamp_millis()),
+            action.as_str(),
+        );
+        item.insert("action".into(), s(action.as_str()));
+        item.insert("who".into(), s(who));
+        item.insert("at".into(), n(now.timestamp()));
+        item.insert("rows".into(), n(rows));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 }
 

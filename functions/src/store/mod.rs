@@ -125,8 +125,8 @@ pub struct Receipted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Withdrawal {
     /// The signature and its data are deleted and the count lowered; the initiative's new
-    /// count.
-    Done(Receipted, Count),
+    /// count, when it could be read.
+    Done(Receipted, Option<Count>),
     /// No signature has this receipt.
     NotFound,
     /// The initiative no longer collects: nothing changed.
@@ -174,10 +174,6 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// What the functions need of a database.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Loads the catalog: adds new entries, updates the others (state, dates), keeps
-    /// signatures and counts. Returns the number of entries written.
-    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize>;
-
     /// The stored catalog entry `id`.
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>>;
 
@@ -208,6 +204,38 @@ pub trait Store: Send + Sync {
     /// Stores a comment as pending moderation, only if the consultation is open at `now`.
     async fn comment(&self, comment: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored>;
 
+    /// Current counts of `ids` (initiatives without signatures count zero; unknown ids are
+    /// left out).
+    async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>>;
+
+    /// The signature whose receipt hashes to `receipt`.
+    async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>>;
+
+    /// Withdraws the signature whose receipt hashes to `receipt` in one atomic step: only
+    /// while its initiative takes signatures at `now`; the signature and its data are
+    /// deleted and the count lowered.
+    async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal>;
+
+    /// Counts one submission from `client` in the window holding `now`; false once more than
+    /// `max` were made in that window of `window_secs` seconds.
+    async fn allow(
+        &self,
+        client: &str,
+        now: DateTime<Utc>,
+        window_secs: u64,
+        max: u32,
+    ) -> StoreResult<bool>;
+}
+
+/// What moderators, operators and the build need of a database besides the functions' needs:
+/// the catalog, moderation, the filing export and retention. Apart from [`Store`] so that the
+/// Lambda functions do not carry (nor may call) any of it.
+#[async_trait]
+pub trait AdminStore: Store {
+    /// Loads the catalog: adds new entries, updates the others (state, dates), keeps
+    /// signatures and counts. Returns the number of entries written.
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize>;
+
     /// Pending comments, of one consultation or of all, by consultation, then section, oldest
     /// first (from an index on the state: no scan).
     async fn pending_comments(&self, consultation: Option<&str>)
@@ -232,28 +260,16 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<Decided>;
 
-    /// Current counts of `ids` (initiatives without signatures count zero; unknown ids are
-    /// left out).
-    async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>>;
-
     /// Every counted signature of an initiative, oldest first.
     async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>>;
-
-    /// The signature whose receipt hashes to `receipt`.
-    async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>>;
-
-    /// Withdraws the signature whose receipt hashes to `receipt` in one atomic step: only
-    /// while its initiative takes signatures at `now`; the signature and its data are
-    /// deleted and the count lowered.
-    async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal>;
 
     /// Deletes the personal data of every signature of `initiative` (its counts stay).
     /// Returns how many signatures were deleted.
     async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize>;
 
     /// Deletes the signatures past their retention deadline at `now`, whatever their
-    /// initiative (DynamoDB does it by itself with its TTL). Returns how many.
-    async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<usize>;
+    /// initiative (DynamoDB does it by itself with its TTL). Returns how many, by initiative.
+    async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<BTreeMap<String, usize>>;
 
     /// Deletes the comments rejected before `decided_before` (epoch seconds of the decision).
     /// Returns how many.
@@ -269,16 +285,6 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         rows: usize,
     ) -> StoreResult<()>;
-
-    /// Counts one submission from `client` in the window holding `now`; false once more than
-    /// `max` were made in that window of `window_secs` seconds.
-    async fn allow(
-        &self,
-        client: &str,
-        now: DateTime<Utc>,
-        window_secs: u64,
-        max: u32,
-    ) -> StoreResult<bool>;
 }
 
 /// An action on signers' personal data that the store logs.
@@ -303,16 +309,35 @@ impl Action {
 /// A store shared by handlers.
 pub type SharedStore = Arc<dyn Store>;
 
-/// Opens a store from `sqlite:PATH` or `dynamodb:TABLE` (the endpoint of DynamoDB comes from
-/// `AWS_ENDPOINT_URL_DYNAMODB` when set, for local servers).
+/// A store shared by moderators, operators and the build.
+pub type SharedAdminStore = Arc<dyn AdminStore>;
+
+/// Opens a store from `sqlite:PATH` or `dynamodb:TABLE` for the functions (the endpoint of
+/// DynamoDB comes from `AWS_ENDPOINT_URL_DYNAMODB` when set, for local servers).
 pub async fn open(spec: &str) -> anyhow::Result<SharedStore> {
+    Ok(match parse_spec(spec)? {
+        Spec::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path)?),
+        Spec::Dynamo(table) => Arc::new(dynamo::DynamoStore::from_env(table).await?),
+    })
+}
+
+/// Opens a store like [`open`], with what moderation, export, purge and the build need.
+pub async fn open_admin(spec: &str) -> anyhow::Result<SharedAdminStore> {
+    Ok(match parse_spec(spec)? {
+        Spec::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path)?),
+        Spec::Dynamo(table) => Arc::new(dynamo::DynamoStore::from_env(table).await?),
+    })
+}
+
+enum Spec<'a> {
+    Sqlite(&'a std::path::Path),
+    Dynamo(&'a str),
+}
+
+fn parse_spec(spec: &str) -> anyhow::Result<Spec<'_>> {
     match spec.split_once(':') {
-        Some(("sqlite", path)) if !path.is_empty() => Ok(Arc::new(sqlite::SqliteStore::open(
-            std::path::Path::new(path),
-        )?)),
-        Some(("dynamodb", table)) if !table.is_empty() => {
-            Ok(Arc::new(dynamo::DynamoStore::from_env(table).await?))
-        }
+        Some(("sqlite", path)) if !path.is_empty() => Ok(Spec::Sqlite(std::path::Path::new(path))),
+        Some(("dynamodb", table)) if !table.is_empty() => Ok(Spec::Dynamo(table)),
         _ => anyhow::bail!("store {spec:?} must be `sqlite:PATH` or `dynamodb:TABLE`"),
     }
 }

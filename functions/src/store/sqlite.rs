@@ -3,8 +3,8 @@
 //! deployments.
 
 use super::{
-    Action, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature, Store,
-    StoreError, StoreResult, Stored, StoredComment, Withdrawal,
+    Action, AdminStore, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature,
+    Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS signatures (
     lang TEXT NOT NULL,
     sealed BLOB NOT NULL,
     created INTEGER NOT NULL,
-    receipt TEXT,
+    receipt BLOB,
     expires INTEGER,
     PRIMARY KEY (initiative, signer)
 ) WITHOUT ROWID;
@@ -100,6 +100,8 @@ impl SqliteStore {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Deleted personal data is overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(SCHEMA)?;
@@ -156,7 +158,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             ("reason", "TEXT"),
         ],
     )?;
-    add("signatures", &[("receipt", "TEXT"), ("expires", "INTEGER")])?;
+    add("signatures", &[("receipt", "BLOB"), ("expires", "INTEGER")])?;
     let old_log: bool = conn
         .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exports'")?
         .exists([])?;
@@ -167,11 +169,26 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              DROP TABLE exports;",
         )?;
     }
+    // No index on `expires`: the daily purge reads the table once, while an index would cost
+    // every signature one more write.
     conn.execute_batch(
         "CREATE UNIQUE INDEX IF NOT EXISTS signatures_by_receipt ON signatures (receipt)
            WHERE receipt IS NOT NULL;
-         CREATE INDEX IF NOT EXISTS signatures_by_expiry ON signatures (expires);",
+         DROP INDEX IF EXISTS signatures_by_expiry;",
     )
+}
+
+/// How a receipt's keyed hash is kept: its first 128 bits as bytes (plenty to tell 80-bit
+/// codes apart), so that the index every signature writes into stays small; anything that is
+/// not a hex hash is kept as it is.
+fn receipt_key(receipt: &str) -> Vec<u8> {
+    let hex = receipt.len() >= 32 && receipt.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex {
+        return receipt.as_bytes().to_vec();
+    }
+    (0..16)
+        .map(|i| u8::from_str_radix(&receipt[2 * i..2 * i + 2], 16).unwrap_or_default())
+        .collect()
 }
 
 fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
@@ -207,7 +224,7 @@ fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> Store
             s.lang.code(),
             s.sealed,
             now.timestamp(),
-            s.receipt,
+            receipt_key(&s.receipt),
             s.expires
         ])
         .map_err(err)?;
@@ -285,29 +302,6 @@ fn load_comment(conn: &Connection, id: &str) -> StoreResult<Option<StoredComment
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
-        let rows: Vec<(String, String)> = catalog
-            .entries
-            .iter()
-            .map(|e| Ok((e.id.clone(), serde_json::to_string(e)?)))
-            .collect::<Result<_, serde_json::Error>>()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
-            for (id, json) in &rows {
-                tx.execute(
-                    "INSERT INTO entries (id, json) VALUES (?1, ?2)
-                     ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-                    params![id, json],
-                )
-                .map_err(err)?;
-            }
-            tx.commit().map_err(err)?;
-            Ok(rows.len())
-        })
-        .await
-    }
-
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
         let id = id.to_string();
         self.with(move |conn| load_entry(conn, &id)).await
@@ -358,118 +352,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn pending_comments(
-        &self,
-        consultation: Option<&str>,
-    ) -> StoreResult<Vec<StoredComment>> {
-        let consultation = consultation.map(str::to_string);
-        self.with(move |conn| {
-            let sql = format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments WHERE state = 'pending' AND (?1 IS NULL OR consultation = ?1)
-                 ORDER BY consultation, COALESCE(section, ''), created, id"
-            );
-            let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
-            let rows = stmt.query_map([consultation], comment_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
-        .await
-    }
-
-    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
-        let id = id.to_string();
-        self.with(move |conn| load_comment(conn, &id)).await
-    }
-
-    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
-        let consultation = consultation.to_string();
-        self.with(move |conn| {
-            let sql = format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments WHERE state = 'approved' AND consultation = ?1
-                 ORDER BY COALESCE(section, ''), created, id"
-            );
-            let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
-            let rows = stmt.query_map([consultation], comment_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
-        .await
-    }
-
-    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
-        let (id, reason) = (id.to_string(), reason.to_string());
-        self.with(move |conn| {
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE comments SET retained = ?2, retained_reason = ?3 WHERE id = ?1 AND state = 'approved'",
-                )
-                .map_err(err)?
-                .execute(params![id, retained, reason])
-                .map_err(err)?;
-            Ok(if changed == 1 { Decided::Done } else { Decided::NotFound })
-        })
-        .await
-    }
-
-    async fn decide(
-        &self,
-        id: &str,
-        reason: Option<RejectReason>,
-        moderator: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Decided> {
-        let (id, moderator) = (id.to_string(), moderator.to_string());
-        self.with(move |conn| {
-            let state = if reason.is_some() {
-                "rejected"
-            } else {
-                "approved"
-            };
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE comments SET state = ?2, decided_by = ?3, decided_at = ?4, reason = ?5
-                     WHERE id = ?1 AND state = 'pending'",
-                )
-                .map_err(err)?
-                .execute(params![
-                    id,
-                    state,
-                    moderator,
-                    now.timestamp(),
-                    reason.map(|r| r.as_str())
-                ])
-                .map_err(err)?;
-            Ok(match (changed, load_comment(conn, &id)?) {
-                (1, _) => Decided::Done,
-                (_, None) => Decided::NotFound,
-                (_, Some(_)) => Decided::AlreadyDecided,
-            })
-        })
-        .await
-    }
-
-    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
-        let initiative = initiative.to_string();
-        self.with(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT signer, sealed, created FROM signatures WHERE initiative = ?1 ORDER BY created, signer",
-                )
-                .map_err(err)?;
-            let rows = stmt
-                .query_map([initiative], |r| {
-                    Ok(SealedSignature {
-                        signer: r.get(0)?,
-                        sealed: r.get(1)?,
-                        created: r.get(2)?,
-                    })
-                })
-                .map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
-        .await
-    }
-
     async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>> {
-        let receipt = receipt.to_string();
+        let receipt = receipt_key(receipt);
         self.with(move |conn| {
             conn.prepare_cached("SELECT initiative, created FROM signatures WHERE receipt = ?1")
                 .map_err(err)?
@@ -486,7 +370,7 @@ impl Store for SqliteStore {
     }
 
     async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal> {
-        let receipt = receipt.to_string();
+        let receipt = receipt_key(receipt);
         self.with(move |conn| {
             let tx = conn.transaction().map_err(err)?;
             let found = tx
@@ -530,66 +414,8 @@ impl Store for SqliteStore {
                     initiative,
                     created,
                 },
-                count,
+                Some(count),
             ))
-        })
-        .await
-    }
-
-    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
-        let initiative = initiative.to_string();
-        self.with(move |conn| {
-            conn.execute("DELETE FROM signatures WHERE initiative = ?1", [initiative])
-                .map_err(err)
-        })
-        .await
-    }
-
-    async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<usize> {
-        self.with(move |conn| {
-            conn.execute(
-                "DELETE FROM signatures WHERE expires <= ?1",
-                [now.timestamp()],
-            )
-            .map_err(err)
-        })
-        .await
-    }
-
-    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
-        self.with(move |conn| {
-            conn.execute(
-                "DELETE FROM comments WHERE state = 'rejected' AND decided_at < ?1",
-                [decided_before],
-            )
-            .map_err(err)
-        })
-        .await
-    }
-
-    async fn log_action(
-        &self,
-        action: Action,
-        initiative: &str,
-        who: &str,
-        now: DateTime<Utc>,
-        rows: usize,
-    ) -> StoreResult<()> {
-        let (initiative, who) = (initiative.to_string(), who.to_string());
-        self.with(move |conn| {
-            conn.prepare_cached(
-                "INSERT INTO audit (action, initiative, who, at, rows) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(err)?
-            .execute(params![
-                action.as_str(),
-                initiative,
-                who,
-                now.timestamp(),
-                rows as i64
-            ])
-            .map_err(err)?;
-            Ok(())
         })
         .await
     }
@@ -640,6 +466,204 @@ impl Store for SqliteStore {
                     .map_err(err)?;
             }
             Ok(n <= max as i64)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl AdminStore for SqliteStore {
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
+        let rows: Vec<(String, String)> = catalog
+            .entries
+            .iter()
+            .map(|e| Ok((e.id.clone(), serde_json::to_string(e)?)))
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            for (id, json) in &rows {
+                tx.execute(
+                    "INSERT INTO entries (id, json) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+                    params![id, json],
+                )
+                .map_err(err)?;
+            }
+            tx.commit().map_err(err)?;
+            Ok(rows.len())
+        })
+        .await
+    }
+    async fn pending_comments(
+        &self,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        let consultation = consultation.map(str::to_string);
+        self.with(move |conn| {
+            let sql = format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE state = 'pending' AND (?1 IS NULL OR consultation = ?1)
+                 ORDER BY consultation, COALESCE(section, ''), created, id"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
+            let rows = stmt.query_map([consultation], comment_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
+        let id = id.to_string();
+        self.with(move |conn| load_comment(conn, &id)).await
+    }
+    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
+        let consultation = consultation.to_string();
+        self.with(move |conn| {
+            let sql = format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE state = 'approved' AND consultation = ?1
+                 ORDER BY COALESCE(section, ''), created, id"
+            );
+            let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
+            let rows = stmt.query_map([consultation], comment_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
+        let (id, reason) = (id.to_string(), reason.to_string());
+        self.with(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE comments SET retained = ?2, retained_reason = ?3 WHERE id = ?1 AND state = 'approved'",
+                )
+                .map_err(err)?
+                .execute(params![id, retained, reason])
+                .map_err(err)?;
+            Ok(if changed == 1 { Decided::Done } else { Decided::NotFound })
+        })
+        .await
+    }
+    async fn decide(
+        &self,
+        id: &str,
+        reason: Option<RejectReason>,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Decided> {
+        let (id, moderator) = (id.to_string(), moderator.to_string());
+        self.with(move |conn| {
+            let state = if reason.is_some() {
+                "rejected"
+            } else {
+                "approved"
+            };
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE comments SET state = ?2, decided_by = ?3, decided_at = ?4, reason = ?5
+                     WHERE id = ?1 AND state = 'pending'",
+                )
+                .map_err(err)?
+                .execute(params![
+                    id,
+                    state,
+                    moderator,
+                    now.timestamp(),
+                    reason.map(|r| r.as_str())
+                ])
+                .map_err(err)?;
+            Ok(match (changed, load_comment(conn, &id)?) {
+                (1, _) => Decided::Done,
+                (_, None) => Decided::NotFound,
+                (_, Some(_)) => Decided::AlreadyDecided,
+            })
+        })
+        .await
+    }
+    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
+        let initiative = initiative.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT signer, sealed, created FROM signatures WHERE initiative = ?1 ORDER BY created, signer",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([initiative], |r| {
+                    Ok(SealedSignature {
+                        signer: r.get(0)?,
+                        sealed: r.get(1)?,
+                        created: r.get(2)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
+        let initiative = initiative.to_string();
+        self.with(move |conn| {
+            conn.execute("DELETE FROM signatures WHERE initiative = ?1", [initiative])
+                .map_err(err)
+        })
+        .await
+    }
+    async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<BTreeMap<String, usize>> {
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let by_initiative: BTreeMap<String, usize> = tx
+                .prepare(
+                    "SELECT initiative, COUNT(*) FROM signatures WHERE expires <= ?1 GROUP BY initiative",
+                )
+                .map_err(err)?
+                .query_map([now.timestamp()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+                })
+                .map_err(err)?
+                .collect::<Result<_, _>>()
+                .map_err(err)?;
+            tx.execute(
+                "DELETE FROM signatures WHERE expires <= ?1",
+                [now.timestamp()],
+            )
+            .map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(by_initiative)
+        })
+        .await
+    }
+    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM comments WHERE state = 'rejected' AND decided_at < ?1",
+                [decided_before],
+            )
+            .map_err(err)
+        })
+        .await
+    }
+    async fn log_action(
+        &self,
+        action: Action,
+        initiative: &str,
+        who: &str,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> StoreResult<()> {
+        let (initiative, who) = (initiative.to_string(), who.to_string());
+        self.with(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO audit (action, initiative, who, at, rows) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(err)?
+            .execute(params![
+                action.as_str(),
+                initiative,
+                who,
+                now.timestamp(),
+                rows as i64
+            ])
+            .map_err(err)?;
+            Ok(())
         })
         .await
     }

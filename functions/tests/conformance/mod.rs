@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use musharaka_functions::store::{
-    Action, NewComment, NewSignature, Receipted, Store, Stored, Withdrawal,
+    Action, AdminStore, NewComment, NewSignature, Receipted, Stored, Withdrawal,
 };
 use musharaka_model::catalog::{
     Catalog, Consultation, Details, Entry, Initiative, Refusal, SCHEMA_VERSION,
@@ -38,7 +38,7 @@ fn initiative(id: &str, state: InitiativeState, opens: &str, closes: &str) -> En
             threshold: 4000,
             state,
             decided: None,
-            erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").unwrap(),
+            erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").ok(),
         }),
         opens: DateTime::parse_from_rfc3339(opens).unwrap(),
         closes: DateTime::parse_from_rfc3339(closes).unwrap(),
@@ -114,7 +114,7 @@ pub fn comment(consultation: &str, id: &str) -> NewComment {
     }
 }
 
-pub async fn publish_then_read_back(store: Arc<dyn Store>) {
+pub async fn publish_then_read_back(store: Arc<dyn AdminStore>) {
     let c = catalog();
     assert_eq!(store.publish(&c).await.unwrap(), c.entries.len());
     assert_eq!(
@@ -124,7 +124,7 @@ pub async fn publish_then_read_back(store: Arc<dyn Store>) {
     assert_eq!(store.entry("nope").await.unwrap(), None);
 }
 
-pub async fn a_signature_counts_once(store: Arc<dyn Store>) {
+pub async fn a_signature_counts_once(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let s = signature("p-open", "a1", "MA-04");
     assert_eq!(store.sign(&s, now()).await.unwrap(), Stored::Done);
@@ -148,7 +148,7 @@ pub async fn a_signature_counts_once(store: Arc<dyn Store>) {
     assert!(!counts.contains_key("nope"), "unknown ids are left out");
 }
 
-pub async fn signatures_only_while_collecting(store: Arc<dyn Store>) {
+pub async fn signatures_only_while_collecting(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let cases = [
         ("p-later", Stored::Refused(Refusal::NotYetOpen)),
@@ -186,7 +186,7 @@ pub async fn signatures_only_while_collecting(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn republishing_keeps_counts_and_applies_the_new_state(store: Arc<dyn Store>) {
+pub async fn republishing_keeps_counts_and_applies_the_new_state(store: Arc<dyn AdminStore>) {
     let mut c = catalog();
     store.publish(&c).await.unwrap();
     store
@@ -210,7 +210,7 @@ pub async fn republishing_keeps_counts_and_applies_the_new_state(store: Arc<dyn 
     );
 }
 
-pub async fn comments_only_on_open_consultations(store: Arc<dyn Store>) {
+pub async fn comments_only_on_open_consultations(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     assert_eq!(
         store
@@ -242,7 +242,7 @@ pub async fn comments_only_on_open_consultations(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn Store>) {
+pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn AdminStore>) {
     let t = now();
     for _ in 0..3 {
         assert!(store.allow("client-a", t, 60, 3).await.unwrap());
@@ -266,7 +266,7 @@ pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn Store>) 
 
 /// Pending comments are listed by consultation, section and age; each is decided once, with
 /// who and when recorded.
-pub async fn moderation_decides_each_comment_once(store: Arc<dyn Store>) {
+pub async fn moderation_decides_each_comment_once(store: Arc<dyn AdminStore>) {
     use musharaka_functions::store::Decided;
     use musharaka_model::moderation::{ModerationState, RejectReason};
     store.publish(&catalog()).await.unwrap();
@@ -344,7 +344,7 @@ pub async fn moderation_decides_each_comment_once(store: Arc<dyn Store>) {
 
 /// The whole path of a comment: sent, pending, approved, then shown under its section by the
 /// next build; a rejected or pending one never shown.
-pub async fn approved_comments_appear_under_their_section_after_build(store: Arc<dyn Store>) {
+pub async fn approved_comments_appear_under_their_section_after_build(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let mut approved = comment("c-open", "0001-a");
     approved.text = "Préciser le délai <b>de réponse</b>.".into();
@@ -441,7 +441,7 @@ pub async fn approved_comments_appear_under_their_section_after_build(store: Arc
 }
 
 /// The signatures of an initiative come back sealed, for the filing export, which is logged.
-pub async fn signatures_are_listed_for_the_filing(store: Arc<dyn Store>) {
+pub async fn signatures_are_listed_for_the_filing(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     for (i, signer) in ["a1", "b2", "c3"].iter().enumerate() {
         store
@@ -480,13 +480,13 @@ fn total(count: &musharaka_model::catalog::Count) -> (u64, u64) {
     )
 }
 
-async fn total_of(store: &Arc<dyn Store>, id: &str) -> (u64, u64) {
+async fn total_of(store: &Arc<dyn AdminStore>, id: &str) -> (u64, u64) {
     total(&store.counts(&[id.to_string()]).await.unwrap()[id])
 }
 
 /// A signer checks their signature with its receipt and withdraws it while the initiative
 /// collects: it is gone, the count is lowered; once the initiative is filed, it stays.
-pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn Store>) {
+pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let (mine, other) = (
         signature("p-open", "a1", "MA-04"),
@@ -512,7 +512,11 @@ pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn Store
         panic!("the withdrawal was refused");
     };
     assert_eq!(found.initiative, "p-open");
-    assert_eq!(total(&count), (1, 1), "the count answered is the new one");
+    assert_eq!(
+        count.as_ref().map(total),
+        Some((1, 1)),
+        "the count answered is the new one"
+    );
     assert_eq!(total_of(&store, "p-open").await, (1, 1));
     assert_eq!(store.receipted(&mine.receipt).await.unwrap(), None);
     let left = store.signatures("p-open").await.unwrap();
@@ -553,7 +557,7 @@ pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn Store
 
 /// The purge deletes an initiative's personal data, and only its: the counts stay; and the
 /// comments rejected long enough ago.
-pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn Store>) {
+pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let signers = ["a1", "b2", "c3"].map(|s| signature("p-open", s, "MA-04"));
     for s in &signers {
@@ -596,7 +600,7 @@ pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn Store>) {
 }
 
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
-pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn Store>) {
+pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let distinct = 120;
     let mut tasks = Vec::new();
