@@ -365,6 +365,18 @@ impl DynamoStore {
         Ok(out.item)
     }
 
+    /// Writes `item`, replacing any item with its key.
+    async fn put(&self, item: Item) -> StoreResult<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     /// A put of `item` only if no item has its key yet.
     fn put_new(&self, item: Item) -> StoreResult<Put> {
         Put::builder()
@@ -765,13 +777,7 @@ impl AdminStore for DynamoStore {
             item.insert("state".into(), s(state(entry)));
             item.insert("opens_at".into(), n(entry.opens.timestamp()));
             item.insert("closes_at".into(), n(entry.closes.timestamp()));
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .send()
-                .await
-                .map_err(unavailable)?;
+            self.put(item).await?;
             if entry.initiative_kind().is_none() {
                 continue;
             }
@@ -945,14 +951,7 @@ impl AdminStore for DynamoStore {
         item.insert("who".into(), s(who));
         item.insert("at".into(), n(now.timestamp()));
         item.insert("rows".into(), n(rows));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        self.put(item).await
     }
 }
 
