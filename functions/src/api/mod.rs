@@ -26,6 +26,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod comment;
+mod counts;
+mod sign;
+mod signature;
+
+use comment::comment_outcome;
+use counts::{count_json, counts};
+use sign::{path_of, receipt_key, sign_outcome};
+use signature::signature_outcome;
+
 /// Most ids one counts request may ask for.
 pub const MAX_COUNT_IDS: usize = 50;
 
@@ -223,193 +233,6 @@ async fn read_submission(
     }
 }
 
-async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
-    let form = match SignForm::from_fields(fields) {
-        Ok(f) => f,
-        Err(code) => return code.into(),
-    };
-    let subject = Some(form.initiative.clone());
-    let with_subject = |code: Code| Outcome {
-        subject: subject.clone(),
-        ..code.into()
-    };
-    let entry = match state.entry(&form.initiative).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return with_subject(Code::NotFound),
-        Err(e) => return store_failed(&e),
-    };
-    let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
-        return with_subject(Code::WrongKind);
-    };
-    for attestation in attestations(init.target.authority) {
-        let ticked = match attestation {
-            Attestation::Electoral => form.attest_electoral,
-            Attestation::Local => form.attest_local,
-        };
-        if !ticked {
-            return with_subject(Code::AttestationRequired);
-        }
-    }
-    if init.target.authority.is_local()
-        && init.target.region.as_deref() != Some(form.region.as_str())
-    {
-        return with_subject(Code::NotEligible);
-    }
-    let now = Utc::now();
-    let s = &state.settings.secrets;
-    let code = receipt::new_code();
-    let receipt_hash = receipt_key(state, &code);
-    let signer = s.keyed_hash(&[&form.initiative, &form.cin]);
-    let context = format!("{}#{signer}", form.initiative);
-    let sealed = match s.seal(&form.personal_data(&now.to_rfc3339()), context.as_bytes()) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "sealing failed");
-            return Code::Unavailable.into();
-        }
-    };
-    let signature = NewSignature {
-        initiative: form.initiative.clone(),
-        signer,
-        region: form.region.clone(),
-        lang,
-        sealed,
-        receipt: receipt_hash,
-        expires: entry.erase_by().unwrap_or(entry.closes).timestamp(),
-    };
-    let (result, count) = match state.store.sign_and_count(&signature, now).await {
-        Ok((Stored::Done, count)) => (Code::Signed, count),
-        Ok((Stored::Duplicate, count)) => (Code::AlreadySigned, count),
-        Ok((Stored::NotFound, _)) => (Code::NotFound, None),
-        Ok((Stored::Refused(r), _)) => (refusal_code(r), None),
-        Err(e) => return store_failed(&e),
-    };
-    let back = entry.url.get(&lang).map(|url| path_of(url).to_string());
-    Outcome {
-        count,
-        receipt: (result == Code::Signed).then_some((code, back)),
-        ..with_subject(result)
-    }
-}
-
-/// The keyed hash under which the store knows receipt `code` (canonical form).
-fn receipt_key(state: &AppState, code: &str) -> String {
-    let canonical = receipt::normalize(code).unwrap_or_default();
-    state.settings.secrets.keyed_hash(&["receipt", &canonical])
-}
-
-/// The path of an absolute URL (`https://host/ar/x/` gives `/ar/x/`).
-fn path_of(url: &str) -> &str {
-    url.split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or(url)
-}
-
-/// The initiative `id` as the signer of `created` reads it in `lang`.
-async fn about(state: &AppState, id: &str, created: i64, lang: Lang) -> Option<receipt::About> {
-    let entry = state.entry(id).await.ok().flatten()?;
-    let title = musharaka_model::lang::pick(&entry.title, lang, &Lang::ALL)
-        .cloned()
-        .unwrap_or_else(|| id.to_string());
-    let at = chrono::DateTime::from_timestamp(created, 0)?.with_timezone(entry.closes.offset());
-    Some(receipt::About {
-        title,
-        url: entry.url.get(&lang).map(|url| path_of(url).to_string()),
-        signed: musharaka_model::date::format_instant(lang, &at),
-    })
-}
-
-/// A signer checks their signature, or withdraws it (`do=withdraw`, with `confirm` ticked),
-/// with the receipt code they were given.
-async fn signature_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
-    if fields.is_robot() {
-        return Code::BadRequest.into();
-    }
-    let typed = fields.get("receipt").map(str::trim).unwrap_or_default();
-    if typed.is_empty() {
-        return Code::MissingField.into();
-    }
-    if receipt::normalize(typed).is_none() {
-        return Code::UnknownReceipt.into();
-    }
-    let key = receipt_key(state, typed);
-    if fields.get("do") == Some("withdraw") {
-        if !fields.checked("confirm") {
-            return Code::ConfirmationRequired.into();
-        }
-        return match state.store.withdraw(&key, Utc::now()).await {
-            Ok(Withdrawal::Done(found, count)) => Outcome {
-                about: about(state, &found.initiative, found.created, lang).await,
-                subject: Some(found.initiative),
-                count,
-                ..Code::Withdrawn.into()
-            },
-            Ok(Withdrawal::NotFound) => Code::UnknownReceipt.into(),
-            Ok(Withdrawal::Refused(_)) => Code::WithdrawalClosed.into(),
-            Err(e) => store_failed(&e),
-        };
-    }
-    match state.store.receipted(&key).await {
-        Ok(Some(found)) => Outcome {
-            about: about(state, &found.initiative, found.created, lang).await,
-            subject: Some(found.initiative),
-            ..Code::Counted.into()
-        },
-        Ok(None) => Code::UnknownReceipt.into(),
-        Err(e) => store_failed(&e),
-    }
-}
-
-async fn comment_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
-    let form = match CommentForm::from_fields(fields, state.settings.max_comment) {
-        Ok(f) => f,
-        Err(code) => return code.into(),
-    };
-    let with_subject = |code: Code| Outcome {
-        subject: Some(form.consultation.clone()),
-        ..code.into()
-    };
-    let entry = match state.entry(&form.consultation).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return with_subject(Code::NotFound),
-        Err(e) => return store_failed(&e),
-    };
-    let Details::Consultation(c) = &entry.details else {
-        return with_subject(Code::WrongKind);
-    };
-    if let Some(section) = &form.section
-        && !c.sections.contains(section)
-    {
-        return with_subject(Code::InvalidSection);
-    }
-    let now = Utc::now();
-    let mut suffix = [0u8; 6];
-    getrandom::fill(&mut suffix).ok();
-    let id = format!(
-        "{:013}-{}",
-        now.timestamp_millis(),
-        suffix
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let comment = NewComment {
-        id,
-        consultation: form.consultation.clone(),
-        section: form.section.clone(),
-        text: form.text.clone(),
-        display_name: form.display_name.clone(),
-        lang,
-    };
-    match state.store.comment(&comment, now).await {
-        Ok(Stored::Done) => with_subject(Code::Commented),
-        Ok(Stored::Duplicate) => with_subject(Code::Commented),
-        Ok(Stored::NotFound) => with_subject(Code::NotFound),
-        Ok(Stored::Refused(r)) => with_subject(refusal_code(r)),
-        Err(e) => store_failed(&e),
-    }
-}
-
 /// Turns an outcome into the answer: JSON for scripts, a redirection for forms.
 fn respond(
     route: &str,
@@ -545,74 +368,5 @@ fn retry_after(state: &AppState, code: Code) -> u64 {
         state.settings.rate_window.as_secs()
     } else {
         2
-    }
-}
-
-#[derive(Deserialize)]
-struct CountsQuery {
-    ids: Option<String>,
-    lang: Option<String>,
-}
-
-/// A count as JSON, with its localized text ("12 signatures") in `lang`.
-fn count_json(count: &Count, lang: Lang) -> serde_json::Value {
-    serde_json::json!({
-        "total": count.total,
-        "regions": count.regions,
-        "text": crate::messages::count_text(lang, count.total),
-    })
-}
-
-async fn counts(
-    State(state): State<AppState>,
-    Query(q): Query<CountsQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(
-        None,
-        q.lang.as_deref(),
-        header_str(&headers, header::ACCEPT_LANGUAGE),
-    );
-    let ids: Vec<String> = q
-        .ids
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= 64
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        .take(MAX_COUNT_IDS)
-        .map(str::to_string)
-        .collect();
-    match state.store.counts(&ids).await {
-        Ok(counts) => {
-            let body: BTreeMap<String, serde_json::Value> = counts
-                .iter()
-                .map(|(id, c)| (id.clone(), count_json(c, lang)))
-                .collect();
-            let mut r = axum::Json(serde_json::json!({ "counts": body })).into_response();
-            r.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(
-                    "public, max-age=5, s-maxage=10, stale-while-revalidate=30",
-                ),
-            );
-            r
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "counts failed");
-            let mut r = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"ok": false, "code": Code::Unavailable.as_str()})),
-            )
-                .into_response();
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(2u64));
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
     }
 }

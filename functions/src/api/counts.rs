@@ -1,0 +1,72 @@
+//! `GET /api/counts`: the current counts of a few initiatives, cached briefly at the edge.
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(super) struct CountsQuery {
+    ids: Option<String>,
+    lang: Option<String>,
+}
+
+/// A count as JSON, with its localized text ("12 signatures") in `lang`.
+pub(super) fn count_json(count: &Count, lang: Lang) -> serde_json::Value {
+    serde_json::json!({
+        "total": count.total,
+        "regions": count.regions,
+        "text": crate::messages::count_text(lang, count.total),
+    })
+}
+
+pub(super) async fn counts(
+    State(state): State<AppState>,
+    Query(q): Query<CountsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(
+        None,
+        q.lang.as_deref(),
+        header_str(&headers, header::ACCEPT_LANGUAGE),
+    );
+    let ids: Vec<String> = q
+        .ids
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .take(MAX_COUNT_IDS)
+        .map(str::to_string)
+        .collect();
+    match state.store.counts(&ids).await {
+        Ok(counts) => {
+            let body: BTreeMap<String, serde_json::Value> = counts
+                .iter()
+                .map(|(id, c)| (id.clone(), count_json(c, lang)))
+                .collect();
+            let mut r = axum::Json(serde_json::json!({ "counts": body })).into_response();
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(
+                    "public, max-age=5, s-maxage=10, stale-while-revalidate=30",
+                ),
+            );
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "counts failed");
+            let mut r = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"ok": false, "code": Code::Unavailable.as_str()})),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(2u64));
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! What moderators, operators and the build need of the cloud store: the catalog, moderation, the
+//! filing export and retention.
+
+use super::*;
+
+#[async_trait]
+impl AdminStore for DynamoStore {
+    async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
+        for entry in &catalog.entries {
+            let json =
+                serde_json::to_string(entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut item = entry_key(&entry.id);
+            item.insert("json".into(), s(json));
+            item.insert("state".into(), s(state(entry)));
+            item.insert("opens_at".into(), n(entry.opens.timestamp()));
+            item.insert("closes_at".into(), n(entry.closes.timestamp()));
+            self.put(item).await?;
+            if entry.initiative_kind().is_none() {
+                continue;
+            }
+            for shard in 0..SHARDS {
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(shard_key(&entry.id, shard)))
+                    .update_expression(
+                        "SET #state = :state, opens_at = :opens, closes_at = :closes",
+                    )
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":state", s(state(entry)))
+                    .expression_attribute_values(":opens", n(entry.opens.timestamp()))
+                    .expression_attribute_values(":closes", n(entry.closes.timestamp()))
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(catalog.entries.len())
+    }
+    async fn pending_comments(
+        &self,
+        consultation: Option<&str>,
+    ) -> StoreResult<Vec<StoredComment>> {
+        self.comments_in("pending", consultation).await
+    }
+    async fn approved_comments(&self, consultation: &str) -> StoreResult<Vec<StoredComment>> {
+        self.comments_in("approved", Some(consultation)).await
+    }
+    async fn set_retained(&self, id: &str, retained: bool, reason: &str) -> StoreResult<Decided> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .condition_expression("#state = :approved")
+            .update_expression("SET retained = :retained, retained_reason = :reason")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":approved", s("approved"))
+            .expression_attribute_values(":retained", AttributeValue::Bool(retained))
+            .expression_attribute_values(":reason", s(reason))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Decided::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Decided::NotFound)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+    async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
+        Ok(self
+            .get(comment_key(id))
+            .await?
+            .as_ref()
+            .map(stored_comment_of))
+    }
+    async fn decide(
+        &self,
+        id: &str,
+        reason: Option<RejectReason>,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Decided> {
+        let state = if reason.is_some() {
+            "rejected"
+        } else {
+            "approved"
+        };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(comment_key(id)))
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#gsi1pk", names::GSI1PK)
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":state", s(state))
+            .expression_attribute_values(":gsi1pk", s(comments_pk(state)))
+            .expression_attribute_values(":by", s(moderator))
+            .expression_attribute_values(":at", n(now.timestamp()));
+        update = match reason {
+            Some(r) => update
+                .update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at, reason = :reason")
+                .expression_attribute_values(":reason", s(r.as_str())),
+            None => update.update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at"),
+        };
+        match update.send().await {
+            Ok(_) => Ok(Decided::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+            {
+                Ok(match self.stored_comment(id).await? {
+                    None => Decided::NotFound,
+                    Some(_) => Decided::AlreadyDecided,
+                })
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+    async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
+        let items = self.signature_items(initiative).await?;
+        let mut out: Vec<SealedSignature> = items
+            .iter()
+            .map(|item| SealedSignature {
+                signer: text_of(item, "pk")
+                    .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
+                    .unwrap_or_default(),
+                sealed: item
+                    .get("sealed")
+                    .and_then(|v| v.as_b().ok())
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default(),
+                created: number_of(item, "created").unwrap_or_default(),
+            })
+            .collect();
+        out.sort_by(|a, b| (a.created, &a.signer).cmp(&(b.created, &b.signer)));
+        Ok(out)
+    }
+    async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
+        let items = self.signature_items(initiative).await?;
+        // Receipts first: if the purge stops halfway, a signature left is found again by the
+        // next run, while a receipt left without its signature would still say "counted".
+        let receipts = items
+            .iter()
+            .filter_map(|item| text_of(item, "receipt").map(|r| receipt_key(&r)));
+        let signatures = items
+            .iter()
+            .filter_map(|item| Some(key(text_of(item, names::PK)?, &text_of(item, names::SK)?)));
+        self.delete_all(receipts.chain(signatures).collect())
+            .await?;
+        Ok(items.len())
+    }
+    /// DynamoDB deletes the items past `expires_at` by itself: nothing to do.
+    async fn erase_expired(&self, _now: DateTime<Utc>) -> StoreResult<BTreeMap<String, usize>> {
+        Ok(BTreeMap::new())
+    }
+    async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
+        let old: Vec<Item> = self
+            .query_index(comments_pk("rejected"), None)
+            .await?
+            .iter()
+            .filter(|item| number_of(item, "decided_at").is_some_and(|at| at < decided_before))
+            .filter_map(|item| text_of(item, names::PK).map(|pk| key(pk, "COMMENT")))
+            .collect();
+        let n = old.len();
+        self.delete_all(old).await?;
+        Ok(n)
+    }
+    async fn log_action(
+        &self,
+        action: Action,
+        initiative: &str,
+        who: &str,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> StoreResult<()> {
+        let mut item = key(
+            format!("LOG#{initiative}#{}", now.timestamp_millis()),
+            action.as_str(),
+        );
+        item.insert("action".into(), s(action.as_str()));
+        item.insert("who".into(), s(who));
+        item.insert("at".into(), n(now.timestamp()));
+        item.insert("rows".into(), n(rows));
+        self.put(item).await
+    }
+}
