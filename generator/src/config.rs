@@ -183,6 +183,20 @@ dir = "ltr"
     }
 
     #[test]
+    fn the_retention_policy_has_defaults_and_a_floor() {
+        let c = SiteConfig::parse(OK).unwrap();
+        assert_eq!(c.retention.longest_days, 730);
+        let err = SiteConfig::parse(&format!("{OK}[retention]\nlongest_days = 30\n")).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("[retention]") && msg.contains("at least 365"),
+            "{msg}"
+        );
+        let typo = SiteConfig::parse(&format!("{OK}[retention]\nlongest_day = 800\n"));
+        assert!(format!("{:#}", typo.unwrap_err()).contains("longest_day"));
+    }
+
+    #[test]
     fn fallback_must_cover_every_language() {
         let text = OK.replace(r#"fallback = ["ar", "fr", "zgh"]"#, r#"fallback = ["ar"]"#);
         assert!(SiteConfig::parse(&text).is_err());
