@@ -6,6 +6,7 @@
 
 use crate::messages::text;
 use musharaka_model::Lang;
+use musharaka_model::html::escape;
 use musharaka_model::outcome::{Code, signature_page_url};
 
 /// Crockford's base 32: no I, L, O or U, which read like other characters.
@@ -44,13 +45,6 @@ pub fn normalize(typed: &str) -> Option<String> {
         out.push(c);
     }
     (out.len() == 16).then_some(out)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The initiative a receipt belongs to, as a signer reads it.

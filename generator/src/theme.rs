@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tera::Tera;
 
+/// Escapes text for HTML and XML (the templates', feeds' and sitemap's escape).
+pub use musharaka_model::html::escape as escape_html;
+
 /// Templates, strings and static files of the site.
 pub struct Theme {
     /// The compiled templates.
@@ -113,23 +116,6 @@ impl Theme {
             .and_then(|s| s.plural(key, n))
             .unwrap_or_else(|| format!("{n} {key}"))
     }
-}
-
-/// Escapes text for HTML and XML content and quoted attributes. (Tera's default also
-/// escapes `/`, which bloats every URL.)
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Tera function `plural(key="count.signatures", n=12, lang="ar")`.

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod date;
+pub mod html;
 pub mod i18n;
 pub mod lang;
 pub mod moderation;

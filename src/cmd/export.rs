@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use musharaka_functions::store;
 use musharaka_model::catalog::Details;
+use musharaka_model::html::escape;
 use musharaka_model::state::InitiativeState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,13 +30,6 @@ pub fn csv_cell(value: &str) -> String {
         value.to_string()
     };
     format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
@@ -111,7 +105,7 @@ pub fn run(
         let title = entry.title.values().next().cloned().unwrap_or_else(|| initiative.to_string());
         let mut html = format!(
             "<!doctype html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:4px;text-align:start}}</style></head>\n<body>\n<h1>{t}</h1>\n<p>{initiative} · {n} signatures · {now}</p>\n<table>\n<thead><tr><th>#</th><th>Nom / الاسم العائلي</th><th>Prénom / الاسم الشخصي</th><th>CIN / ب.و.ت</th><th>Adresse / العنوان</th><th>Date / التاريخ</th></tr></thead>\n<tbody>\n",
-            t = html_escape(&title),
+            t = escape(&title),
             n = rows.len(),
             now = now.format("%Y-%m-%d %H:%M UTC"),
         );
@@ -119,11 +113,11 @@ pub fn run(
             html.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 i + 1,
-                html_escape(&r.family_name),
-                html_escape(&r.first_name),
-                html_escape(&r.cin),
-                html_escape(&r.address),
-                html_escape(&r.signed_at)
+                escape(&r.family_name),
+                escape(&r.first_name),
+                escape(&r.cin),
+                escape(&r.address),
+                escape(&r.signed_at)
             ));
         }
         html.push_str("</tbody>\n</table>\n</body>\n</html>\n");
