@@ -90,23 +90,26 @@ impl Site {
                 Ok(html) => sink.write(&format!("{}/404.html", lang.code()), html.as_bytes())?,
                 Err(e) => diags.error(Path::new("site-theme/templates/404.html"), None, e),
             }
-            for code in musharaka_model::outcome::Code::ALL {
-                match self.render_result(&lc, code) {
+            // Pages that are not content: a result page per outcome, and the signature page.
+            let tools = musharaka_model::outcome::Code::ALL
+                .into_iter()
+                .map(|code| (code.page_url(lang), "result", self.render_result(&lc, code)))
+                .chain([(
+                    musharaka_model::outcome::signature_page_url(lang),
+                    "signature",
+                    self.render_signature(&lc),
+                )]);
+            for (url, template, rendered) in tools {
+                match rendered {
                     Ok(html) => {
-                        let url = code.page_url(lang);
                         sink.write(&url_to_file(&url), html.as_bytes())?;
                         index.files.insert(url);
                     }
-                    Err(e) => diags.error(Path::new("site-theme/templates/result.html"), None, e),
+                    Err(e) => {
+                        let file = format!("site-theme/templates/{template}.html");
+                        diags.error(Path::new(&file), None, e)
+                    }
                 }
-            }
-            match self.render_signature(&lc) {
-                Ok(html) => {
-                    let url = musharaka_model::outcome::signature_page_url(lang);
-                    sink.write(&url_to_file(&url), html.as_bytes())?;
-                    index.files.insert(url);
-                }
-                Err(e) => diags.error(Path::new("site-theme/templates/signature.html"), None, e),
             }
             let feed = feed::atom(self, lang);
             sink.write(&feed::feed_path(lang), feed.as_bytes())?;

@@ -442,6 +442,35 @@ impl Site {
             .map_err(|e| format!("template {template}: {}", error_chain(&e)))
     }
 
+    /// The context of a page that is not content, at `url_of(lang)` in each language, titled
+    /// `title`.
+    fn tool_context(
+        &self,
+        lc: &LangContext,
+        url_of: impl Fn(Lang) -> String,
+        title: String,
+    ) -> tera::Context {
+        let url = url_of(lc.lang);
+        let mut ctx = lc.base.clone();
+        ctx.insert("languages", &self.tool_languages(url_of, lc.lang));
+        ctx.insert(
+            "page",
+            &json!({
+                "title": title,
+                "url": url,
+                "permalink": format!("{}{}", self.config.base_url, url),
+            }),
+        );
+        ctx
+    }
+
+    fn render_tool(&self, template: &str, ctx: &tera::Context) -> Result<String, String> {
+        self.theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| format!("template {template}: {}", error_chain(&e)))
+    }
+
     /// Renders the static result page of `code` in `lang` (where a form without JavaScript
     /// lands after a submission).
     pub fn render_result(
@@ -449,55 +478,25 @@ impl Site {
         lc: &LangContext,
         code: musharaka_model::outcome::Code,
     ) -> Result<String, String> {
-        let lang = lc.lang;
-        let url = code.page_url(lang);
-        let mut ctx = lc.base.clone();
-        ctx.insert(
-            "languages",
-            &self.tool_languages(|l| code.page_url(l), lang),
+        let key = |part: &str| format!("result.{}.{part}", code.as_str());
+        let mut ctx = self.tool_context(
+            lc,
+            |l| code.page_url(l),
+            self.theme.text(lc.lang, &key("title")),
         );
-        ctx.insert(
-            "page",
-            &json!({
-                "title": self.theme.text(lang, &format!("result.{}.title", code.as_str())),
-                "url": url,
-                "permalink": format!("{}{}", self.config.base_url, url),
-            }),
-        );
-        ctx.insert(
-            "text",
-            &self
-                .theme
-                .text(lang, &format!("result.{}.text", code.as_str())),
-        );
+        ctx.insert("text", &self.theme.text(lc.lang, &key("text")));
         ctx.insert("code", code.as_str());
         ctx.insert("ok", &code.is_success());
-        self.theme
-            .tera
-            .render("result.html", &ctx)
-            .map_err(|e| format!("template result.html: {}", error_chain(&e)))
+        self.render_tool("result.html", &ctx)
     }
 
     /// Renders the page in `lang` where signers check or withdraw their signature.
     pub fn render_signature(&self, lc: &LangContext) -> Result<String, String> {
         use musharaka_model::outcome::signature_page_url;
-        let lang = lc.lang;
-        let url = signature_page_url(lang);
-        let mut ctx = lc.base.clone();
-        ctx.insert("languages", &self.tool_languages(signature_page_url, lang));
-        ctx.insert(
-            "page",
-            &json!({
-                "title": self.theme.text(lang, "signature.title"),
-                "url": url,
-                "permalink": format!("{}{}", self.config.base_url, url),
-            }),
-        );
-        ctx.insert("action", &format!("/api/signature?lang={}", lang.code()));
-        self.theme
-            .tera
-            .render("signature.html", &ctx)
-            .map_err(|e| format!("template signature.html: {}", error_chain(&e)))
+        let title = self.theme.text(lc.lang, "signature.title");
+        let mut ctx = self.tool_context(lc, signature_page_url, title);
+        ctx.insert("action", &format!("/api/signature?lang={}", lc.lang.code()));
+        self.render_tool("signature.html", &ctx)
     }
 
     /// The language links of a page that is not content, at `url_of(lang)` in each language.
