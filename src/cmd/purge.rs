@@ -44,9 +44,9 @@ pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<
                 );
             }
             let total = counts.get(&entry.id).map_or(0, |c| c.total);
-            let due = policy
-                .delete_after(init.state, entry.closes, init.decided, total >= init.threshold)
-                .min(entry.erase_by().unwrap_or(entry.closes));
+            // Bounded by the policy's deadline, the `erase_by` the build wrote from it.
+            let due =
+                policy.delete_after(init.state, entry.closes, init.decided, total >= init.threshold);
             let due_text = due.to_rfc3339_opts(SecondsFormat::Secs, true);
             if now < due {
                 println!("{}: kept until {due_text}", entry.id);

@@ -279,20 +279,9 @@ fn respond(
             });
         }
         (status, axum::Json(body)).into_response()
-    } else if let Some(about) = &outcome.about {
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            receipt::answer_page(lang, code, about),
-        )
-            .into_response()
-    } else if let Some((receipt, back)) = &outcome.receipt {
-        (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            receipt::page(lang, receipt, back.as_deref()),
-        )
-            .into_response()
+    } else if let Some(page) = receipt_page(&outcome, lang) {
+        let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+        (status, html, page).into_response()
     } else {
         (
             StatusCode::SEE_OTHER,
@@ -306,6 +295,16 @@ fn respond(
         headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     }
     response
+}
+
+/// The page a form without JavaScript gets when the answer carries what a static result page
+/// cannot show: a new receipt code, or the initiative a receipt belongs to.
+fn receipt_page(outcome: &Outcome, lang: Lang) -> Option<String> {
+    if let Some(about) = &outcome.about {
+        return Some(receipt::answer_page(lang, outcome.code, about));
+    }
+    let (code, back) = outcome.receipt.as_ref()?;
+    Some(receipt::page(lang, code, back.as_deref()))
 }
 
 /// Which form a submission is.

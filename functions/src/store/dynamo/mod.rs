@@ -379,6 +379,30 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Adds `delta` to the count of `id` in `region`, on one counter shard chosen at random,
+    /// only while the initiative collects at `now` (the shard's copy of its state and dates).
+    fn count_update(
+        &self,
+        id: &str,
+        region: &str,
+        delta: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Update> {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(shard_key(id, random_shard())))
+            .condition_expression("#state = :collecting AND opens_at <= :now AND closes_at > :now")
+            .update_expression("ADD #total :delta, #region :delta")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#total", "total")
+            .expression_attribute_names("#region", format!("r_{region}"))
+            .expression_attribute_values(":collecting", s("collecting"))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":delta", n(delta))
+            .build()
+            .map_err(unavailable)
+    }
+
     /// A put of `item` only if no item has its key yet.
     fn put_new(&self, item: Item) -> StoreResult<Put> {
         Put::builder()
@@ -459,21 +483,7 @@ impl Store for DynamoStore {
         receipt.insert(names::TTL.into(), n(sig.expires));
         let receipt = self.put_new(receipt)?;
         for _ in 0..ATTEMPTS {
-            let count = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(shard_key(&sig.initiative, random_shard())))
-                .condition_expression(
-                    "#state = :collecting AND opens_at <= :now AND closes_at > :now",
-                )
-                .update_expression("ADD #total :one, #region :one")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_names("#total", "total")
-                .expression_attribute_names("#region", format!("r_{}", sig.region))
-                .expression_attribute_values(":collecting", s("collecting"))
-                .expression_attribute_values(":now", n(now.timestamp()))
-                .expression_attribute_values(":one", n(1))
-                .build()
-                .map_err(unavailable)?;
+            let count = self.count_update(&sig.initiative, &sig.region, 1, now)?;
             let result = self
                 .client
                 .transact_write_items()
@@ -589,21 +599,7 @@ impl Store for DynamoStore {
             .build()
             .map_err(unavailable)?;
         for _ in 0..ATTEMPTS {
-            let count = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(shard_key(&initiative, random_shard())))
-                .condition_expression(
-                    "#state = :collecting AND opens_at <= :now AND closes_at > :now",
-                )
-                .update_expression("ADD #total :minus, #region :minus")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_names("#total", "total")
-                .expression_attribute_names("#region", format!("r_{region}"))
-                .expression_attribute_values(":collecting", s("collecting"))
-                .expression_attribute_values(":now", n(now.timestamp()))
-                .expression_attribute_values(":minus", n(-1))
-                .build()
-                .map_err(unavailable)?;
+            let count = self.count_update(&initiative, &region, -1, now)?;
             let result = self
                 .client
                 .transact_write_items()
