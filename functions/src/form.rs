@@ -1,6 +1,7 @@
 //! Reading what a citizen sent: a URL-encoded form (no JavaScript) or a JSON object, into the
 //! fields of a signature or a comment, validated with the model's rules.
 
+use musharaka_model::contact::Contact;
 use musharaka_model::outcome::Code;
 use musharaka_model::signer::{self, MAX_ADDRESS, MAX_NAME};
 use std::collections::BTreeMap;
@@ -102,6 +103,8 @@ pub struct SignForm {
     pub attest_electoral: bool,
     /// Ticked: resident or active in the territory.
     pub attest_local: bool,
+    /// The phone or email the one-time code goes to.
+    pub contact: Contact,
 }
 
 impl std::fmt::Debug for SignForm {
@@ -139,10 +142,12 @@ impl SignForm {
         }
         let province = optional(f, "province", MAX_NAME)?;
         let commune = optional(f, "commune", MAX_NAME)?;
+        let contact = Contact::parse(f.get("contact").unwrap_or_default())?;
         if !f.checked("consent") {
             return Err(Code::ConsentRequired);
         }
         Ok(SignForm {
+            contact,
             initiative,
             first_name,
             family_name,
@@ -166,6 +171,7 @@ impl SignForm {
             "region": self.region,
             "province": self.province,
             "commune": self.commune,
+            "contact": self.contact.as_str(),
             "signed_at": signed_at,
         }))
         .expect("JSON of strings")
@@ -217,7 +223,7 @@ mod tests {
         SignForm::from_fields(&Fields::parse(Some(FORM), body.as_bytes()).unwrap())
     }
 
-    const OK: &str = "initiative=p-1&first_name=Amina&family_name=Alaoui&cin=ab%20123456&address=12+rue+X%2C+Rabat&region=ma-04&attest_electoral=on&consent=on";
+    const OK: &str = "initiative=p-1&first_name=Amina&family_name=Alaoui&cin=ab%20123456&address=12+rue+X%2C+Rabat&region=ma-04&contact=06+12+34+56+78&attest_electoral=on&consent=on";
 
     #[test]
     fn reads_a_form_and_normalizes_it() {
@@ -234,7 +240,7 @@ mod tests {
 
     #[test]
     fn reads_json_with_booleans() {
-        let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","consent":true}"#;
+        let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","contact":"amina@example.ma","consent":true}"#;
         let f = Fields::parse(Some("application/json; charset=utf-8"), body.as_bytes()).unwrap();
         assert_eq!(SignForm::from_fields(&f).unwrap().first_name, "أمينة");
     }
@@ -260,6 +266,14 @@ mod tests {
         assert_eq!(
             sign(&format!("{OK}&website=spam")).unwrap_err(),
             Code::BadRequest
+        );
+        assert_eq!(
+            sign(&OK.replace("contact=06+12+34+56+78", "contact=0522")).unwrap_err(),
+            Code::InvalidContact
+        );
+        assert_eq!(
+            sign(&OK.replace("contact=06+12+34+56+78", "contact=")).unwrap_err(),
+            Code::MissingField
         );
         let long = "x".repeat(400);
         assert_eq!(

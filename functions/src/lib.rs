@@ -4,11 +4,14 @@
 
 pub mod api;
 pub mod client;
+pub mod confirm_page;
 pub mod crypto;
 pub mod form;
 pub mod local_runtime;
 pub mod logging;
 pub mod messages;
+pub mod notify;
+pub mod otp;
 pub mod receipt;
 pub mod security;
 pub mod settings;

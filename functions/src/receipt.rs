@@ -59,7 +59,7 @@ pub struct About {
 }
 
 /// A whole page in `lang` showing the answer `code`, with `body` (HTML) under its text.
-fn document(lang: Lang, code: Code, body: &str) -> String {
+pub(crate) fn document(lang: Lang, code: Code, body: &str) -> String {
     let t = |key: &str| escape(&text(lang, key));
     let title = t(&format!("result.{}.title", code.as_str()));
     format!(
@@ -77,7 +77,7 @@ fn document(lang: Lang, code: Code, body: &str) -> String {
     )
 }
 
-fn link(url: &str, label: &str) -> String {
+pub(crate) fn link(url: &str, label: &str) -> String {
     format!("<a href=\"{}\">{}</a>", escape(url), escape(label))
 }
 

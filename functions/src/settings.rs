@@ -18,6 +18,8 @@ pub struct Settings {
     pub max_body: usize,
     /// Longest comment accepted, in characters.
     pub max_comment: usize,
+    /// Codes one contact may ask for in a day, over every initiative (each SMS has a cost).
+    pub per_contact_day: u32,
     /// Keys for personal data.
     pub secrets: Secrets,
 }
@@ -32,12 +34,14 @@ impl Settings {
             rate_window: Duration::from_secs(60),
             max_body: 16 * 1024,
             max_comment: 4000,
+            per_contact_day: 10,
             secrets,
         }
     }
 
     /// Reads `MUSHARAKA_SITE_ORIGIN`, `MUSHARAKA_PEPPER`, `MUSHARAKA_DATA_KEY` and optionally
-    /// `MUSHARAKA_RATE_LIMIT` (`20/60`: 20 submissions per 60 seconds).
+    /// `MUSHARAKA_RATE_LIMIT` (`20/60`: 20 submissions per 60 seconds) and
+    /// `MUSHARAKA_CONTACT_DAY_LIMIT` (codes one contact may ask for in a day, 10).
     pub fn from_env() -> Result<Settings> {
         let var = |name: &str| {
             std::env::var(name).with_context(|| format!("environment variable {name} is not set"))
@@ -46,6 +50,12 @@ impl Settings {
         let mut settings = Settings::new(var("MUSHARAKA_SITE_ORIGIN")?, secrets);
         if let Ok(limit) = std::env::var("MUSHARAKA_RATE_LIMIT") {
             settings.set_rate_limit(&limit)?;
+        }
+        if let Ok(n) = std::env::var("MUSHARAKA_CONTACT_DAY_LIMIT") {
+            settings.per_contact_day = n
+                .trim()
+                .parse()
+                .context("MUSHARAKA_CONTACT_DAY_LIMIT must be a number of codes per day")?;
         }
         Ok(settings)
     }

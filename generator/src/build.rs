@@ -90,15 +90,23 @@ impl Site {
                 Ok(html) => sink.write(&format!("{}/404.html", lang.code()), html.as_bytes())?,
                 Err(e) => diags.error(Path::new("site-theme/templates/404.html"), None, e),
             }
-            // Pages that are not content: a result page per outcome, and the signature page.
+            // Pages that are not content: a result page per outcome, the signature and the
+            // confirmation pages.
             let tools = musharaka_model::outcome::Code::ALL
                 .into_iter()
                 .map(|code| (code.page_url(lang), "result", self.render_result(&lc, code)))
-                .chain([(
-                    musharaka_model::outcome::signature_page_url(lang),
-                    "signature",
-                    self.render_signature(&lc),
-                )]);
+                .chain([
+                    (
+                        musharaka_model::outcome::signature_page_url(lang),
+                        "signature",
+                        self.render_signature(&lc),
+                    ),
+                    (
+                        musharaka_model::outcome::confirm_page_url(lang),
+                        "confirm",
+                        self.render_confirm(&lc),
+                    ),
+                ]);
             for (url, template, rendered) in tools {
                 match rendered {
                     Ok(html) => {
@@ -202,6 +210,7 @@ impl Site {
                             decided: retention::decision_day(i.state, history)
                                 .map(|day| retention::end_of_day(day, offset)),
                             erase_by: Some(self.config.retention.erase_by(i.closes)),
+                            per_contact: self.config.signing.per_contact,
                         };
                         let details = match i.kind {
                             musharaka_model::state::InitiativeKind::Petition => {

@@ -40,6 +40,9 @@ pub struct SiteConfig {
     /// How long signers' personal data is kept (`[retention]`).
     #[serde(default)]
     pub retention: musharaka_model::retention::Retention,
+    /// How signatures are confirmed (`[signing]`).
+    #[serde(default)]
+    pub signing: musharaka_model::signing::SigningPolicy,
 }
 
 fn default_offset() -> String {
@@ -83,6 +86,9 @@ impl SiteConfig {
         }
         if let Err(e) = self.retention.validate() {
             bail!("[retention]: {e}");
+        }
+        if let Err(e) = self.signing.validate() {
+            bail!("[signing]: {e}");
         }
         for (i, l) in self.languages.iter().enumerate() {
             if self.languages[..i].iter().any(|o| o.code == l.code) {

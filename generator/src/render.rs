@@ -499,6 +499,15 @@ impl Site {
         self.render_tool("signature.html", &ctx)
     }
 
+    /// Renders the page in `lang` where signers type the one-time code sent to them.
+    pub fn render_confirm(&self, lc: &LangContext) -> Result<String, String> {
+        use musharaka_model::outcome::confirm_page_url;
+        let title = self.theme.text(lc.lang, "confirm.title");
+        let mut ctx = self.tool_context(lc, confirm_page_url, title);
+        ctx.insert("action", &format!("/api/confirm?lang={}", lc.lang.code()));
+        self.render_tool("confirm.html", &ctx)
+    }
+
     /// The language links of a page that is not content, at `url_of(lang)` in each language.
     fn tool_languages(&self, url_of: impl Fn(Lang) -> String, lang: Lang) -> Vec<Value> {
         self.config

@@ -77,6 +77,9 @@ pub struct Initiative {
     /// before it existed: see [`Entry::erase_by`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erase_by: Option<DateTime<FixedOffset>>,
+    /// Signatures one contact may confirm (`[signing]` in `site.toml`).
+    #[serde(default = "crate::signing::default_per_contact")]
+    pub per_contact: u32,
 }
 
 /// Fields of a consultation.
@@ -197,6 +200,7 @@ mod tests {
                 state,
                 decided: None,
                 erase_by: Some(at("2028-04-01T00:00:00+01:00")),
+                per_contact: 3,
             }),
             opens: at("2026-01-01T00:00:00+01:00"),
             closes: at("2026-04-01T00:00:00+01:00"),

@@ -2,6 +2,7 @@
 //! Pure data and rules, no I/O: languages, plural rules, dates, regions, legal thresholds.
 
 pub mod catalog;
+pub mod contact;
 pub mod date;
 pub mod html;
 pub mod i18n;
@@ -14,6 +15,7 @@ pub mod region;
 pub mod retention;
 pub mod rules;
 pub mod signer;
+pub mod signing;
 pub mod state;
 pub mod target;
 

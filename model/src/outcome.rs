@@ -58,11 +58,35 @@ pub enum Code {
     WithdrawalClosed,
     /// A withdrawal was asked without ticking its confirmation.
     ConfirmationRequired,
+    /// A one-time code was sent to the signer's contact: the signature counts once confirmed.
+    CodeSent,
+    /// The phone number or email address cannot be used.
+    InvalidContact,
+    /// The code typed is not the one sent.
+    WrongCode,
+    /// The code was sent more than 15 minutes ago.
+    CodeExpired,
+    /// Too many wrong codes: this request can no longer be confirmed.
+    Locked,
+    /// No signing request has this reference (mistyped, or expired after 24 hours).
+    UnknownRequest,
+    /// A new code was sent.
+    Resent,
+    /// A new code cannot be sent yet.
+    ResendTooSoon,
+    /// No more codes can be sent for this request.
+    ResendLimit,
+    /// This contact has confirmed as many signatures as allowed, for this initiative or today.
+    ContactLimit,
+    /// A signature with this CIN is already counted, confirmed by another contact.
+    CinTaken,
+    /// The signer contested the signature counted with their CIN: a moderator will decide.
+    Contested,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 37] = [
         Code::Signed,
         Code::AlreadySigned,
         Code::Commented,
@@ -88,6 +112,18 @@ impl Code {
         Code::Withdrawn,
         Code::WithdrawalClosed,
         Code::ConfirmationRequired,
+        Code::CodeSent,
+        Code::InvalidContact,
+        Code::WrongCode,
+        Code::CodeExpired,
+        Code::Locked,
+        Code::UnknownRequest,
+        Code::Resent,
+        Code::ResendTooSoon,
+        Code::ResendLimit,
+        Code::ContactLimit,
+        Code::CinTaken,
+        Code::Contested,
     ];
 
     /// The kebab-case code, used in JSON answers, result page URLs and UI string keys.
@@ -118,6 +154,18 @@ impl Code {
             Code::Withdrawn => "withdrawn",
             Code::WithdrawalClosed => "withdrawal-closed",
             Code::ConfirmationRequired => "confirmation-required",
+            Code::CodeSent => "code-sent",
+            Code::InvalidContact => "invalid-contact",
+            Code::WrongCode => "wrong-code",
+            Code::CodeExpired => "code-expired",
+            Code::Locked => "locked",
+            Code::UnknownRequest => "unknown-request",
+            Code::Resent => "resent",
+            Code::ResendTooSoon => "resend-too-soon",
+            Code::ResendLimit => "resend-limit",
+            Code::ContactLimit => "contact-limit",
+            Code::CinTaken => "cin-taken",
+            Code::Contested => "contested",
         }
     }
 
@@ -125,7 +173,14 @@ impl Code {
     pub fn is_success(self) -> bool {
         matches!(
             self,
-            Code::Signed | Code::AlreadySigned | Code::Commented | Code::Counted | Code::Withdrawn
+            Code::Signed
+                | Code::AlreadySigned
+                | Code::Commented
+                | Code::Counted
+                | Code::Withdrawn
+                | Code::CodeSent
+                | Code::Resent
+                | Code::Contested
         )
     }
 
@@ -133,6 +188,11 @@ impl Code {
     pub fn page_url(self, lang: crate::Lang) -> String {
         format!("/{}/result/{}/", lang.code(), self.as_str())
     }
+}
+
+/// Root-relative URL of the page in `lang` where a signer types the one-time code sent to them.
+pub fn confirm_page_url(lang: crate::Lang) -> String {
+    format!("/{}/confirm/", lang.code())
 }
 
 /// Root-relative URL of the page in `lang` where signers check or withdraw their signature with

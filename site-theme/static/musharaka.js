@@ -40,6 +40,36 @@
     out.appendChild(document.createTextNode(' ' + about.signed));
   }
 
+  // The confirmation page: the reference (and, from an email's link, the code) come in the
+  // URL's fragment, which never reaches a server; fill them in, then drop them from the URL.
+  function fillConfirm() {
+    var form = document.querySelector('form[data-confirm]');
+    if (!form || !location.hash) return;
+    var params = new URLSearchParams(location.hash.slice(1));
+    var reference = params.get('r');
+    var code = params.get('c');
+    var to = params.get('to');
+    if (reference) form.querySelector('[name="reference"]').value = reference;
+    if (code) form.querySelector('[name="code"]').value = code;
+    var sent = document.querySelector('.sent-to');
+    if (to && sent) {
+      var text = sent.getAttribute('data-text') || '';
+      var at = text.indexOf('{to}');
+      var bdi = document.createElement('bdi');
+      bdi.dir = 'ltr';
+      bdi.textContent = to;
+      sent.textContent = at < 0 ? text : text.slice(0, at);
+      if (at >= 0) {
+        sent.appendChild(bdi);
+        sent.appendChild(document.createTextNode(text.slice(at + 4)));
+      }
+      sent.hidden = false;
+    }
+    history.replaceState(null, '', location.pathname + location.search);
+    var next = form.querySelector(code ? 'button[value="confirm"]' : '[name="code"]');
+    if (next) next.focus();
+  }
+
   function countBox(id) {
     return document.querySelector('[data-count-for="' + id + '"]');
   }
@@ -65,6 +95,13 @@
     })
       .then(function (response) { return response.json(); })
       .then(function (answer) {
+        if (answer.code === 'code-sent' && answer.confirm) {
+          // The code is on its way: type it on the confirmation page.
+          location.assign(answer.confirm.url);
+          return;
+        }
+        var contest = form.querySelector('button.contest');
+        if (contest) contest.hidden = answer.code !== 'cin-taken';
         if (out) {
           out.textContent = answer.message;
           out.setAttribute('data-code', answer.code);
@@ -104,5 +141,6 @@
       .catch(function () {});
   }
 
+  fillConfirm();
   refreshCounts();
 })();

@@ -4,6 +4,7 @@
 //! file under `content/` or `site-theme/` changes and reloads the open pages.
 
 mod files;
+mod outbox;
 
 use super::build::{load_from_store, write_site};
 use super::publish::read_catalog;
@@ -126,8 +127,13 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         })?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
-    let store: SharedAdminStore = Arc::new(SqliteStore::open(&o.data.join("musharaka.sqlite3"))?);
-    let mut settings = Settings::new(&base_url, super::secrets::local_secrets(&o.data)?);
+    let sqlite = Arc::new(SqliteStore::open(&o.data.join("musharaka.sqlite3"))?);
+    let store: SharedAdminStore = sqlite.clone();
+    let secrets = super::secrets::local_secrets(&o.data)?;
+    let outbox_dir = o.data.join("outbox");
+    let notifier = musharaka_functions::notify::from_env(&base_url, Some(outbox_dir.clone()))?;
+    outbox::spawn_sender(sqlite, notifier, secrets.clone());
+    let mut settings = Settings::new(&base_url, secrets);
     if let Some(limit) = o
         .rate_limit
         .or_else(|| std::env::var("MUSHARAKA_RATE_LIMIT").ok())
@@ -152,6 +158,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
     let _watcher = watch_and_rebuild(builder, tx)?;
     let api = musharaka_functions::router(AppState::new(store, settings));
     let app = api
+        .merge(outbox::router(outbox_dir))
         .merge(site_router(o.out, rx))
         .layer(axum::middleware::map_response(
             |mut r: Response| async move {

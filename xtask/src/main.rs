@@ -85,6 +85,7 @@ fn test() -> Result<()> {
         &[],
     )?;
     let moto = services::Moto::start()?;
+    let smtp = services::SmtpSink::start()?;
     let endpoint = moto.endpoint();
     run_with(
         &cargo,
@@ -95,8 +96,13 @@ fn test() -> Result<()> {
             "--features",
             features,
         ],
-        &[("MUSHARAKA_TEST_DYNAMODB_ENDPOINT", &endpoint)],
+        &[
+            ("MUSHARAKA_TEST_DYNAMODB_ENDPOINT", &endpoint),
+            ("MUSHARAKA_TEST_SMTP", &smtp.address()),
+            ("MUSHARAKA_TEST_MAILDIR", &smtp.maildir()),
+        ],
     )?;
+    drop(smtp);
     drop(moto);
     run_with(&cargo, &["run", "--quiet", "--", "check"], &[])?;
     run_with(&cargo, &["build", "--bin", "musharaka"], &[])?;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 /// The functions, one binary each.
-pub const FUNCTIONS: [&str; 3] = ["sign", "comment", "counts"];
+pub const FUNCTIONS: [&str; 4] = ["sign", "comment", "counts", "notify"];
 
 fn newest(dir: &Path) -> SystemTime {
     walk(dir)

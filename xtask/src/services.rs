@@ -1,6 +1,7 @@
 //! Test services installed and started by the tooling: a Python venv under `target/venv` with
-//! moto (a local DynamoDB-compatible server) started on a free loopback port; Debian's Chromium
-//! and a Java runtime, and the npm packages of the browser suite.
+//! moto (a local DynamoDB-, SES- and SNS-compatible server) and aiosmtpd (an SMTP server writing
+//! to a Maildir), each started on a free loopback port; Debian's Chromium and a Java runtime, and
+//! the npm packages of the browser suite.
 
 use crate::{root, run_with};
 use anyhow::{Context, Result, bail};
@@ -9,10 +10,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Python packages of the venv, pinned to a major version: the local DynamoDB server, the
-/// CloudFormation linter, and cargo-lambda with zig for the arm64 Lambda builds.
+/// Python packages of the venv, pinned to a major version: the local AWS server (DynamoDB,
+/// SES, SNS), the local SMTP server, the CloudFormation linter, and cargo-lambda with zig for the
+/// arm64 Lambda builds.
 const PYTHON_PACKAGES: &[&str] = &[
     "moto[server]>=5,<6",
+    "aiosmtpd>=1.4,<2",
     "cfn-lint>=1,<2",
     "cargo-lambda>=1,<2",
     "ziglang>=0.13,<0.15",
@@ -36,7 +39,7 @@ pub fn ensure_venv() -> Result<PathBuf> {
         run_with("python3", &["-m", "venv", &venv.to_string_lossy()], &[])
             .context("cannot create the Python venv (is python3 with venv installed?)")?;
     }
-    if ["moto_server", "cfn-lint", "cargo-lambda"]
+    if ["moto_server", "aiosmtpd", "cfn-lint", "cargo-lambda"]
         .iter()
         .any(|b| !venv.join("bin").join(b).exists())
     {
@@ -90,13 +93,7 @@ impl Moto {
             .spawn()
             .context("cannot start moto_server")?;
         let moto = Moto { child, port };
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if start.elapsed() > Duration::from_secs(30) {
-                bail!("moto_server did not start listening on port {port} within 30 s");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for("moto_server", port)?;
         Ok(moto)
     }
 
@@ -107,6 +104,70 @@ impl Moto {
 }
 
 impl Drop for Moto {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Waits until `port` on the loopback accepts connections.
+fn wait_for(name: &str, port: u16) -> Result<()> {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if start.elapsed() > Duration::from_secs(30) {
+            bail!("{name} did not start listening on port {port} within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// A running SMTP server (aiosmtpd) that writes every message it accepts into a Maildir,
+/// stopped (and its Maildir deleted) when dropped.
+pub struct SmtpSink {
+    child: Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    /// Installs (if needed) and starts aiosmtpd, waiting until it accepts connections.
+    pub fn start() -> Result<SmtpSink> {
+        let venv = ensure_venv()?;
+        let port = free_port()?;
+        let maildir = tempfile::Builder::new()
+            .prefix("smtp-maildir-")
+            .tempdir_in(root().join("target"))?;
+        eprintln!("\n==> aiosmtpd on 127.0.0.1:{port}");
+        let child = Command::new(venv.join("bin/python"))
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start aiosmtpd")?;
+        let sink = SmtpSink {
+            child,
+            port,
+            maildir,
+        };
+        wait_for("aiosmtpd", port)?;
+        Ok(sink)
+    }
+
+    /// `host:port` of the server.
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The Maildir it writes to.
+    pub fn maildir(&self) -> String {
+        self.maildir.path().to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for SmtpSink {
     fn drop(&mut self) {
         self.child.kill().ok();
         self.child.wait().ok();

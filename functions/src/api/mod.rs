@@ -5,11 +5,11 @@
 //! whose receipt code comes on a page of its own.
 
 use crate::client::ClientAddr;
-use crate::form::{BodyError, CommentForm, Fields, SignForm};
+use crate::form::{BodyError, CommentForm, Fields};
 use crate::messages::{message, pick_lang};
 use crate::receipt;
 use crate::settings::Settings;
-use crate::store::{Count, NewComment, NewSignature, SharedStore, StoreError, Stored, Withdrawal};
+use crate::store::{Count, NewComment, SharedStore, StoreError, Stored, Withdrawal};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -20,18 +20,19 @@ use chrono::Utc;
 use musharaka_model::Lang;
 use musharaka_model::catalog::{Details, Entry, Refusal};
 use musharaka_model::outcome::Code;
-use musharaka_model::signer::{Attestation, attestations};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod comment;
+mod confirm;
 mod counts;
 mod sign;
 mod signature;
 
 use comment::comment_outcome;
+use confirm::confirm_outcome;
 use counts::{count_json, counts};
 use sign::{path_of, receipt_key, sign_outcome};
 use signature::signature_outcome;
@@ -102,10 +103,11 @@ pub fn router(state: AppState) -> Router {
         .merge(counts_routes(state))
 }
 
-/// `POST /api/sign` and `POST /api/signature` (the `sign` Lambda).
+/// `POST /api/sign`, `POST /api/confirm` and `POST /api/signature` (the `sign` Lambda).
 pub fn sign_routes(state: AppState) -> Router {
     Router::new()
         .route("/api/sign", form_route(Route::Sign))
+        .route("/api/confirm", form_route(Route::Confirm))
         .route("/api/signature", form_route(Route::Signature))
         .with_state(state)
 }
@@ -140,6 +142,23 @@ struct Outcome {
     receipt: Option<(String, Option<String>)>,
     /// The initiative a checked or withdrawn receipt belongs to.
     about: Option<receipt::About>,
+    /// The signing request to confirm.
+    confirm: Option<ConfirmInfo>,
+    /// Seconds before trying again, when the code's own delay is not the answer.
+    retry_after: Option<u64>,
+}
+
+/// A signing request the answer is about.
+#[derive(Clone)]
+struct ConfirmInfo {
+    /// Its reference.
+    reference: String,
+    /// The contact its code went to, masked.
+    to: Option<String>,
+    /// The confirmation page, with the reference in its fragment.
+    url: String,
+    /// The code the signer typed, for the contest form.
+    code: Option<String>,
 }
 
 impl From<Code> for Outcome {
@@ -151,6 +170,8 @@ impl From<Code> for Outcome {
             subject: None,
             receipt: None,
             about: None,
+            confirm: None,
+            retry_after: None,
         }
     }
 }
@@ -158,7 +179,9 @@ impl From<Code> for Outcome {
 fn status_of(code: Code) -> StatusCode {
     match code {
         Code::Signed | Code::AlreadySigned | Code::Counted | Code::Withdrawn => StatusCode::OK,
-        Code::Commented => StatusCode::ACCEPTED,
+        Code::Commented | Code::CodeSent | Code::Resent | Code::Contested => StatusCode::ACCEPTED,
+        Code::CinTaken => StatusCode::CONFLICT,
+        Code::ResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         // An unknown initiative or receipt code is a field of the form, not a missing
         // resource; and the CDN would replace a 404 with the site's own 404 page.
         Code::NotOpen | Code::Closed | Code::WrongKind | Code::WithdrawalClosed => {
@@ -269,6 +292,17 @@ fn respond(
                 "link": crate::messages::text(lang, "receipt.check_link"),
             });
         }
+        if let Some(confirm) = &outcome.confirm {
+            body["confirm"] = serde_json::json!({
+                "reference": confirm.reference,
+                "url": if confirm.url.is_empty() {
+                    musharaka_model::outcome::confirm_page_url(lang)
+                } else {
+                    confirm.url.clone()
+                },
+                "to": confirm.to,
+            });
+        }
         if let Some(about) = &outcome.about {
             body["initiative"] = serde_json::json!({
                 "label": crate::messages::text(lang, "signature.initiative"),
@@ -291,7 +325,10 @@ fn respond(
     };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if matches!(code, Code::Unavailable | Code::RateLimited) {
+    if matches!(
+        code,
+        Code::Unavailable | Code::RateLimited | Code::ResendTooSoon
+    ) {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     }
     response
@@ -303,6 +340,20 @@ fn receipt_page(outcome: &Outcome, lang: Lang) -> Option<String> {
     if let Some(about) = &outcome.about {
         return Some(receipt::answer_page(lang, outcome.code, about));
     }
+    if let Some(confirm) = &outcome.confirm {
+        return match (outcome.code, &confirm.code) {
+            (Code::CinTaken, Some(code)) => {
+                Some(crate::confirm_page::contest(lang, &confirm.reference, code))
+            }
+            (Code::CinTaken, None) => None,
+            (code, _) => Some(crate::confirm_page::form(
+                lang,
+                code,
+                &confirm.reference,
+                confirm.to.as_deref(),
+            )),
+        };
+    }
     let (code, back) = outcome.receipt.as_ref()?;
     Some(receipt::page(lang, code, back.as_deref()))
 }
@@ -311,6 +362,7 @@ fn receipt_page(outcome: &Outcome, lang: Lang) -> Option<String> {
 #[derive(Clone, Copy)]
 enum Route {
     Sign,
+    Confirm,
     Comment,
     Signature,
 }
@@ -332,6 +384,7 @@ async fn submit(
     );
     let name = match route {
         Route::Sign => "sign",
+        Route::Confirm => "confirm",
         Route::Comment => "comment",
         Route::Signature => "signature",
     };
@@ -341,13 +394,16 @@ async fn submit(
         Ok(fields) => {
             lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
             match route {
-                Route::Sign => sign_outcome(&state, &fields, lang).await,
+                Route::Sign => sign_outcome(&state, &fields, lang, &client).await,
+                Route::Confirm => confirm_outcome(&state, &fields, lang).await,
                 Route::Comment => comment_outcome(&state, &fields, lang).await,
                 Route::Signature => signature_outcome(&state, &fields, lang).await,
             }
         }
     };
-    let retry = retry_after(&state, outcome.code);
+    let retry = outcome
+        .retry_after
+        .unwrap_or_else(|| retry_after(&state, outcome.code));
     respond(name, outcome, lang, wants_json(&headers), started, retry)
 }
 

@@ -1,9 +1,27 @@
-//! `POST /api/sign`: a support signature, checked against the stored catalog, sealed, stored
-//! and counted once, with the receipt code its signer keeps.
+//! `POST /api/sign`: a signing request, checked against the stored catalog, sealed and stored
+//! as pending with the message that carries its one-time code. Every well-formed request gets
+//! the same answer, "a code was sent", whether or not its CIN already signed: that is told at
+//! confirmation, to the verified contact only.
 
-use super::*;
+use super::{AppState, ConfirmInfo, Outcome, refusal_code, store_failed};
+use crate::client::ClientAddr;
+use crate::form::{Fields, SignForm};
+use crate::notify::{Body, Message};
+use crate::otp;
+use crate::store::{NewRequest, NewSignature, Requested};
+use chrono::{Duration, Utc};
+use musharaka_model::Lang;
+use musharaka_model::catalog::Details;
+use musharaka_model::outcome::{Code, confirm_page_url};
+use musharaka_model::signer::{Attestation, attestations};
+use musharaka_model::signing::{CODE_MINUTES, PENDING_HOURS};
 
-pub(super) async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
+pub(super) async fn sign_outcome(
+    state: &AppState,
+    fields: &Fields,
+    lang: Lang,
+    client: &ClientAddr,
+) -> Outcome {
     let form = match SignForm::from_fields(fields) {
         Ok(f) => f,
         Err(code) => return code.into(),
@@ -37,44 +55,79 @@ pub(super) async fn sign_outcome(state: &AppState, fields: &Fields, lang: Lang) 
     }
     let now = Utc::now();
     let s = &state.settings.secrets;
-    let code = receipt::new_code();
-    let receipt_hash = receipt_key(state, &code);
+    let reference = otp::new_reference();
+    let code = otp::new_code();
     let signer = s.keyed_hash(&[&form.initiative, &form.cin]);
     let context = format!("{}#{signer}", form.initiative);
-    let sealed = match s.seal(&form.personal_data(&now.to_rfc3339()), context.as_bytes()) {
-        Ok(b) => b,
+    let title = musharaka_model::lang::pick(&entry.title, lang, &Lang::ALL)
+        .cloned()
+        .unwrap_or_else(|| form.initiative.clone());
+    let message = Message {
+        to: form.contact.as_str().to_string(),
+        lang,
+        body: Body::Code {
+            code: code.clone(),
+            reference: reference.clone(),
+            title,
+        },
+    };
+    let sealed = s
+        .seal(&form.personal_data(&now.to_rfc3339()), context.as_bytes())
+        .and_then(|sealed| Ok((sealed, message.seal(s, format!("{reference}-0"))?)));
+    let (sealed, outgoing) = match sealed {
+        Ok(x) => x,
         Err(e) => {
             tracing::error!(error = %e, "sealing failed");
             return Code::Unavailable.into();
         }
     };
-    let signature = NewSignature {
-        initiative: form.initiative.clone(),
-        signer,
-        region: form.region.clone(),
-        lang,
-        sealed,
-        receipt: receipt_hash,
-        expires: entry.erase_by().unwrap_or(entry.closes).timestamp(),
+    let request = NewRequest {
+        code: otp::code_hash(s, &reference, &code),
+        code_expires: (now + Duration::minutes(CODE_MINUTES)).timestamp(),
+        expires: (now + Duration::hours(PENDING_HOURS)).timestamp(),
+        reference: reference.clone(),
+        signature: NewSignature {
+            initiative: form.initiative.clone(),
+            signer,
+            region: form.region.clone(),
+            lang,
+            sealed,
+            receipt: String::new(),
+            expires: 0,
+            contact: s.keyed_hash(&["contact", form.contact.as_str()]),
+            group: form.contact.group(),
+            client: s.keyed_hash(&["client", &client.0]),
+        },
     };
-    let (result, count) = match state.store.sign_and_count(&signature, now).await {
-        Ok((Stored::Done, count)) => (Code::Signed, count),
-        Ok((Stored::Duplicate, count)) => (Code::AlreadySigned, count),
-        Ok((Stored::NotFound, _)) => (Code::NotFound, None),
-        Ok((Stored::Refused(r), _)) => (refusal_code(r), None),
-        Err(e) => return store_failed(&e),
-    };
-    let back = entry.url.get(&lang).map(|url| path_of(url).to_string());
-    Outcome {
-        count,
-        receipt: (result == Code::Signed).then_some((code, back)),
-        ..with_subject(result)
+    let per_day = state.settings.per_contact_day;
+    match state.store.request(&request, &outgoing, per_day, now).await {
+        Ok(Requested::Done) => Outcome {
+            confirm: Some(ConfirmInfo {
+                url: format!(
+                    "{}#{}",
+                    confirm_page_url(lang),
+                    serde_urlencoded::to_string([
+                        ("r", reference.as_str()),
+                        ("to", form.contact.masked().as_str()),
+                    ])
+                    .unwrap_or_default()
+                ),
+                to: Some(form.contact.masked()),
+                reference,
+                code: None,
+            }),
+            ..with_subject(Code::CodeSent)
+        },
+        Ok(Requested::ContactLimit) => with_subject(Code::ContactLimit),
+        Ok(Requested::NotFound) => with_subject(Code::NotFound),
+        Ok(Requested::Refused(r)) => with_subject(refusal_code(r)),
+        Err(e) => store_failed(&e),
     }
 }
 
 /// The keyed hash under which the store knows receipt `code` (canonical form).
 pub(super) fn receipt_key(state: &AppState, code: &str) -> String {
-    let canonical = receipt::normalize(code).unwrap_or_default();
+    let canonical = crate::receipt::normalize(code).unwrap_or_default();
     state.settings.secrets.keyed_hash(&["receipt", &canonical])
 }
 

@@ -34,6 +34,12 @@ pub struct NewSignature {
     /// When the signature must be gone whatever happened (epoch seconds): the initiative's
     /// retention deadline, which DynamoDB's TTL enforces.
     pub expires: i64,
+    /// Keyed hash of the contact that confirmed it.
+    pub contact: String,
+    /// The contact's email domain or calling code, for fraud statistics.
+    pub group: String,
+    /// Keyed hash of the client address the request came from.
+    pub client: String,
 }
 
 impl std::fmt::Debug for NewSignature {
@@ -44,6 +50,186 @@ impl std::fmt::Debug for NewSignature {
             self.initiative, self.region
         )
     }
+}
+
+/// A signing request, waiting for its one-time code: not counted, not exported.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    /// Its reference, given to the signer with the code.
+    pub reference: String,
+    /// The signature it becomes once confirmed (its receipt still empty).
+    pub signature: NewSignature,
+    /// Keyed hash of the one-time code.
+    pub code: String,
+    /// When the code stops being valid (epoch seconds).
+    pub code_expires: i64,
+    /// When the request is deleted if never confirmed (epoch seconds).
+    pub expires: i64,
+}
+
+impl std::fmt::Debug for NewRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NewRequest {{ reference: {:?}, .. }}", self.reference)
+    }
+}
+
+/// A message waiting in the outbox, sealed (contact and code are never stored in clear).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Unique id.
+    pub id: String,
+    /// The message, sealed with the data key (see [`crate::notify::Message`]).
+    pub sealed: Vec<u8>,
+}
+
+/// Where a signing request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestState {
+    /// Waiting for its code.
+    Pending,
+    /// Confirmed and counted.
+    Counted,
+    /// Confirmed, but its contact had already confirmed a signature with this CIN.
+    Same,
+    /// Confirmed, but a signature with this CIN was counted from another contact.
+    Other,
+    /// Confirmed, and its signer contested the signature counted with their CIN.
+    Contested,
+}
+
+impl RequestState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::Pending => "pending",
+            RequestState::Counted => "counted",
+            RequestState::Same => "same",
+            RequestState::Other => "other",
+            RequestState::Contested => "contested",
+        }
+    }
+
+    /// From the stored name (unknown names read as pending).
+    pub fn parse(s: &str) -> RequestState {
+        match s {
+            "counted" => RequestState::Counted,
+            "same" => RequestState::Same,
+            "other" => RequestState::Other,
+            "contested" => RequestState::Contested,
+            _ => RequestState::Pending,
+        }
+    }
+}
+
+/// A stored signing request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// Initiative id.
+    pub initiative: String,
+    /// The dedupe key of its CIN.
+    pub signer: String,
+    /// The signer's personal data and contact, sealed (emptied once confirmed, unless the
+    /// request may still contest).
+    pub sealed: Vec<u8>,
+    /// Keyed hash of the one-time code last sent.
+    pub code: String,
+    /// When that code stops being valid (epoch seconds).
+    pub code_expires: i64,
+    /// Wrong codes typed so far.
+    pub attempts: u32,
+    /// Codes sent again so far.
+    pub resends: u32,
+    /// When the last code was sent (epoch seconds).
+    pub sent: i64,
+    /// Where it stands.
+    pub state: RequestState,
+    /// The signer's language.
+    pub lang: Lang,
+}
+
+/// What became of a signing request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requested {
+    /// Stored with its message.
+    Done,
+    /// No such initiative.
+    NotFound,
+    /// It takes no signature now.
+    Refused(Refusal),
+    /// The contact asked for too many codes today.
+    ContactLimit,
+}
+
+/// What a confirmation needs besides the request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// Keyed hash of the code typed.
+    pub code: String,
+    /// Keyed hash of the receipt code the signature gets.
+    pub receipt: String,
+    /// Signatures one contact may confirm on this initiative.
+    pub per_contact: u32,
+}
+
+/// What became of a confirmation with the right code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Counted; the initiative's new count when it could be read.
+    Counted(Option<Count>),
+    /// This contact had already confirmed a signature with this CIN.
+    SameContact,
+    /// A signature with this CIN was counted from another contact.
+    OtherContact,
+    /// The contact has confirmed as many signatures as allowed on this initiative.
+    ContactLimit,
+    /// The request changed meanwhile (another confirmation, a wrong code, expiry): read it again.
+    Changed,
+    /// No such request.
+    NotFound,
+    /// The initiative takes no signature now.
+    Refused(Refusal),
+}
+
+/// A contested signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispute {
+    /// Its id (the contesting request's reference).
+    pub id: String,
+    /// Initiative id.
+    pub initiative: String,
+    /// The dedupe key both signatures share.
+    pub signer: String,
+    /// The contester's personal data, sealed like a signature's.
+    pub sealed: Vec<u8>,
+    /// Keyed hash of the contester's contact.
+    pub contact: String,
+    /// The contester's region.
+    pub region: String,
+    /// The contester's language.
+    pub lang: Lang,
+    /// When it was contested (epoch seconds).
+    pub created: i64,
+    /// `open`, `kept` or `struck`.
+    pub state: String,
+    /// Who decided, and when (epoch seconds).
+    pub decision: Option<(String, i64)>,
+}
+
+/// What fraud tools may read of a signature: no personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureMeta {
+    /// The dedupe key.
+    pub signer: String,
+    /// Region.
+    pub region: String,
+    /// When it was confirmed (epoch seconds).
+    pub created: i64,
+    /// Keyed hash of the client address.
+    pub client: String,
+    /// Email domain or calling code of the contact.
+    pub group: String,
+    /// `counted`, `disputed` or `struck`.
+    pub state: String,
 }
 
 /// A comment ready to store, pending moderation.
@@ -225,6 +411,50 @@ pub trait Store: Send + Sync {
         window_secs: u64,
         max: u32,
     ) -> StoreResult<bool>;
+
+    /// Stores a signing request and the message carrying its code, in one atomic step: only
+    /// if the initiative takes signatures at `now`, and only if its contact asked for fewer
+    /// than `per_day` codes on the day of `now`.
+    async fn request(
+        &self,
+        request: &NewRequest,
+        message: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Requested>;
+
+    /// The request `reference`, unless gone.
+    async fn pending(&self, reference: &str) -> StoreResult<Option<Pending>>;
+
+    /// Counts one wrong code typed for the request `reference`.
+    async fn wrong_code(&self, reference: &str) -> StoreResult<()>;
+
+    /// Replaces the code of the request `reference` and queues its message, only if it was
+    /// resent `seen` times so far (false otherwise: another resend came first).
+    async fn resend(
+        &self,
+        reference: &str,
+        seen: u32,
+        code: &str,
+        code_expires: i64,
+        message: &Outgoing,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Confirms the request `reference` in one atomic step, only while it is pending with
+    /// `confirmation.code`, not locked and not expired at `now`: its signature is stored and
+    /// counted unless this CIN was already counted, or its contact reached its limit.
+    async fn confirm(
+        &self,
+        reference: &str,
+        confirmation: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Confirmed>;
+
+    /// Contests, for the request `reference` (confirmed, but whose CIN was counted from another
+    /// contact), the signature counted with its CIN: it is set aside until a moderator
+    /// decides. False when the request is not in that state.
+    async fn contest(&self, reference: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 }
 
 /// What moderators, operators and the build need of a database besides the functions' needs:
@@ -260,7 +490,8 @@ pub trait AdminStore: Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Decided>;
 
-    /// Every counted signature of an initiative, oldest first.
+    /// Every counted signature of an initiative that is neither disputed nor struck, oldest
+    /// first.
     async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>>;
 
     /// Deletes the personal data of every signature of `initiative` (its counts stay).
@@ -274,6 +505,37 @@ pub trait AdminStore: Store {
     /// Deletes the comments rejected before `decided_before` (epoch seconds of the decision).
     /// Returns how many.
     async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize>;
+
+    /// Queues a message for the sender.
+    async fn enqueue(&self, message: &Outgoing) -> StoreResult<()>;
+
+    /// Disputes, open first, then by date.
+    async fn disputes(&self) -> StoreResult<Vec<Dispute>>;
+
+    /// Decides the open dispute `id`: keep the signature counted, or strike it and count the
+    /// contester's in its place. Returns the dispute as it was, and the sealed data of the
+    /// signature it was about, for the messages to both signers.
+    async fn resolve(
+        &self,
+        id: &str,
+        keep: bool,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Dispute, SealedSignature)>>;
+
+    /// What fraud tools may read of every signature of `initiative`.
+    async fn signature_meta(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>>;
+
+    /// Signing requests ever made for `initiative`, confirmed or not.
+    async fn requested(&self, initiative: &str) -> StoreResult<u64>;
+
+    /// Strikes the counted signatures of `initiative` with these dedupe keys: they stop
+    /// counting and are left out of exports. Returns how many were struck.
+    async fn strike(&self, initiative: &str, signers: &[String]) -> StoreResult<usize>;
+
+    /// Deletes signing requests never confirmed, past their deadline at `now` (DynamoDB does it
+    /// by itself with its TTL). Returns how many.
+    async fn erase_requests(&self, now: DateTime<Utc>) -> StoreResult<usize>;
 
     /// Records an action on the signatures of `initiative` (`export`, `purge`): who, when,
     /// how many rows.
@@ -294,6 +556,10 @@ pub enum Action {
     Export,
     /// The personal data was deleted under the retention policy.
     Purge,
+    /// Signatures were struck as fraudulent.
+    Invalidate,
+    /// A dispute was decided.
+    Dispute,
 }
 
 impl Action {
@@ -302,6 +568,8 @@ impl Action {
         match self {
             Action::Export => "export",
             Action::Purge => "purge",
+            Action::Invalidate => "invalidate",
+            Action::Dispute => "dispute",
         }
     }
 }

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+mod requests;
+pub use requests::*;
+
 use chrono::{DateTime, Duration, Utc};
 use musharaka_functions::store::{
     Action, AdminStore, NewComment, NewSignature, Receipted, Stored, Withdrawal,
@@ -39,6 +42,7 @@ fn initiative(id: &str, state: InitiativeState, opens: &str, closes: &str) -> En
             state,
             decided: None,
             erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").ok(),
+            per_contact: 3,
         }),
         opens: DateTime::parse_from_rfc3339(opens).unwrap(),
         closes: DateTime::parse_from_rfc3339(closes).unwrap(),
@@ -100,6 +104,9 @@ pub fn signature(initiative: &str, signer: &str, region: &str) -> NewSignature {
         sealed: vec![1, 2, 3],
         receipt: format!("receipt-{initiative}-{signer}"),
         expires: at("2029-01-01T00:00:00+01:00").timestamp(),
+        contact: format!("contact-{signer}"),
+        group: "phone:+212".into(),
+        client: "client-1".into(),
     }
 }
 
@@ -648,7 +655,16 @@ macro_rules! conformance_tests {
             signatures_are_listed_for_the_filing,
             a_signer_checks_and_withdraws_with_the_receipt,
             erasing_personal_data_keeps_counts,
-            concurrent_signers_are_counted_exactly
+            concurrent_signers_are_counted_exactly,
+            a_request_counts_only_once_confirmed,
+            a_stale_or_locked_code_confirms_nothing,
+            a_code_is_resent_once_per_turn,
+            one_contact_confirms_at_most_its_limit,
+            a_contact_asks_for_a_bounded_number_of_codes_a_day,
+            a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested,
+            a_dispute_kept_leaves_the_signature_counted,
+            struck_signatures_stop_counting_and_leave_the_export,
+            concurrent_confirmations_count_once
         );
     };
     (@each $make:expr; $($name:ident),*) => {

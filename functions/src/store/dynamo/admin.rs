@@ -127,6 +127,7 @@ impl AdminStore for DynamoStore {
         let items = self.signature_items(initiative).await?;
         let mut out: Vec<SealedSignature> = items
             .iter()
+            .filter(|item| text_of(item, "state").is_none_or(|st| st == "counted"))
             .map(|item| SealedSignature {
                 signer: text_of(item, "pk")
                     .and_then(|pk| pk.rsplit('#').next().map(str::to_string))
@@ -152,7 +153,13 @@ impl AdminStore for DynamoStore {
         let signatures = items
             .iter()
             .filter_map(|item| Some(key(text_of(item, names::PK)?, &text_of(item, names::SK)?)));
-        self.delete_all(receipts.chain(signatures).collect())
+        let disputes = self
+            .query_index("DISPUTES".into(), None)
+            .await?
+            .into_iter()
+            .filter(|d| text_of(d, "initiative").as_deref() == Some(initiative))
+            .filter_map(|d| Some(key(text_of(&d, names::PK)?, "DISPUTE")));
+        self.delete_all(receipts.chain(disputes).chain(signatures).collect())
             .await?;
         Ok(items.len())
     }
@@ -189,5 +196,41 @@ impl AdminStore for DynamoStore {
         item.insert("at".into(), n(now.timestamp()));
         item.insert("rows".into(), n(rows));
         self.put(item).await
+    }
+
+    async fn enqueue(&self, m: &Outgoing) -> StoreResult<()> {
+        let put = self.outbox_put(m, Utc::now())?;
+        self.put(put.item().clone()).await
+    }
+
+    async fn disputes(&self) -> StoreResult<Vec<Dispute>> {
+        self.disputes_in().await
+    }
+
+    async fn resolve(
+        &self,
+        id: &str,
+        keep: bool,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Dispute, SealedSignature)>> {
+        self.resolve_in(id, keep, moderator, now).await
+    }
+
+    async fn signature_meta(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>> {
+        self.signature_meta_in(initiative).await
+    }
+
+    async fn requested(&self, initiative: &str) -> StoreResult<u64> {
+        self.requested_in(initiative).await
+    }
+
+    async fn strike(&self, initiative: &str, signers: &[String]) -> StoreResult<usize> {
+        self.strike_in(initiative, signers).await
+    }
+
+    /// DynamoDB deletes the requests past `expires_at` by itself: nothing to do.
+    async fn erase_requests(&self, _now: DateTime<Utc>) -> StoreResult<usize> {
+        Ok(0)
     }
 }

@@ -5,8 +5,10 @@
 //! no single item sees every signature).
 
 use super::{
-    Action, AdminStore, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature,
-    Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal, schema::TableDefinition,
+    Action, AdminStore, Confirmation, Confirmed, Count, Decided, Dispute, NewComment,
+    NewRequest, NewSignature, Outgoing, Pending, Receipted, Requested, SealedSignature,
+    SignatureMeta, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
+    schema::TableDefinition,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -24,6 +26,9 @@ use musharaka_model::moderation::{ModerationState, RejectReason};
 use std::collections::{BTreeMap, HashMap};
 
 mod admin;
+mod requests;
+
+pub use requests::outbox_key;
 
 /// Names of the key, index and TTL attributes (the template's table must define exactly these).
 pub mod names {
@@ -403,6 +408,124 @@ impl DynamoStore {
             .map_err(unavailable)
     }
 
+    /// Adds `delta` to the count of `id` in `region` whatever the initiative's state (an
+    /// operator's decision: a struck signature, a decided dispute).
+    fn count_fix(&self, id: &str, region: &str, delta: i64) -> StoreResult<Update> {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(shard_key(id, random_shard())))
+            .update_expression("ADD #total :delta, #region :delta")
+            .expression_attribute_names("#total", "total")
+            .expression_attribute_names("#region", format!("r_{region}"))
+            .expression_attribute_values(":delta", n(delta))
+            .build()
+            .map_err(unavailable)
+    }
+
+    /// Adds `delta` to the signatures `contact` confirmed on `id`; with `max`, only while
+    /// fewer than `max` were.
+    fn contact_update(
+        &self,
+        id: &str,
+        contact: &str,
+        delta: i64,
+        max: Option<u32>,
+        expires: i64,
+    ) -> StoreResult<Update> {
+        let mut u = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("CONTACT#{id}#{contact}"), "CONTACT")))
+            .update_expression("ADD #n :delta SET #ttl = :expires")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_names("#ttl", names::TTL)
+            .expression_attribute_values(":delta", n(delta))
+            .expression_attribute_values(":expires", n(expires));
+        if let Some(max) = max {
+            u = u
+                .condition_expression("attribute_not_exists(#n) OR #n < :max")
+                .expression_attribute_values(":max", n(max));
+        }
+        u.build().map_err(unavailable)
+    }
+
+    /// The signature item of `sig`, made at `now`.
+    fn signature_item(sig: &NewSignature, now: DateTime<Utc>) -> Item {
+        let (pk, gsi1pk) = signature_pks(&sig.initiative, &sig.signer);
+        let mut item = key(pk, "SIG");
+        item.insert(names::GSI1PK.into(), s(gsi1pk));
+        item.insert(
+            names::GSI1SK.into(),
+            s(format!("{}#{}", now.timestamp(), sig.signer)),
+        );
+        item.insert("region".into(), s(&sig.region));
+        item.insert("lang".into(), s(sig.lang.code()));
+        item.insert(
+            "sealed".into(),
+            AttributeValue::B(Blob::new(sig.sealed.clone())),
+        );
+        item.insert("created".into(), n(now.timestamp()));
+        item.insert("receipt".into(), s(&sig.receipt));
+        item.insert(names::TTL.into(), n(sig.expires));
+        item.insert("state".into(), s("counted"));
+        for (name, value) in [
+            ("contact", &sig.contact),
+            ("grp", &sig.group),
+            ("client", &sig.client),
+        ] {
+            if !value.is_empty() {
+                item.insert(name.into(), s(value));
+            }
+        }
+        item
+    }
+
+    /// The receipt item of `sig`, made at `now`.
+    fn receipt_item(sig: &NewSignature, now: DateTime<Utc>) -> Item {
+        let mut receipt = receipt_key(&sig.receipt);
+        receipt.insert("initiative".into(), s(&sig.initiative));
+        receipt.insert("signer".into(), s(&sig.signer));
+        receipt.insert("region".into(), s(&sig.region));
+        receipt.insert("created".into(), n(now.timestamp()));
+        receipt.insert(names::TTL.into(), n(sig.expires));
+        if !sig.contact.is_empty() {
+            receipt.insert("contact".into(), s(&sig.contact));
+        }
+        receipt
+    }
+
+    /// Runs a transaction of `items`, trying again (with new random shards from `make`) when
+    /// another transaction held one of them; `Err(codes)` gives the reasons it was cancelled.
+    async fn transact(
+        &self,
+        make: impl Fn() -> StoreResult<Vec<TransactWriteItem>>,
+    ) -> StoreResult<Result<(), Vec<Option<String>>>> {
+        for _ in 0..ATTEMPTS {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(make()?))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(Ok(())),
+                Err(e) => e,
+            };
+            let Some(codes) = cancellation_codes(&err) else {
+                return Err(unavailable(err));
+            };
+            if codes.iter().flatten().any(|c| c == "ConditionalCheckFailed") {
+                return Ok(Err(codes));
+            }
+            if codes.iter().flatten().any(|c| c == "TransactionConflict") {
+                continue;
+            }
+            return Err(unavailable(err));
+        }
+        Err(StoreError::Unavailable(
+            "too many conflicting transactions".into(),
+        ))
+    }
+
     /// A put of `item` only if no item has its key yet.
     fn put_new(&self, item: Item) -> StoreResult<Put> {
         Put::builder()
@@ -458,61 +581,42 @@ impl Store for DynamoStore {
     }
 
     async fn sign(&self, sig: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
-        let (pk, gsi1pk) = signature_pks(&sig.initiative, &sig.signer);
-        let mut item = key(pk, "SIG");
-        item.insert(names::GSI1PK.into(), s(gsi1pk));
-        item.insert(
-            names::GSI1SK.into(),
-            s(format!("{}#{}", now.timestamp(), sig.signer)),
-        );
-        item.insert("region".into(), s(&sig.region));
-        item.insert("lang".into(), s(sig.lang.code()));
-        item.insert(
-            "sealed".into(),
-            AttributeValue::B(Blob::new(sig.sealed.clone())),
-        );
-        item.insert("created".into(), n(now.timestamp()));
-        item.insert("receipt".into(), s(&sig.receipt));
-        item.insert(names::TTL.into(), n(sig.expires));
-        let put = self.put_new(item)?;
-        let mut receipt = receipt_key(&sig.receipt);
-        receipt.insert("initiative".into(), s(&sig.initiative));
-        receipt.insert("signer".into(), s(&sig.signer));
-        receipt.insert("region".into(), s(&sig.region));
-        receipt.insert("created".into(), n(now.timestamp()));
-        receipt.insert(names::TTL.into(), n(sig.expires));
-        let receipt = self.put_new(receipt)?;
-        for _ in 0..ATTEMPTS {
-            let count = self.count_update(&sig.initiative, &sig.region, 1, now)?;
-            let result = self
-                .client
-                .transact_write_items()
-                .transact_items(TransactWriteItem::builder().put(put.clone()).build())
-                .transact_items(TransactWriteItem::builder().put(receipt.clone()).build())
-                .transact_items(TransactWriteItem::builder().update(count).build())
-                .send()
-                .await;
-            let err = match result {
-                Ok(_) => return Ok(Stored::Done),
-                Err(e) => e,
-            };
-            let Some(codes) = cancellation_codes(&err) else {
-                return Err(unavailable(err));
-            };
-            let code = |i: usize| codes.get(i).cloned().flatten();
-            match (code(0).as_deref(), code(2).as_deref()) {
-                (Some("ConditionalCheckFailed"), _) => return Ok(Stored::Duplicate),
-                (_, Some("ConditionalCheckFailed")) => {
-                    return self.refusal_of(&sig.initiative, now, false).await;
+        let put = self.put_new(Self::signature_item(sig, now))?;
+        let receipt = self.put_new(Self::receipt_item(sig, now))?;
+        let outcome = self
+            .transact(|| {
+                let mut items = vec![
+                    TransactWriteItem::builder().put(put.clone()).build(),
+                    TransactWriteItem::builder().put(receipt.clone()).build(),
+                    TransactWriteItem::builder()
+                        .update(self.count_update(&sig.initiative, &sig.region, 1, now)?)
+                        .build(),
+                ];
+                if !sig.contact.is_empty() {
+                    items.push(
+                        TransactWriteItem::builder()
+                            .update(self.contact_update(
+                                &sig.initiative,
+                                &sig.contact,
+                                1,
+                                None,
+                                sig.expires,
+                            )?)
+                            .build(),
+                    );
                 }
-                // Another signature held the same shard: try another one.
-                _ if codes.iter().flatten().any(|c| c == "TransactionConflict") => continue,
-                _ => return Err(unavailable(err)),
-            }
+                Ok(items)
+            })
+            .await?;
+        let Err(codes) = outcome else {
+            return Ok(Stored::Done);
+        };
+        let failed = |i: usize| codes.get(i).cloned().flatten().as_deref() == Some("ConditionalCheckFailed");
+        if failed(0) {
+            Ok(Stored::Duplicate)
+        } else {
+            self.refusal_of(&sig.initiative, now, false).await
         }
-        Err(StoreError::Unavailable(
-            "too many conflicting signatures".into(),
-        ))
     }
 
     async fn comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored> {
@@ -588,8 +692,12 @@ impl Store for DynamoStore {
         let signature = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, "SIG")))
-            .condition_expression("attribute_exists(pk) AND receipt = :receipt")
+            .condition_expression(
+                "attribute_exists(pk) AND receipt = :receipt AND (attribute_not_exists(#st) OR #st <> :struck)",
+            )
+            .expression_attribute_names("#st", "state")
             .expression_attribute_values(":receipt", s(receipt))
+            .expression_attribute_values(":struck", s("struck"))
             .build()
             .map_err(unavailable)?;
         let receipt = Delete::builder()
@@ -598,58 +706,58 @@ impl Store for DynamoStore {
             .condition_expression("attribute_exists(pk)")
             .build()
             .map_err(unavailable)?;
-        for _ in 0..ATTEMPTS {
-            let count = self.count_update(&initiative, &region, -1, now)?;
-            let result = self
-                .client
-                .transact_write_items()
-                .transact_items(
+        let contact = field("contact");
+        let outcome = self
+            .transact(|| {
+                let mut items = vec![
                     TransactWriteItem::builder()
                         .delete(signature.clone())
                         .build(),
-                )
-                .transact_items(TransactWriteItem::builder().delete(receipt.clone()).build())
-                .transact_items(TransactWriteItem::builder().update(count).build())
-                .send()
-                .await;
-            let err = match result {
-                Ok(_) => {
-                    // Withdrawn whatever happens next: a failed read only leaves the count out.
-                    let id = initiative.clone();
-                    let count = self
-                        .counts(std::slice::from_ref(&id))
-                        .await
-                        .ok()
-                        .and_then(|mut c| c.remove(&id));
-                    let found = Receipted {
-                        initiative,
-                        created,
-                    };
-                    return Ok(Withdrawal::Done(found, count));
+                    TransactWriteItem::builder().delete(receipt.clone()).build(),
+                    TransactWriteItem::builder()
+                        .update(self.count_update(&initiative, &region, -1, now)?)
+                        .build(),
+                ];
+                if !contact.is_empty() {
+                    let expires = number_of(&item, names::TTL).unwrap_or_default();
+                    items.push(
+                        TransactWriteItem::builder()
+                            .update(self.contact_update(&initiative, &contact, -1, None, expires)?)
+                            .build(),
+                    );
                 }
-                Err(e) => e,
-            };
-            let Some(codes) = cancellation_codes(&err) else {
-                return Err(unavailable(err));
-            };
-            let code = |i: usize| codes.get(i).cloned().flatten();
-            match (code(0).as_deref(), code(1).as_deref(), code(2).as_deref()) {
-                (Some("ConditionalCheckFailed"), _, _) | (_, Some("ConditionalCheckFailed"), _) => {
-                    return Ok(Withdrawal::NotFound);
-                }
-                (_, _, Some("ConditionalCheckFailed")) => {
-                    return Ok(match self.refusal_of(&initiative, now, false).await? {
+                Ok(items)
+            })
+            .await?;
+        match outcome {
+            Ok(()) => {
+                // Withdrawn whatever happens next: a failed read only leaves the count out.
+                let id = initiative.clone();
+                let count = self
+                    .counts(std::slice::from_ref(&id))
+                    .await
+                    .ok()
+                    .and_then(|mut c| c.remove(&id));
+                let found = Receipted {
+                    initiative,
+                    created,
+                };
+                Ok(Withdrawal::Done(found, count))
+            }
+            Err(codes) => {
+                let failed = |i: usize| {
+                    codes.get(i).cloned().flatten().as_deref() == Some("ConditionalCheckFailed")
+                };
+                if failed(0) || failed(1) {
+                    Ok(Withdrawal::NotFound)
+                } else {
+                    Ok(match self.refusal_of(&initiative, now, false).await? {
                         Stored::Refused(r) => Withdrawal::Refused(r),
                         _ => Withdrawal::NotFound,
-                    });
+                    })
                 }
-                _ if codes.iter().flatten().any(|c| c == "TransactionConflict") => continue,
-                _ => return Err(unavailable(err)),
             }
         }
-        Err(StoreError::Unavailable(
-            "too many conflicting withdrawals".into(),
-        ))
     }
 
     async fn counts(&self, ids: &[String]) -> StoreResult<BTreeMap<String, Count>> {
@@ -761,6 +869,50 @@ impl Store for DynamoStore {
             })
             .unwrap_or(u64::MAX);
         Ok(count <= max as u64)
+    }
+
+    async fn request(
+        &self,
+        r: &NewRequest,
+        m: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Requested> {
+        self.request_in(r, m, per_day, now).await
+    }
+
+    async fn pending(&self, reference: &str) -> StoreResult<Option<Pending>> {
+        self.pending_in(reference).await
+    }
+
+    async fn wrong_code(&self, reference: &str) -> StoreResult<()> {
+        self.wrong_code_in(reference).await
+    }
+
+    async fn resend(
+        &self,
+        reference: &str,
+        seen: u32,
+        code: &str,
+        code_expires: i64,
+        m: &Outgoing,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.resend_in(reference, seen, code, code_expires, m, now)
+            .await
+    }
+
+    async fn confirm(
+        &self,
+        reference: &str,
+        c: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Confirmed> {
+        self.confirm_in(reference, c, now).await
+    }
+
+    async fn contest(&self, reference: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        self.contest_in(reference, now).await
     }
 }
 

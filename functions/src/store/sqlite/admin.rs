@@ -115,7 +115,7 @@ impl AdminStore for SqliteStore {
         self.with(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT signer, sealed, created FROM signatures WHERE initiative = ?1 ORDER BY created, signer",
+                    "SELECT signer, sealed, created FROM signatures WHERE initiative = ?1 AND state = 'counted' ORDER BY created, signer",
                 )
                 .map_err(err)?;
             let rows = stmt
@@ -134,8 +134,16 @@ impl AdminStore for SqliteStore {
     async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
         let initiative = initiative.to_string();
         self.with(move |conn| {
-            conn.execute("DELETE FROM signatures WHERE initiative = ?1", [initiative])
-                .map_err(err)
+            let tx = conn.transaction().map_err(err)?;
+            let n = tx
+                .execute("DELETE FROM signatures WHERE initiative = ?1", [&initiative])
+                .map_err(err)?;
+            tx.execute("DELETE FROM disputes WHERE initiative = ?1", [&initiative])
+                .map_err(err)?;
+            tx.execute("DELETE FROM pending WHERE initiative = ?1", [&initiative])
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
+            Ok(n)
         })
         .await
     }
@@ -199,4 +207,198 @@ impl AdminStore for SqliteStore {
         })
         .await
     }
+
+    async fn enqueue(&self, m: &Outgoing) -> StoreResult<()> {
+        let m = m.clone();
+        let now = Utc::now();
+        self.with(move |conn| requests::enqueue_one(conn, &m, now))
+            .await
+    }
+
+    async fn disputes(&self) -> StoreResult<Vec<Dispute>> {
+        self.with(|conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {DISPUTE_COLUMNS} FROM disputes ORDER BY state != 'open', created, id"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([], dispute_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn resolve(
+        &self,
+        id: &str,
+        keep: bool,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Dispute, SealedSignature)>> {
+        let (id, moderator) = (id.to_string(), moderator.to_string());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let dispute = tx
+                .prepare_cached(&format!(
+                    "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1 AND state = 'open'"
+                ))
+                .map_err(err)?
+                .query_row([&id], dispute_row)
+                .optional()
+                .map_err(err)?;
+            let Some(dispute) = dispute else {
+                return Ok(None);
+            };
+            let original = tx
+                .prepare_cached(
+                    "SELECT sealed, created, region, COALESCE(contact, '') FROM signatures
+                     WHERE initiative = ?1 AND signer = ?2",
+                )
+                .map_err(err)?
+                .query_row(params![dispute.initiative, dispute.signer], |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .optional()
+                .map_err(err)?;
+            let Some((sealed, created, region, contact)) = original else {
+                return Ok(None);
+            };
+            if keep {
+                tx.execute(
+                    "UPDATE signatures SET state = 'counted' WHERE initiative = ?1 AND signer = ?2 AND state = 'disputed'",
+                    params![dispute.initiative, dispute.signer],
+                )
+                .map_err(err)?;
+            } else {
+                // The contester's signature takes the place of the struck one.
+                let moved = tx
+                    .execute(
+                        "UPDATE signatures SET sealed = ?3, contact = ?4, region = ?5, lang = ?6,
+                                receipt = NULL, state = 'counted', created = ?7
+                         WHERE initiative = ?1 AND signer = ?2 AND state = 'disputed'",
+                        params![
+                            dispute.initiative,
+                            dispute.signer,
+                            dispute.sealed,
+                            dispute.contact,
+                            dispute.region,
+                            dispute.lang.code(),
+                            now.timestamp()
+                        ],
+                    )
+                    .map_err(err)?;
+                if moved == 1 {
+                    add_count(&tx, &dispute.initiative, &region, -1)?;
+                    add_count(&tx, &dispute.initiative, &dispute.region, 1)?;
+                    add_contact(&tx, &dispute.initiative, &contact, -1)?;
+                    add_contact(&tx, &dispute.initiative, &dispute.contact, 1)?;
+                }
+            }
+            tx.execute(
+                "UPDATE disputes SET state = ?2, decided_by = ?3, decided_at = ?4, sealed = X'' WHERE id = ?1",
+                params![id, if keep { "kept" } else { "struck" }, moderator, now.timestamp()],
+            )
+            .map_err(err)?;
+            tx.commit().map_err(err)?;
+            let signer = dispute.signer.clone();
+            Ok(Some((
+                dispute,
+                SealedSignature {
+                    signer,
+                    sealed,
+                    created,
+                },
+            )))
+        })
+        .await
+    }
+
+    async fn signature_meta(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>> {
+        let initiative = initiative.to_string();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT signer, region, created, COALESCE(client, ''), COALESCE(grp, ''), state
+                     FROM signatures WHERE initiative = ?1 ORDER BY created, signer",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([initiative], |r| {
+                    Ok(SignatureMeta {
+                        signer: r.get(0)?,
+                        region: r.get(1)?,
+                        created: r.get(2)?,
+                        client: r.get(3)?,
+                        group: r.get(4)?,
+                        state: r.get(5)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn requested(&self, initiative: &str) -> StoreResult<u64> {
+        let initiative = initiative.to_string();
+        self.with(move |conn| {
+            let n: Option<i64> = conn
+                .prepare_cached("SELECT n FROM requests WHERE initiative = ?1")
+                .map_err(err)?
+                .query_row([initiative], |r| r.get(0))
+                .optional()
+                .map_err(err)?;
+            Ok(n.unwrap_or(0) as u64)
+        })
+        .await
+    }
+
+    async fn strike(&self, initiative: &str, signers: &[String]) -> StoreResult<usize> {
+        let (initiative, signers) = (initiative.to_string(), signers.to_vec());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            let mut n = 0;
+            for signer in &signers {
+                if requests::strike_one(&tx, &initiative, signer)? {
+                    n += 1;
+                }
+            }
+            tx.commit().map_err(err)?;
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn erase_requests(&self, now: DateTime<Utc>) -> StoreResult<usize> {
+        self.with(move |conn| {
+            conn.execute("DELETE FROM pending WHERE expires <= ?1", [now.timestamp()])
+                .map_err(err)
+        })
+        .await
+    }
+}
+
+const DISPUTE_COLUMNS: &str =
+    "id, initiative, signer, sealed, contact, region, lang, created, state, decided_by, decided_at";
+
+fn dispute_row(r: &rusqlite::Row) -> rusqlite::Result<Dispute> {
+    let decided_by: Option<String> = r.get(9)?;
+    let decided_at: Option<i64> = r.get(10)?;
+    Ok(Dispute {
+        id: r.get(0)?,
+        initiative: r.get(1)?,
+        signer: r.get(2)?,
+        sealed: r.get(3)?,
+        contact: r.get(4)?,
+        region: r.get(5)?,
+        lang: r.get::<_, String>(6)?.parse().unwrap_or(musharaka_model::Lang::Ar),
+        created: r.get(7)?,
+        state: r.get(8)?,
+        decision: decided_by.map(|by| (by, decided_at.unwrap_or_default())),
+    })
 }

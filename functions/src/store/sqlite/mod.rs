@@ -3,8 +3,9 @@
 //! deployments.
 
 use super::{
-    Action, AdminStore, Count, Decided, NewComment, NewSignature, Receipted, SealedSignature,
-    Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
+    Action, AdminStore, Confirmation, Confirmed, Count, Decided, Dispute, NewComment,
+    NewRequest, NewSignature, Outgoing, Pending, Receipted, Requested, SealedSignature,
+    SignatureMeta, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 mod admin;
+mod requests;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
@@ -30,8 +32,58 @@ CREATE TABLE IF NOT EXISTS signatures (
     created INTEGER NOT NULL,
     receipt BLOB,
     expires INTEGER,
+    contact TEXT,
+    grp TEXT,
+    client TEXT,
+    state TEXT NOT NULL DEFAULT 'counted',
     PRIMARY KEY (initiative, signer)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending (
+    reference TEXT PRIMARY KEY,
+    initiative TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    region TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    contact TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    client TEXT NOT NULL,
+    code TEXT NOT NULL,
+    code_expires INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    resends INTEGER NOT NULL DEFAULT 0,
+    sent INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT NOT NULL UNIQUE,
+    sealed BLOB NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (
+    initiative TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contacts (
+    initiative TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (initiative, contact)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS disputes (
+    id TEXT PRIMARY KEY,
+    initiative TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    contact TEXT NOT NULL,
+    region TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at INTEGER
+);
 CREATE TABLE IF NOT EXISTS counts (
     initiative TEXT NOT NULL,
     region TEXT NOT NULL,
@@ -160,7 +212,17 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             ("reason", "TEXT"),
         ],
     )?;
-    add("signatures", &[("receipt", "BLOB"), ("expires", "INTEGER")])?;
+    add(
+        "signatures",
+        &[
+            ("receipt", "BLOB"),
+            ("expires", "INTEGER"),
+            ("contact", "TEXT"),
+            ("grp", "TEXT"),
+            ("client", "TEXT"),
+            ("state", "TEXT NOT NULL DEFAULT 'counted'"),
+        ],
+    )?;
     let old_log: bool = conn
         .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exports'")?
         .exists([])?;
@@ -213,10 +275,20 @@ fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> Store
     if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
         return Ok(Stored::Refused(refusal));
     }
-    let inserted = tx
+    if !insert_signature(&tx, s, now)? {
+        return Ok(Stored::Duplicate);
+    }
+    tx.commit().map_err(err)?;
+    Ok(Stored::Done)
+}
+
+/// Inserts a signature unless its signer signed, and counts it (by region, and for its
+/// contact). False when it was already there.
+fn insert_signature(conn: &Connection, s: &NewSignature, now: DateTime<Utc>) -> StoreResult<bool> {
+    let inserted = conn
         .prepare_cached(
-            "INSERT INTO signatures (initiative, signer, region, lang, sealed, created, receipt, expires)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (initiative, signer) DO NOTHING",
+            "INSERT INTO signatures (initiative, signer, region, lang, sealed, created, receipt, expires, contact, grp, client, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'counted') ON CONFLICT (initiative, signer) DO NOTHING",
         )
         .map_err(err)?
         .execute(params![
@@ -227,21 +299,45 @@ fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> Store
             s.sealed,
             now.timestamp(),
             receipt_key(&s.receipt),
-            s.expires
+            s.expires,
+            s.contact,
+            s.group,
+            s.client,
         ])
         .map_err(err)?;
     if inserted == 0 {
-        return Ok(Stored::Duplicate);
+        return Ok(false);
     }
-    tx.prepare_cached(
-        "INSERT INTO counts (initiative, region, n) VALUES (?1, ?2, 1)
-         ON CONFLICT (initiative, region) DO UPDATE SET n = n + 1",
+    add_count(conn, &s.initiative, &s.region, 1)?;
+    add_contact(conn, &s.initiative, &s.contact, 1)?;
+    Ok(true)
+}
+
+/// Adds `delta` to the count of `initiative` in `region`.
+fn add_count(conn: &Connection, initiative: &str, region: &str, delta: i64) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO counts (initiative, region, n) VALUES (?1, ?2, MAX(?3, 0))
+         ON CONFLICT (initiative, region) DO UPDATE SET n = MAX(n + ?3, 0)",
     )
     .map_err(err)?
-    .execute(params![s.initiative, s.region])
+    .execute(params![initiative, region, delta])
     .map_err(err)?;
-    tx.commit().map_err(err)?;
-    Ok(Stored::Done)
+    Ok(())
+}
+
+/// Adds `delta` to the signatures `contact` confirmed on `initiative`.
+fn add_contact(conn: &Connection, initiative: &str, contact: &str, delta: i64) -> StoreResult<()> {
+    if contact.is_empty() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO contacts (initiative, contact, n) VALUES (?1, ?2, MAX(?3, 0))
+         ON CONFLICT (initiative, contact) DO UPDATE SET n = MAX(n + ?3, 0)",
+    )
+    .map_err(err)?
+    .execute(params![initiative, contact, delta])
+    .map_err(err)?;
+    Ok(())
 }
 
 /// The count of initiative `id`, total and by region.
@@ -357,7 +453,9 @@ impl Store for SqliteStore {
     async fn receipted(&self, receipt: &str) -> StoreResult<Option<Receipted>> {
         let receipt = receipt_key(receipt);
         self.with(move |conn| {
-            conn.prepare_cached("SELECT initiative, created FROM signatures WHERE receipt = ?1")
+            conn.prepare_cached(
+                "SELECT initiative, created FROM signatures WHERE receipt = ?1 AND state != 'struck'",
+            )
                 .map_err(err)?
                 .query_row([receipt], |r| {
                     Ok(Receipted {
@@ -377,7 +475,7 @@ impl Store for SqliteStore {
             let tx = conn.transaction().map_err(err)?;
             let found = tx
                 .prepare_cached(
-                    "SELECT initiative, signer, region, created FROM signatures WHERE receipt = ?1",
+                    "SELECT initiative, signer, region, created, COALESCE(contact, '') FROM signatures WHERE receipt = ?1 AND state != 'struck'",
                 )
                 .map_err(err)?
                 .query_row([&receipt], |r| {
@@ -386,11 +484,12 @@ impl Store for SqliteStore {
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
                     ))
                 })
                 .optional()
                 .map_err(err)?;
-            let Some((initiative, signer, region, created)) = found else {
+            let Some((initiative, signer, region, created, contact)) = found else {
                 return Ok(Withdrawal::NotFound);
             };
             let Some(entry) = load_entry(&tx, &initiative)? else {
@@ -403,12 +502,8 @@ impl Store for SqliteStore {
                 .map_err(err)?
                 .execute(params![initiative, signer])
                 .map_err(err)?;
-            tx.prepare_cached(
-                "UPDATE counts SET n = n - 1 WHERE initiative = ?1 AND region = ?2 AND n > 0",
-            )
-            .map_err(err)?
-            .execute(params![initiative, region])
-            .map_err(err)?;
+            add_count(&tx, &initiative, &region, -1)?;
+            add_contact(&tx, &initiative, &contact, -1)?;
             let count = count_of(&tx, &initiative)?;
             tx.commit().map_err(err)?;
             Ok(Withdrawal::Done(
@@ -468,6 +563,99 @@ impl Store for SqliteStore {
                     .map_err(err)?;
             }
             Ok(n <= max as i64)
+        })
+        .await
+    }
+
+    async fn request(
+        &self,
+        r: &NewRequest,
+        m: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Requested> {
+        let (r, m) = (r.clone(), m.clone());
+        self.with(move |conn| requests::request(conn, &r, &m, per_day, now))
+            .await
+    }
+
+    async fn pending(&self, reference: &str) -> StoreResult<Option<Pending>> {
+        let reference = reference.to_string();
+        self.with(move |conn| requests::pending(conn, &reference))
+            .await
+    }
+
+    async fn wrong_code(&self, reference: &str) -> StoreResult<()> {
+        let reference = reference.to_string();
+        self.with(move |conn| requests::wrong_code(conn, &reference))
+            .await
+    }
+
+    async fn resend(
+        &self,
+        reference: &str,
+        seen: u32,
+        code: &str,
+        code_expires: i64,
+        m: &Outgoing,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (reference, code, m) = (reference.to_string(), code.to_string(), m.clone());
+        self.with(move |conn| {
+            requests::resend(conn, &reference, seen, &code, code_expires, &m, now)
+        })
+        .await
+    }
+
+    async fn confirm(
+        &self,
+        reference: &str,
+        c: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Confirmed> {
+        let (reference, c) = (reference.to_string(), c.clone());
+        self.with(move |conn| requests::confirm(conn, &reference, &c, now))
+            .await
+    }
+
+    async fn contest(&self, reference: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let reference = reference.to_string();
+        self.with(move |conn| requests::contest(conn, &reference, now))
+            .await
+    }
+}
+
+impl SqliteStore {
+    /// The oldest `max` messages of the outbox, for the local sender.
+    pub async fn outbox(&self, max: usize) -> StoreResult<Vec<Outgoing>> {
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT id, sealed FROM outbox ORDER BY rowid LIMIT ?1")
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([max as i64], |r| {
+                    Ok(Outgoing {
+                        id: r.get(0)?,
+                        sealed: r.get(1)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+        .await
+    }
+
+    /// Removes sent messages from the outbox.
+    pub async fn sent(&self, ids: Vec<String>) -> StoreResult<()> {
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(err)?;
+            for id in &ids {
+                tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")
+                    .map_err(err)?
+                    .execute([id])
+                    .map_err(err)?;
+            }
+            tx.commit().map_err(err)
         })
         .await
     }
