@@ -1,204 +1,73 @@
 //! The handlers as API Gateway (HTTP API, payload 2.0) calls them: real event JSON, parsed by
 //! `lambda_http`, through the same router Lambda runs, on a real SQLite store.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Response;
-use chrono::DateTime;
-use musharaka_functions::crypto::Secrets;
-use musharaka_functions::store::sqlite::SqliteStore;
+mod harness;
+
+use harness::*;
 use musharaka_functions::store::{
-    AdminStore, Count, NewComment, NewSignature, Store, StoreError, StoreResult, Stored,
+    Confirmation, Confirmed, Count, NewComment, NewRequest, NewSignature, Outgoing, Pending,
+    Requested, Store, StoreError, StoreResult, Stored,
 };
-use musharaka_functions::{AppState, Settings, router};
-use musharaka_model::Localized;
-use musharaka_model::catalog::{Catalog, Consultation, Details, Entry, Initiative, SCHEMA_VERSION};
-use musharaka_model::state::{ConsultationState, InitiativeState};
-use musharaka_model::target::{Authority, Target};
+use musharaka_functions::{AppState, router};
+use musharaka_model::catalog::{Details, Entry};
+use musharaka_model::state::InitiativeState;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tower::ServiceExt;
-
-const ORIGIN: &str = "https://musharaka.ma";
-
-fn entry(id: &str, details: Details, opens: &str, closes: &str) -> Entry {
-    Entry {
-        id: id.into(),
-        details,
-        opens: DateTime::parse_from_rfc3339(opens).unwrap(),
-        closes: DateTime::parse_from_rfc3339(closes).unwrap(),
-        title: Localized::new(),
-        url: Localized::new(),
-    }
-}
-
-fn petition(authority: Authority, region: Option<&str>, state: InitiativeState) -> Details {
-    Details::Petition(Initiative {
-        target: Target {
-            authority,
-            region: region.map(str::to_string),
-            name: if authority == Authority::Commune {
-                [(musharaka_model::Lang::Fr, "Asni".to_string())].into()
-            } else {
-                Localized::new()
-            },
-            population: (authority == Authority::Commune).then_some(20_000),
-            arrondissements: false,
-        },
-        threshold: 100,
-        state,
-        decided: None,
-        erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").ok(),
-    })
-}
-
-fn catalog() -> Catalog {
-    let (o, c) = ("2020-01-01T00:00:00+01:00", "2100-01-01T00:00:00+01:00");
-    Catalog {
-        version: SCHEMA_VERSION,
-        base_url: ORIGIN.into(),
-        entries: vec![
-            entry(
-                "p-open",
-                petition(
-                    Authority::HeadOfGovernment,
-                    None,
-                    InitiativeState::Collecting,
-                ),
-                o,
-                c,
-            ),
-            entry(
-                "p-local",
-                petition(
-                    Authority::Commune,
-                    Some("MA-07"),
-                    InitiativeState::Collecting,
-                ),
-                o,
-                c,
-            ),
-            entry(
-                "p-closed",
-                petition(
-                    Authority::HeadOfGovernment,
-                    None,
-                    InitiativeState::Collecting,
-                ),
-                o,
-                "2021-01-01T00:00:00+01:00",
-            ),
-            entry(
-                "c-open",
-                Details::Consultation(Consultation {
-                    authority: Localized::new(),
-                    state: ConsultationState::Open,
-                    sections: vec!["s1".into(), "s1-1".into()],
-                }),
-                o,
-                c,
-            ),
-        ],
-        retention: Default::default(),
-    }
-}
-
-fn settings() -> Settings {
-    Settings::new(ORIGIN, Secrets::new(vec![5; 32], [6; 32]).unwrap())
-}
-
-struct Harness {
-    app: Router,
-    store: Arc<dyn AdminStore>,
-    _dir: tempfile::TempDir,
-}
-
-async fn harness(settings: Settings) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn AdminStore> =
-        Arc::new(SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap());
-    store.publish(&catalog()).await.unwrap();
-    let app = router(AppState::new(store.clone(), settings));
-    Harness {
-        app,
-        store,
-        _dir: dir,
-    }
-}
-
-fn event(name: &str) -> Value {
-    let path = format!("{}/tests/events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn with_body(mut e: Value, body: &str) -> Value {
-    e["body"] = Value::String(body.to_string());
-    e["headers"]["content-length"] = Value::String(body.len().to_string());
-    e
-}
-
-async fn call(app: &Router, e: &Value) -> Response<Body> {
-    let request =
-        lambda_http::request::from_str(&e.to_string()).expect("a valid API Gateway event");
-    app.clone().oneshot(request).await.unwrap()
-}
-
-async fn json(r: Response<Body>) -> Value {
-    let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-async fn text(r: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-/// The receipt code shown in a page or message (`XXXX-XXXX-XXXX-XXXX`).
-fn receipt_in(text: &str) -> Option<String> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|w| {
-            w.len() == 19 && w.split('-').all(|g| g.len() == 4) && w.matches('-').count() == 3
-        })
-        .map(str::to_string)
-}
-
-/// A request to `POST /api/signature` with `fields`, as a script (JSON) or a form.
-fn signature_event(fields: &Value, script: bool) -> Value {
-    let mut e = event("sign-json.json");
-    e["rawPath"] = "/api/signature".into();
-    e["routeKey"] = "POST /api/signature".into();
-    e["requestContext"]["http"]["path"] = "/api/signature".into();
-    e["requestContext"]["routeKey"] = "POST /api/signature".into();
-    if !script {
-        e["headers"]["accept"] = "text/html".into();
-    }
-    with_body(e, &fields.to_string())
-}
-
-fn location(r: &Response<Body>) -> &str {
-    r.headers()["location"].to_str().unwrap()
-}
-
-async fn total(store: &Arc<dyn AdminStore>, id: &str) -> u64 {
-    store.counts(&[id.to_string()]).await.unwrap()[id].total
-}
 
 #[tokio::test]
-async fn a_form_without_javascript_is_thanked_then_told_it_already_signed() {
+async fn a_form_without_javascript_confirms_its_code_then_gets_its_receipt() {
     let h = harness(settings()).await;
     let r = call(&h.app, &event("sign-form.json")).await;
-    // The receipt code comes on a page of its own, never in a URL.
-    assert_eq!(r.status(), 200);
+    // The confirmation form comes on a page of its own, with the reference in it.
+    assert_eq!(r.status(), 202);
     assert!(r.headers().get("location").is_none());
     assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
     let page = text(r).await;
     assert!(page.contains("<html lang=\"fr\" dir=\"ltr\">"), "{page}");
+    assert!(page.contains("data-code=\"code-sent\""), "{page}");
+    assert!(
+        page.contains("+212 6••••••78"),
+        "the masked contact: {page}"
+    );
+    let reference = page
+        .split("name=\"reference\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        total(&h.store, "p-open").await,
+        0,
+        "nothing counts before confirmation"
+    );
+
+    let code = h.code_for(&reference).await;
+    let (to, sms) = h.messages().pop().unwrap();
+    assert_eq!(to, "+212612345678", "the SMS goes to the number as E.164");
+    assert!(sms.contains("Channel: sms"), "{sms}");
+    let fields = serde_json::json!({"lang": "fr", "reference": reference, "code": code});
+    let r = call(&h.app, &post_event("/api/confirm", &fields, false)).await;
+    assert_eq!(r.status(), 200);
+    let page = text(r).await;
     assert!(page.contains("Votre code de reçu"), "{page}");
     assert!(receipt_in(&page).is_some(), "{page}");
     assert!(page.contains("href=\"/fr/signature/\""), "{page}");
     assert_eq!(total(&h.store, "p-open").await, 1);
+
+    // The same person again, from the same phone: told at confirmation, not before.
     let r = call(&h.app, &event("sign-form.json")).await;
+    assert_eq!(r.status(), 202);
+    let page = text(r).await;
+    let reference = page
+        .split("name=\"reference\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let code = h.code_for(&reference).await;
+    let fields = serde_json::json!({"lang": "fr", "reference": reference, "code": code});
+    let r = call(&h.app, &post_event("/api/confirm", &fields, false)).await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/fr/result/already-signed/");
     assert_eq!(
@@ -209,13 +78,38 @@ async fn a_form_without_javascript_is_thanked_then_told_it_already_signed() {
 }
 
 #[tokio::test]
-async fn a_script_gets_a_localized_json_answer_with_the_new_count() {
+async fn a_script_gets_a_localized_json_answer_then_the_new_count() {
     let h = harness(settings()).await;
     let r = call(&h.app, &event("sign-json.json")).await;
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 202);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let body = json(r).await;
     assert_eq!(body["ok"], true);
+    assert_eq!(body["code"], "code-sent");
+    assert!(body["message"].as_str().unwrap().contains("رمز"));
+    assert_eq!(body["count"], Value::Null, "nothing is counted yet");
+    let reference = body["confirm"]["reference"].as_str().unwrap().to_string();
+    assert_eq!(body["confirm"]["to"], "a•••@example.ma");
+    let url = body["confirm"]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("/ar/confirm/#r={reference}&to=")),
+        "{url}"
+    );
+
+    let code = h.code_for(&reference).await;
+    let (to, email) = h.messages().pop().unwrap();
+    assert_eq!(to, "amina.alaoui@example.ma");
+    assert!(
+        email.contains(&format!(
+            "https://musharaka.ma/ar/confirm/#r={reference}&c={code}"
+        )),
+        "the email links to the confirmation page with the code in the fragment: {email}"
+    );
+    let fields =
+        serde_json::json!({"lang": "ar", "reference": reference.to_lowercase(), "code": code});
+    let r = call(&h.app, &post_event("/api/confirm", &fields, true)).await;
+    assert_eq!(r.status(), 200);
+    let body = json(r).await;
     assert_eq!(body["code"], "signed");
     assert!(
         body["message"]
@@ -234,11 +128,11 @@ async fn a_script_gets_a_localized_json_answer_with_the_new_count() {
 #[tokio::test]
 async fn a_signer_checks_then_withdraws_with_the_receipt_and_the_count_drops() {
     let h = harness(settings()).await;
-    let signed = json(call(&h.app, &event("sign-json.json")).await).await;
+    let signed = h.sign_and_confirm(&event("sign-json.json")).await;
     let receipt = signed["receipt"]["code"].as_str().unwrap().to_string();
     assert_eq!(total(&h.store, "p-open").await, 1);
     let ask = |fields: Value, script: bool| {
-        let e = signature_event(&fields, script);
+        let e = post_event("/api/signature", &fields, script);
         let app = h.app.clone();
         async move { call(&app, &e).await }
     };
@@ -322,7 +216,7 @@ async fn a_signer_checks_then_withdraws_with_the_receipt_and_the_count_drops() {
     // The code is spent; signing again is allowed and counted.
     let r = ask(serde_json::json!({"lang": "fr", "receipt": receipt}), false).await;
     assert_eq!(location(&r), "/fr/result/unknown-receipt/");
-    let again = json(call(&h.app, &event("sign-json.json")).await).await;
+    let again = h.sign_and_confirm(&event("sign-json.json")).await;
     assert_eq!(again["code"], "signed");
     let receipt = again["receipt"]["code"].as_str().unwrap().to_string();
     assert_eq!(total(&h.store, "p-open").await, 1);
@@ -420,6 +314,18 @@ async fn each_bad_input_has_its_status_code_and_message_and_stores_nothing() {
             "not-eligible",
         ),
         (
+            "bad contact",
+            variant(&|b| b["contact"] = "05 22 12 34 56".into()),
+            422,
+            "invalid-contact",
+        ),
+        (
+            "no contact",
+            variant(&|b| b["contact"] = "".into()),
+            422,
+            "missing-field",
+        ),
+        (
             "not JSON",
             with_body(base.clone(), "{\"initiative\":"),
             400,
@@ -444,6 +350,10 @@ async fn each_bad_input_has_its_status_code_and_message_and_stores_nothing() {
         .await
         .unwrap();
     assert!(counts.values().all(|c| c.total == 0), "{counts:?}");
+    assert!(
+        h.sqlite.outbox(10).await.unwrap().is_empty(),
+        "no code was sent"
+    );
 }
 
 #[tokio::test]
@@ -482,7 +392,7 @@ async fn local_petitions_take_residents_of_their_region() {
     body["region"] = "MA-07".into();
     body["attest_local"] = Value::Bool(true);
     let r = call(&h.app, &with_body(base.clone(), &body.to_string())).await;
-    assert_eq!(json(r).await["code"], "signed");
+    assert_eq!(json(r).await["code"], "code-sent");
 }
 
 #[tokio::test]
@@ -503,7 +413,7 @@ async fn a_comment_on_an_article_waits_for_moderation() {
 #[tokio::test]
 async fn counts_are_cacheable_and_leave_unknown_ids_out() {
     let h = harness(settings()).await;
-    call(&h.app, &event("sign-form.json")).await;
+    h.sign_and_confirm(&event("sign-json.json")).await;
     let r = call(&h.app, &event("counts.json")).await;
     assert_eq!(r.status(), 200);
     assert!(
@@ -524,14 +434,14 @@ async fn too_many_submissions_from_one_address_are_refused() {
     s.set_rate_limit("3/60").unwrap();
     let h = harness(s).await;
     for _ in 0..3 {
-        assert_eq!(call(&h.app, &event("sign-json.json")).await.status(), 200);
+        assert_eq!(call(&h.app, &event("sign-json.json")).await.status(), 202);
     }
     let r = call(&h.app, &event("sign-json.json")).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "60");
     let mut other = event("sign-json.json");
     other["requestContext"]["http"]["sourceIp"] = "41.250.0.9".into();
-    assert_eq!(call(&h.app, &other).await.status(), 200, "another address");
+    assert_eq!(call(&h.app, &other).await.status(), 202, "another address");
 }
 
 /// A store whose database is down.
@@ -581,6 +491,43 @@ impl Store for Down {
     ) -> StoreResult<bool> {
         Err(StoreError::Unavailable("down".into()))
     }
+    async fn request(
+        &self,
+        _: &NewRequest,
+        _: &Outgoing,
+        _: u32,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Requested> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn pending(&self, _: &str) -> StoreResult<Option<Pending>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn wrong_code(&self, _: &str) -> StoreResult<()> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn resend(
+        &self,
+        _: &str,
+        _: u32,
+        _: &str,
+        _: i64,
+        _: &Outgoing,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn confirm(
+        &self,
+        _: &str,
+        _: &Confirmation,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Confirmed> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn contest(&self, _: &str, _: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
+        Err(StoreError::Unavailable("down".into()))
+    }
 }
 
 #[tokio::test]
@@ -588,6 +535,9 @@ async fn an_unavailable_store_answers_503_with_retry_after() {
     let app = router(AppState::new(Arc::new(Down), settings()));
     let r = call(&app, &event("sign-json.json")).await;
     assert_eq!(r.status(), 503);
+    let confirm = serde_json::json!({"reference": "K7Q2M9XD", "code": "123456"});
+    let r = call(&app, &post_event("/api/confirm", &confirm, true)).await;
+    assert_eq!(r.status(), 503, "a confirmation too");
     assert_eq!(r.headers()["retry-after"], "2");
     assert_eq!(json(r).await["code"], "unavailable");
     assert_eq!(call(&app, &event("counts.json")).await.status(), 503);

@@ -61,10 +61,7 @@ fn unique(prefix: &str) -> String {
 
 /// A Moroccan mobile number no other test uses.
 fn unique_phone() -> String {
-    let digits: String = unique("")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let digits: String = unique("").chars().filter(char::is_ascii_digit).collect();
     format!("+2126{}", &digits[digits.len().saturating_sub(8)..])
 }
 
@@ -219,16 +216,21 @@ async fn moto_sent() -> (Vec<Value>, Vec<Value>) {
     let endpoint = endpoint();
     let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let request = format!(
-        "GET /moto-api/data.json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    );
+    let request =
+        format!("GET /moto-api/data.json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
     let raw = String::from_utf8(raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.") && head.contains(" 200 "), "{head}");
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    assert!(
+        head.starts_with("HTTP/1.") && head.contains(" 200 "),
+        "{head}"
+    );
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(body)
     } else {
         body.to_string()
@@ -293,10 +295,7 @@ async fn the_stream_handler_sends_codes_by_ses_and_sns_and_empties_the_outbox() 
         10,
     );
     let response = sender.handle(event, None).await;
-    assert!(
-        response.batch_item_failures.is_empty(),
-        "{response:?}"
-    );
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
 
     let (emails, sms) = moto_sent().await;
     let sent = email_to(&emails, &email);
@@ -312,7 +311,10 @@ async fn the_stream_handler_sends_codes_by_ses_and_sns_and_empties_the_outbox() 
     let sent = sms_to(&sms, &phone);
     assert_eq!(sent.len(), 1, "one SMS to the signer");
     let text = sent[0]["message"].as_str().unwrap();
-    assert!(text.contains("731864") && text.contains("P3W8N2RT"), "{text}");
+    assert!(
+        text.contains("731864") && text.contains("P3W8N2RT"),
+        "{text}"
+    );
 
     for id in &ids {
         assert!(
@@ -342,7 +344,11 @@ async fn the_notify_binary_drains_the_stream_and_reports_what_to_retry() {
         enqueue(&store, &code(&phone, Lang::Zgh, "550281", "H4K9Q2ZX")).await,
         enqueue(&store, &code(&email, Lang::Ar, "118306", "T6M3V8WB")).await,
         // SES refuses an address without a domain: this record is reported for retry.
-        enqueue(&store, &code("nobody-at-example.ma", Lang::Fr, "900001", "Z9Z9Z9Z9")).await,
+        enqueue(
+            &store,
+            &code("nobody-at-example.ma", Lang::Fr, "900001", "Z9Z9Z9Z9"),
+        )
+        .await,
     ];
     let event = stream_event(&table, &ids).await;
 
@@ -377,7 +383,10 @@ async fn the_notify_binary_drains_the_stream_and_reports_what_to_retry() {
     );
 
     let (emails, sms) = moto_sent().await;
-    let text = sms_to(&sms, &phone)[0]["message"].as_str().unwrap().to_string();
+    let text = sms_to(&sms, &phone)[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(text.contains("550281"), "{text}");
     let body = email_to(&emails, &email)[0]["body"]
         .as_str()
@@ -504,11 +513,17 @@ async fn smtp_delivers_the_code_in_utf8_to_a_real_server() {
     assert_eq!(headers["to"], to);
     assert!(headers["from"].contains("no-reply@musharaka.ma"));
     assert_eq!(
-        headers["content-type"].to_ascii_lowercase().replace(' ', ""),
+        headers["content-type"]
+            .to_ascii_lowercase()
+            .replace(' ', ""),
         "text/plain;charset=utf-8"
     );
     assert_eq!(decode_header(&headers["subject"]), rendered.subject);
-    assert_eq!(body.trim_end(), rendered.text.trim_end());
+    // Text travels in its canonical form, with CRLF line ends.
+    assert_eq!(
+        body.replace("\r\n", "\n").trim_end(),
+        rendered.text.trim_end()
+    );
     let link = format!("{ORIGIN}{}#r=R2D7K9PX&c=604219", confirm_page_url(Lang::Ar));
     assert!(body.contains("604219") && body.contains(&link), "{body}");
 }

@@ -1,7 +1,9 @@
 //! The deployment template (`infra/template.yaml`) keeps its promises: no IAM statement gives
 //! a wildcard action or a wildcard resource on data, every function runs on arm64, the table
-//! has exactly the keys, index and TTL attribute the store uses, and the CDN sends the same
-//! security headers as `musharaka serve`.
+//! has exactly the keys, index and TTL attribute the store uses, the CDN sends the same
+//! security headers as `musharaka serve`, and the notify function reads new outbox items from
+//! the table's stream, retries a bounded number of times into its queue, and may only send as
+//! the sender's identity and to phone numbers.
 
 use musharaka_functions::security;
 use musharaka_functions::store::dynamo::names;
@@ -67,6 +69,10 @@ fn no_statement_grants_a_wildcard_action_or_a_wildcard_resource_on_data() {
     assert!(all.len() >= 4, "found only {} statements", all.len());
     for (owner, s) in all {
         let actions = strings(&s["Action"]);
+        assert!(s.get("NotAction").is_none(), "{owner}: NotAction");
+        if s.get("NotResource").is_some() {
+            assert_eq!(actions, ["sns:Publish"], "{owner}: NotResource beyond SMS");
+        }
         let resources = strings(&s["Resource"]);
         for a in &actions {
             assert!(!a.contains('*'), "{owner}: wildcard action {a}");
@@ -115,6 +121,195 @@ fn each_function_may_only_do_what_it_does() {
     );
 }
 
+/// The tag (`!Ref`, `!GetAtt`, `!Sub`) and the value of an intrinsic function.
+fn intrinsic(v: &Value) -> Option<(String, &Value)> {
+    match v {
+        Value::Tagged(t) => Some((t.tag.to_string(), &t.value)),
+        _ => None,
+    }
+}
+
+fn is_ref(v: &Value, name: &str) -> bool {
+    intrinsic(v).is_some_and(|(tag, value)| tag == "!Ref" && value.as_str() == Some(name))
+}
+
+fn is_get_att(v: &Value, path: &str) -> bool {
+    intrinsic(v).is_some_and(|(tag, value)| tag == "!GetAtt" && value.as_str() == Some(path))
+}
+
+/// The event source mapping that invokes `function`.
+fn mapping_of<'a>(t: &'a Value, function: &str) -> &'a Value {
+    let found: Vec<_> = resources(t)
+        .into_iter()
+        .filter(|(_, r)| {
+            r["Type"].as_str() == Some("AWS::Lambda::EventSourceMapping")
+                && is_ref(&r["Properties"]["FunctionName"], function)
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one event source mapping for {function}");
+    &found[0].1["Properties"]
+}
+
+#[test]
+fn the_notify_function_reads_only_new_outbox_items_from_the_table_stream() {
+    let t = template();
+    assert_eq!(
+        t["Resources"]["Table"]["Properties"]["StreamSpecification"]["StreamViewType"].as_str(),
+        Some("NEW_IMAGE")
+    );
+    let m = mapping_of(&t, "NotifyFunction");
+    assert!(is_get_att(&m["EventSourceArn"], "Table.StreamArn"));
+    let filters = m["FilterCriteria"]["Filters"].as_sequence().unwrap();
+    assert_eq!(filters.len(), 1);
+    let pattern: serde_json::Value =
+        serde_json::from_str(filters[0]["Pattern"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        pattern,
+        serde_json::json!({
+            "eventName": ["INSERT"],
+            "dynamodb": {"NewImage": {"pk": {"S": [{"prefix": "OUTBOX#"}]}}}
+        })
+    );
+    // The prefix is the one the store writes.
+    let key = musharaka_functions::store::dynamo::outbox_key("x");
+    assert_eq!(key[names::PK].as_s().unwrap(), "OUTBOX#x");
+    // Through the mapping only: SAM events would bring a policy on every stream.
+    let function = &t["Resources"]["NotifyFunction"]["Properties"];
+    assert!(function.get("Events").is_none());
+}
+
+#[test]
+fn failed_deliveries_are_retried_a_bounded_number_of_times_then_go_to_the_queue() {
+    let t = template();
+    let m = mapping_of(&t, "NotifyFunction");
+    assert_eq!(
+        strings(&m["FunctionResponseTypes"]),
+        ["ReportBatchItemFailures"]
+    );
+    let retries = m["MaximumRetryAttempts"].as_i64().unwrap();
+    assert!((0..=10).contains(&retries), "bounded retries: {retries}");
+    assert_eq!(m["BisectBatchOnFunctionError"].as_bool(), Some(true));
+    assert!(is_get_att(
+        &m["DestinationConfig"]["OnFailure"]["Destination"],
+        "NotifyFailures.Arn"
+    ));
+    assert_eq!(
+        t["Resources"]["NotifyFailures"]["Type"].as_str(),
+        Some("AWS::SQS::Queue")
+    );
+    // A whole batch fits in one invocation even at one message a second.
+    let batch = m["BatchSize"].as_u64().unwrap();
+    let timeout = t["Resources"]["NotifyFunction"]["Properties"]["Timeout"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        timeout >= batch + 2 * musharaka_functions::notify::stream::SEND_TIMEOUT.as_secs(),
+        "timeout {timeout} s for batches of {batch}"
+    );
+    assert!(t["Parameters"]["SendRate"]["MinValue"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn the_notify_function_may_only_send_as_its_identity_to_phone_numbers_and_delete_outbox_items() {
+    let t = template();
+    let notify: Vec<Value> = statements(&t)
+        .into_iter()
+        .filter(|(owner, _)| owner == "NotifyFunction")
+        .map(|(_, s)| s)
+        .collect();
+    let mut actions: Vec<String> = notify.iter().flat_map(|s| strings(&s["Action"])).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "dynamodb:DeleteItem",
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+            "ses:SendEmail",
+            "sns:Publish",
+            "sqs:SendMessage",
+        ]
+    );
+    let statement = |action: &str| {
+        notify
+            .iter()
+            .find(|s| strings(&s["Action"]).iter().any(|a| a == action))
+            .unwrap()
+    };
+    assert!(is_get_att(
+        &statement("dynamodb:GetRecords")["Resource"],
+        "Table.StreamArn"
+    ));
+    let delete = statement("dynamodb:DeleteItem");
+    assert!(is_get_att(&delete["Resource"], "Table.Arn"));
+    assert_eq!(
+        strings(&delete["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]),
+        ["OUTBOX#*"]
+    );
+    let ses = statement("ses:SendEmail");
+    let (tag, arn) = intrinsic(&ses["Resource"]).unwrap();
+    assert_eq!(tag, "!Sub");
+    assert_eq!(
+        arn.as_str(),
+        Some("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailIdentity}")
+    );
+    let sms = statement("sns:Publish");
+    assert!(sms.get("Resource").is_none());
+    assert_eq!(
+        strings(&sms["NotResource"]),
+        ["arn:${AWS::Partition}:sns:*:*:*"]
+    );
+    assert!(is_get_att(
+        &statement("sqs:SendMessage")["Resource"],
+        "NotifyFailures.Arn"
+    ));
+    // Nobody else sends anything.
+    for (owner, s) in statements(&t) {
+        if owner != "NotifyFunction" {
+            for a in strings(&s["Action"]) {
+                assert!(
+                    !(a.starts_with("ses:") || a.starts_with("sns:") || a.starts_with("sqs:")),
+                    "{owner}: {a}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_notify_function_takes_its_sender_and_rate_from_parameters() {
+    let t = template();
+    let env = &t["Resources"]["NotifyFunction"]["Properties"]["Environment"]["Variables"];
+    assert!(is_ref(&env["MUSHARAKA_SES_FROM"], "MailFrom"));
+    assert!(is_ref(&env["MUSHARAKA_SMS_SENDER_ID"], "SmsSenderId"));
+    assert!(is_ref(&env["MUSHARAKA_SEND_RATE"], "SendRate"));
+    assert_eq!(env["MUSHARAKA_SNS_SMS"].as_str(), Some("1"));
+    let params = &t["Parameters"];
+    assert_eq!(
+        params["SendRate"]["Default"].as_u64(),
+        Some(u64::from(
+            musharaka_functions::notify::stream::DEFAULT_SEND_RATE
+        ))
+    );
+    for p in ["MailFrom", "MailIdentity", "SmsSenderId", "SendRate"] {
+        assert!(params.get(p).is_some(), "parameter {p}");
+    }
+    // The environment names the back ends this function must use, and no other.
+    let get = |name: &str| {
+        env.get(name)
+            .map(|v| v.as_str().map_or_else(|| "set".to_string(), str::to_string))
+    };
+    assert_eq!(
+        musharaka_functions::notify::config::choose(get, false).unwrap(),
+        (
+            musharaka_functions::notify::config::EmailBy::Ses,
+            musharaka_functions::notify::config::SmsBy::Sns
+        )
+    );
+}
+
 #[test]
 fn every_function_runs_on_arm64_with_a_small_footprint() {
     let t = template();
@@ -123,7 +318,7 @@ fn every_function_runs_on_arm64_with_a_small_footprint() {
         .into_iter()
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
         .collect();
-    assert_eq!(functions.len(), 3);
+    assert_eq!(functions.len(), 4);
     for (name, f) in functions {
         let p = &f["Properties"];
         let arch = p.get("Architectures").unwrap_or(&global["Architectures"]);

@@ -1,6 +1,6 @@
 //! Project automation, run as `cargo xtask <task>`: `test` installs what the test tiers need
-//! (a Python venv with moto under `target/`, Debian's Chromium, the npm packages of the browser
-//! suite) and runs them all.
+//! (a Python venv with moto and aiosmtpd under `target/`, Debian's Chromium, the npm packages of
+//! the browser suite) and runs them all.
 
 mod bench;
 mod package;

@@ -76,9 +76,8 @@ pub(super) async fn confirm_outcome(state: &AppState, fields: &Fields, lang: Lan
             }
             return with_form(code, contest.flatten());
         }
-        match confirm(state, &reference, &pending, &hash, lang, now).await {
-            Ok(outcome) => return outcome,
-            Err(()) => {}
+        if let Ok(outcome) = confirm(state, &reference, &pending, (&hash, &code), lang, now).await {
+            return outcome;
         }
         pending = match state.store.pending(&reference).await {
             Ok(Some(p)) => p,
@@ -114,7 +113,7 @@ async fn confirm(
     state: &AppState,
     reference: &str,
     pending: &Pending,
-    hash: &str,
+    (hash, typed): (&str, &str),
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ()> {
@@ -153,7 +152,7 @@ async fn confirm(
                     reference: reference.to_string(),
                     to: None,
                     url: String::new(),
-                    code: None,
+                    code: Some(typed.to_string()),
                 }),
                 ..with_subject(Code::CinTaken)
             },

@@ -78,7 +78,10 @@ pub enum SmsBy {
 
 /// The back ends named by the variables `get` reads (see the module's documentation); `local`
 /// tells whether a local outbox may be used.
-pub fn choose(get: impl Fn(&str) -> Option<String>, local: bool) -> anyhow::Result<(EmailBy, SmsBy)> {
+pub fn choose(
+    get: impl Fn(&str) -> Option<String>,
+    local: bool,
+) -> anyhow::Result<(EmailBy, SmsBy)> {
     let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
     let email = if get("MUSHARAKA_SMTP_URL").is_some() {
         if get("MUSHARAKA_MAIL_FROM").is_none() {
@@ -147,7 +150,12 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
@@ -168,7 +176,10 @@ mod tests {
     #[test]
     fn without_a_local_outbox_each_channel_must_be_named() {
         let err = choose(env(&[]), false).unwrap_err().to_string();
-        assert!(err.contains("MUSHARAKA_SES_FROM") && err.contains("MUSHARAKA_SMTP_URL"), "{err}");
+        assert!(
+            err.contains("MUSHARAKA_SES_FROM") && err.contains("MUSHARAKA_SMTP_URL"),
+            "{err}"
+        );
         let err = choose(env(&[("MUSHARAKA_SES_FROM", "a@b.ma")]), false)
             .unwrap_err()
             .to_string();

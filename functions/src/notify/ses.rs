@@ -70,7 +70,12 @@ impl Deliver for Ses {
             .await
             // Only the kind and the service's error code: the service's text may quote the
             // address.
-            .map_err(|e| anyhow!("SES SendEmail failed: {e} ({})", e.code().unwrap_or("no code")))?;
+            .map_err(|e| {
+                anyhow!(
+                    "SES SendEmail failed: {e} ({})",
+                    e.code().unwrap_or("no code")
+                )
+            })?;
         Ok(())
     }
 }

@@ -54,7 +54,10 @@ impl std::fmt::Debug for Relay {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("security", &self.security)
-            .field("credentials", &self.credentials.as_ref().map(|_| "<redacted>"))
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "<redacted>"),
+            )
             .field("hello", &self.hello)
             .finish()
     }
@@ -123,7 +126,11 @@ fn percent_decode(s: &str) -> anyhow::Result<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(hi), Some(lo)) => {
                 out.push((hi * 16 + lo) as u8);
                 i += 3;
@@ -188,7 +195,12 @@ impl Smtp {
         let to: Mailbox = to
             .parse()
             .map_err(|e| anyhow!("the recipient is not an email address ({e})"))?;
+        let mut random = [0u8; 16];
+        getrandom::fill(&mut random).map_err(|e| anyhow!("no randomness ({e})"))?;
+        let random: String = random.iter().map(|b| format!("{b:02x}")).collect();
         lettre::Message::builder()
+            // A Message-ID in the sender's domain: mail without one looks like spam.
+            .message_id(Some(format!("<{random}@{}>", self.from.email.domain())))
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject.clone())
@@ -283,8 +295,16 @@ mod tests {
                 .formatted(),
         )
         .unwrap();
-        assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
         assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");
+        let id = raw
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: <"))
+            .expect("a Message-ID");
+        assert!(id.ends_with("@musharaka.ma>") && id.len() > 40, "{id}");
         assert!(raw.is_ascii());
         assert!(smtp.compose("not an address", &rendered).is_err());
     }

@@ -71,7 +71,12 @@ impl Deliver for Sns {
             .await
             // Only the kind and the service's error code: the service's text may quote the
             // phone number.
-            .map_err(|e| anyhow!("SNS Publish failed: {e} ({})", e.code().unwrap_or("no code")))?;
+            .map_err(|e| {
+                anyhow!(
+                    "SNS Publish failed: {e} ({})",
+                    e.code().unwrap_or("no code")
+                )
+            })?;
         Ok(())
     }
 }
