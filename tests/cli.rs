@@ -360,6 +360,9 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
             sealed: vec![1],
             receipt: "r-a".into(),
             expires: i64::MAX,
+            contact: "contact-a".into(),
+            group: "phone:+212".into(),
+            client: "client-a".into(),
         };
         store.sign(&s, chrono::Utc::now()).await.unwrap();
     });
@@ -426,6 +429,9 @@ fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
                 lang: musharaka_model::Lang::Fr,
                 sealed,
                 expires: i64::MAX,
+                contact: format!("contact-{cin}"),
+                group: "email:example.ma".into(),
+                client: "client-1".into(),
             };
             store.sign(&s, chrono::Utc::now()).await.unwrap();
         }

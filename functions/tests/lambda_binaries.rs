@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use musharaka_functions::local_runtime::LocalRuntime;
+use musharaka_functions::notify::{Body, Message};
 use musharaka_functions::store::AdminStore;
 use musharaka_functions::store::sqlite::SqliteStore;
 use serde_json::Value;
@@ -59,6 +60,36 @@ async fn published_store(dir: &tempfile::TempDir) -> std::path::PathBuf {
     path
 }
 
+/// The code of the last message waiting in the store's outbox, opened with the binary's keys.
+async fn last_code(store: &std::path::Path) -> (String, String) {
+    let secrets = musharaka_functions::crypto::Secrets::new(vec![5; 32], [6; 32]).unwrap();
+    let items = SqliteStore::open(store).unwrap().outbox(100).await.unwrap();
+    let message = Message::open(&secrets, items.last().expect("a message in the outbox")).unwrap();
+    match message.body {
+        Body::Code {
+            code, reference, ..
+        } => (reference, code),
+        Body::Decision { .. } => panic!("not a code"),
+    }
+}
+
+/// A confirmation event for `reference` with `code`, as the confirmation page's script sends it.
+fn confirm_event(reference: &str, code: &str) -> Value {
+    let mut e = event("sign-json.json");
+    for (at, value) in [
+        ("rawPath", "/api/confirm"),
+        ("routeKey", "POST /api/confirm"),
+    ] {
+        e[at] = value.into();
+    }
+    e["requestContext"]["http"]["path"] = "/api/confirm".into();
+    e["requestContext"]["routeKey"] = "POST /api/confirm".into();
+    let body = serde_json::json!({"lang": "fr", "reference": reference, "code": code}).to_string();
+    e["headers"]["content-length"] = body.len().to_string().into();
+    e["body"] = body.into();
+    e
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_binary_answers_api_gateway_events_from_the_runtime_api() {
     let dir = tempfile::tempdir().unwrap();
@@ -71,8 +102,8 @@ async fn the_sign_binary_answers_api_gateway_events_from_the_runtime_api() {
         .invoke(&event("sign-form.json"), wait)
         .await
         .unwrap();
-    // Without JavaScript the receipt comes as a page, not a redirection.
-    assert_eq!(answer["statusCode"], 200, "{answer}");
+    // Without JavaScript the confirmation form comes as a page, not a redirection.
+    assert_eq!(answer["statusCode"], 202, "{answer}");
     assert_eq!(
         answer["headers"]["content-type"],
         "text/html; charset=utf-8"
@@ -81,18 +112,19 @@ async fn the_sign_binary_answers_api_gateway_events_from_the_runtime_api() {
         answer["body"]
             .as_str()
             .unwrap()
-            .contains("Votre code de reçu"),
+            .contains("data-code=\"code-sent\""),
         "{answer}"
     );
-
+    let (reference, code) = last_code(&store).await;
     let answer = runtime
-        .invoke(&event("sign-json.json"), wait)
+        .invoke(&confirm_event(&reference, &code), wait)
         .await
         .unwrap();
     assert_eq!(answer["statusCode"], 200, "{answer}");
     let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["code"], "signed");
-    assert_eq!(body["count"]["total"], 2);
+    assert_eq!(body["count"]["total"], 1);
+    assert!(body["receipt"]["code"].is_string());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +138,13 @@ async fn the_counts_binary_reads_what_sign_wrote() {
             .invoke(&event("sign-json.json"), Duration::from_secs(20))
             .await
             .unwrap();
-        assert_eq!(answer["statusCode"], 200);
+        assert_eq!(answer["statusCode"], 202);
+        let (reference, code) = last_code(&store).await;
+        let answer = runtime
+            .invoke(&confirm_event(&reference, &code), Duration::from_secs(20))
+            .await
+            .unwrap();
+        assert_eq!(answer["statusCode"], 200, "{answer}");
     }
     let runtime = LocalRuntime::start().await.unwrap();
     let _counts = start(env!("CARGO_BIN_EXE_counts"), &runtime, &store);
