@@ -1,6 +1,6 @@
 //! `musharaka`: the command-line tool of the Musharaka portal. Parses arguments and hands
 //! over to the generator (`build`, `check`, `new`), the local server (`serve`) and the
-//! stores (`publish`, `moderate`, `export`, `purge`).
+//! stores (`publish`, `moderate`, `export`, `purge`, `disputes`, `invalidate`, `signatures`).
 
 mod cmd;
 
@@ -88,6 +88,38 @@ enum Command {
         #[command(subcommand)]
         action: cmd::moderate::Action,
     },
+    /// Contested signatures: list, show, keep or strike them.
+    Disputes {
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        #[command(subcommand)]
+        action: cmd::disputes::Action,
+    },
+    /// Strike fraudulent signatures of an initiative: they stop counting and leave exports.
+    Invalidate {
+        /// Initiative id.
+        initiative: String,
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        #[command(flatten)]
+        filter: cmd::signatures::Filter,
+        /// Why, logged with the action.
+        #[arg(long)]
+        reason: String,
+        /// Your name, logged with the action.
+        #[arg(long)]
+        operator: String,
+        /// Show how many signatures match, and strike nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Signatures of an initiative, without personal data.
+    Signatures {
+        #[command(subcommand)]
+        what: SignaturesWhat,
+    },
     /// Delete signers' personal data past the retention policy of `site.toml` (counts stay),
     /// and the signatures past their deadline, whatever their initiative.
     Purge {
@@ -123,6 +155,19 @@ fn configure_threads() {
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads((cores * 4).clamp(4, 32))
         .build_global();
+}
+
+#[derive(Subcommand)]
+enum SignaturesWhat {
+    /// What an operator needs to spot fraud: confirmations per hour, per client-address hash,
+    /// per contact domain or calling code, per region, and requests never confirmed.
+    Stats {
+        /// Initiative id.
+        initiative: String,
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,6 +217,18 @@ fn main() -> ExitCode {
         }),
         Command::New { kind, name, root } => cmd::new::run(&root, kind, &name),
         Command::Moderate { store, action } => cmd::moderate::run(&store, action),
+        Command::Disputes { store, action } => cmd::disputes::run(&store, action),
+        Command::Invalidate {
+            initiative,
+            store,
+            filter,
+            reason,
+            operator,
+            dry_run,
+        } => cmd::signatures::invalidate(&store, &initiative, &filter, &reason, &operator, dry_run),
+        Command::Signatures {
+            what: SignaturesWhat::Stats { initiative, store },
+        } => cmd::signatures::stats(&store, &initiative),
         Command::Export {
             what:
                 ExportWhat::Signatures {

@@ -408,9 +408,15 @@ fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let store = SqliteStore::open(db).unwrap();
-        for (first, family, cin) in [
-            ("Amina", "Alaoui", "AB123456"),
-            ("=cmd()", "+Tazi", "K45678"),
+        for (first, family, cin, client, group) in [
+            (
+                "Amina",
+                "Alaoui",
+                "AB123456",
+                "aaaaaaaaaaaa1111",
+                "email:example.ma",
+            ),
+            ("=cmd()", "+Tazi", "K45678", "bbbbbbbbbbbb2222", "phone:+33"),
         ] {
             let signer = secrets.keyed_hash(&["p-water", cin]);
             let data = serde_json::json!({"first_name": first, "family_name": family, "cin": cin,
@@ -430,8 +436,8 @@ fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
                 sealed,
                 expires: i64::MAX,
                 contact: format!("contact-{cin}"),
-                group: "email:example.ma".into(),
-                client: "client-1".into(),
+                group: group.into(),
+                client: client.into(),
             };
             store.sign(&s, chrono::Utc::now()).await.unwrap();
         }
@@ -682,4 +688,255 @@ fn purge_deletes_personal_data_past_retention_and_keeps_counts() {
         "S",
     ]);
     assert!(!unknown.status.success() && text(&unknown).contains("sqlite:PATH"));
+}
+
+#[test]
+fn invalidate_strikes_matching_signatures_from_counts_and_exports() {
+    let Signed {
+        site,
+        data,
+        db,
+        spec,
+        catalog,
+    } = signed_fixture();
+    let stats = musharaka(&["signatures", "stats", "p-water", "--store", &spec]);
+    assert!(stats.status.success(), "{}", text(&stats));
+    let t = text(&stats);
+    assert!(
+        t.contains("aaaaaaaaaaaa") && t.contains("bbbbbbbbbbbb"),
+        "{t}"
+    );
+    assert!(
+        t.contains("phone:+33") && t.contains("email:example.ma"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("AB123456") && !t.contains("Alaoui"),
+        "no personal data: {t}"
+    );
+
+    let invalidate = |extra: &[&str]| {
+        let mut args = vec![
+            "invalidate",
+            "p-water",
+            "--store",
+            &spec,
+            "--reason",
+            "burst from one address",
+            "--operator",
+            "Salma",
+        ];
+        args.extend_from_slice(extra);
+        musharaka(&args)
+    };
+    let everything = invalidate(&[]);
+    assert!(!everything.status.success(), "a filter is required");
+    assert!(
+        text(&everything).contains("--client"),
+        "{}",
+        text(&everything)
+    );
+    let dry = invalidate(&["--client", "bbbbbbbb", "--dry-run"]);
+    assert!(
+        text(&dry).contains("1 signatures of p-water match"),
+        "{}",
+        text(&dry)
+    );
+    assert_eq!(
+        sql(
+            &db,
+            "SELECT SUM(n) FROM counts WHERE initiative = 'p-water'"
+        ),
+        "[(2,)]"
+    );
+    let done = invalidate(&["--client", "bbbbbbbb"]);
+    assert!(done.status.success(), "{}", text(&done));
+    assert!(
+        text(&done).contains("struck 1 signatures"),
+        "{}",
+        text(&done)
+    );
+    assert_eq!(
+        sql(
+            &db,
+            "SELECT SUM(n) FROM counts WHERE initiative = 'p-water'"
+        ),
+        "[(1,)]"
+    );
+    assert_eq!(
+        sql(&db, "SELECT action, who, rows FROM audit"),
+        "[('invalidate', 'Salma: burst from one address', 1)]"
+    );
+    edit_catalog(&catalog, "p-water", |e| e["state"] = "filed".into());
+    publish(&spec, &catalog);
+    let exports = site.path().join("exports");
+    let o = export_water(&spec, &exports, &data);
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = std::fs::read_to_string(exports.join("p-water-signatures.csv")).unwrap();
+    assert!(csv.contains("Alaoui") && !csv.contains("Tazi"), "{csv}");
+}
+
+#[test]
+fn a_moderator_decides_a_dispute_and_both_signers_are_told() {
+    use musharaka_functions::notify::{Body, Message};
+    use musharaka_functions::store::sqlite::SqliteStore;
+    use musharaka_functions::store::{
+        AdminStore, Confirmation, Confirmed, NewRequest, NewSignature, Outgoing, Store,
+    };
+    let (site, out) = built_fixture();
+    let (data, secrets) = local_keys(site.path());
+    let db = data.join("m.sqlite3");
+    let spec = format!("sqlite:{}", db.display());
+    publish(&spec, &out.join("catalog.json"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let signer = secrets.keyed_hash(&["p-water", "AB123456"]);
+    runtime.block_on(async {
+        let store = SqliteStore::open(&db).unwrap();
+        let now = chrono::Utc::now();
+        for (reference, first, contact) in [
+            ("DISPUTE1", "Usurper", "usurper@example.com"),
+            ("DISPUTE2", "Amina", "+212612345678"),
+        ] {
+            let data = serde_json::json!({"first_name": first, "family_name": "Alaoui",
+                "cin": "AB123456", "address": "Asni", "contact": contact, "lang": "fr",
+                "signed_at": now.to_rfc3339()});
+            let sealed = secrets
+                .seal(
+                    &serde_json::to_vec(&data).unwrap(),
+                    format!("p-water#{signer}").as_bytes(),
+                )
+                .unwrap();
+            let request = NewRequest {
+                reference: reference.into(),
+                signature: NewSignature {
+                    initiative: "p-water".into(),
+                    signer: signer.clone(),
+                    region: "MA-07".into(),
+                    lang: musharaka_model::Lang::Fr,
+                    sealed,
+                    receipt: String::new(),
+                    expires: 0,
+                    contact: secrets.keyed_hash(&["contact", contact]),
+                    group: "email:example.com".into(),
+                    client: "cccccccccccc".into(),
+                },
+                code: format!("code-{reference}"),
+                code_expires: now.timestamp() + 900,
+                expires: now.timestamp() + 86_400,
+            };
+            let message = Outgoing {
+                id: reference.into(),
+                sealed: vec![0],
+            };
+            store.request(&request, &message, 10, now).await.unwrap();
+            let confirmation = Confirmation {
+                code: format!("code-{reference}"),
+                receipt: format!("receipt-{reference}"),
+                per_contact: 3,
+            };
+            let confirmed = store.confirm(reference, &confirmation, now).await.unwrap();
+            if reference == "DISPUTE2" {
+                assert_eq!(confirmed, Confirmed::OtherContact);
+            }
+        }
+        assert!(store.contest("DISPUTE2", now).await.unwrap());
+        // The code messages of the requests are not this test's concern.
+        let ids = store
+            .outbox(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        store.sent(ids).await.unwrap();
+    });
+    let list = musharaka(&["disputes", "--store", &spec, "list"]);
+    assert!(text(&list).contains("DISPUTE2  open"), "{}", text(&list));
+    let show = musharaka(&[
+        "disputes",
+        "--store",
+        &spec,
+        "show",
+        "DISPUTE2",
+        "--data",
+        path(&data),
+    ]);
+    let t = text(&show);
+    assert!(
+        t.contains("Usurper Alaoui") && t.contains("Amina Alaoui"),
+        "both records: {t}"
+    );
+    let resolve = musharaka(&[
+        "disputes",
+        "--store",
+        &spec,
+        "resolve",
+        "DISPUTE2",
+        "--strike",
+        "--moderator",
+        "Salma",
+        "--data",
+        path(&data),
+    ]);
+    assert!(resolve.status.success(), "{}", text(&resolve));
+    assert!(
+        text(&resolve).contains("2 signers told"),
+        "{}",
+        text(&resolve)
+    );
+    let again = musharaka(&[
+        "disputes",
+        "--store",
+        &spec,
+        "resolve",
+        "DISPUTE2",
+        "--keep",
+        "--moderator",
+        "Salma",
+        "--data",
+        path(&data),
+    ]);
+    assert!(!again.status.success(), "decided once");
+    runtime.block_on(async {
+        let store = SqliteStore::open(&db).unwrap();
+        let mut told: Vec<(String, bool)> = store
+            .outbox(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|item| {
+                let m = Message::open(&secrets, item).unwrap();
+                let Body::Decision { kept, title } = m.body else {
+                    panic!("a decision")
+                };
+                assert!(!title.is_empty());
+                (m.to, kept)
+            })
+            .collect();
+        told.sort();
+        assert_eq!(
+            told,
+            vec![
+                ("+212612345678".to_string(), false),
+                ("usurper@example.com".to_string(), false)
+            ]
+        );
+        let exported = store.signatures("p-water").await.unwrap();
+        assert_eq!(exported.len(), 1);
+        let plain = secrets
+            .open(&exported[0].sealed, format!("p-water#{signer}").as_bytes())
+            .unwrap();
+        assert!(
+            String::from_utf8(plain).unwrap().contains("Amina"),
+            "the contester counts now"
+        );
+        assert_eq!(
+            store.counts(&["p-water".into()]).await.unwrap()["p-water"].total,
+            1
+        );
+    });
+    assert_eq!(
+        sql(&db, "SELECT action, who, rows FROM audit"),
+        "[('dispute', 'Salma', 1)]"
+    );
 }

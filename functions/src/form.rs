@@ -161,8 +161,9 @@ impl SignForm {
         })
     }
 
-    /// What the legal filing needs, as JSON to be sealed.
-    pub fn personal_data(&self, signed_at: &str) -> Vec<u8> {
+    /// What the legal filing needs, with the contact and the language messages to the signer
+    /// use, as JSON to be sealed.
+    pub fn personal_data(&self, signed_at: &str, lang: musharaka_model::Lang) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
             "first_name": self.first_name,
             "family_name": self.family_name,
@@ -172,6 +173,7 @@ impl SignForm {
             "province": self.province,
             "commune": self.commune,
             "contact": self.contact.as_str(),
+            "lang": lang.code(),
             "signed_at": signed_at,
         }))
         .expect("JSON of strings")

@@ -279,6 +279,7 @@ fn sms_to<'a>(messages: &'a [Value], to: &str) -> Vec<&'a Value> {
 
 #[tokio::test]
 async fn the_stream_handler_sends_codes_by_ses_and_sns_and_empties_the_outbox() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init(); // DEBUG
     verify_sender().await;
     let (store, table) = table().await;
     let email = format!("{}@example.ma", unique("amina"));

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod disputes;
 pub mod export;
 pub mod moderate;
 pub mod new;
@@ -9,3 +10,4 @@ pub mod publish;
 pub mod purge;
 pub mod secrets;
 pub mod serve;
+pub mod signatures;

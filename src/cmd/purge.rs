@@ -87,6 +87,8 @@ pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<
                 "deleted {comments} comments rejected before {}",
                 before.to_rfc3339_opts(SecondsFormat::Secs, true)
             );
+            let requests = store.erase_requests(now).await?;
+            println!("deleted {requests} signing requests never confirmed within 24 hours");
         }
         println!("{deleted} signatures deleted from {spec}");
         Ok(ExitCode::SUCCESS)

@@ -217,6 +217,23 @@ impl AdminStore for DynamoStore {
         self.resolve_in(id, keep, moderator, now).await
     }
 
+    async fn signature(
+        &self,
+        initiative: &str,
+        signer: &str,
+    ) -> StoreResult<Option<SealedSignature>> {
+        let (pk, _) = signature_pks(initiative, signer);
+        Ok(self.get(key(pk, "SIG")).await?.map(|item| SealedSignature {
+            signer: signer.to_string(),
+            sealed: item
+                .get("sealed")
+                .and_then(|v| v.as_b().ok())
+                .map(|b| b.as_ref().to_vec())
+                .unwrap_or_default(),
+            created: number_of(&item, "created").unwrap_or_default(),
+        }))
+    }
+
     async fn signature_meta(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>> {
         self.signature_meta_in(initiative).await
     }

@@ -318,6 +318,30 @@ impl AdminStore for SqliteStore {
         .await
     }
 
+    async fn signature(
+        &self,
+        initiative: &str,
+        signer: &str,
+    ) -> StoreResult<Option<SealedSignature>> {
+        let (initiative, signer) = (initiative.to_string(), signer.to_string());
+        self.with(move |conn| {
+            conn.prepare_cached(
+                "SELECT signer, sealed, created FROM signatures WHERE initiative = ?1 AND signer = ?2",
+            )
+            .map_err(err)?
+            .query_row(params![initiative, signer], |r| {
+                Ok(SealedSignature {
+                    signer: r.get(0)?,
+                    sealed: r.get(1)?,
+                    created: r.get(2)?,
+                })
+            })
+            .optional()
+            .map_err(err)
+        })
+        .await
+    }
+
     async fn signature_meta(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>> {
         let initiative = initiative.to_string();
         self.with(move |conn| {
