@@ -41,6 +41,12 @@ fn endpoint() -> String {
     required("MUSHARAKA_TEST_DYNAMODB_ENDPOINT")
 }
 
+/// Held by a test while it uses moto. `cargo xtask test` runs moto one request at a time, and
+/// `/moto-api/data.json` walks every object moto holds (hundreds of thousands of items once the
+/// DynamoDB suite has run): taking seconds, it would stall a delivery of another test past its
+/// timeout.
+static MOTO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn secrets() -> Secrets {
     Secrets::new(vec![5; 32], [6; 32]).unwrap()
 }
@@ -279,7 +285,7 @@ fn sms_to<'a>(messages: &'a [Value], to: &str) -> Vec<&'a Value> {
 
 #[tokio::test]
 async fn the_stream_handler_sends_codes_by_ses_and_sns_and_empties_the_outbox() {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init(); // DEBUG
+    let _moto = MOTO.lock().await;
     verify_sender().await;
     let (store, table) = table().await;
     let email = format!("{}@example.ma", unique("amina"));
@@ -337,6 +343,7 @@ impl Drop for Function {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_notify_binary_drains_the_stream_and_reports_what_to_retry() {
+    let _moto = MOTO.lock().await;
     verify_sender().await;
     let (store, table) = table().await;
     let email = format!("{}@example.ma", unique("youssef"));

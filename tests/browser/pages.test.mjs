@@ -31,6 +31,7 @@ function templates() {
     report: pagePath(report, lang),
     result: `/${lang}/result/signed/`,
     signature: `/${lang}/signature/`,
+    confirm: `/${lang}/confirm/`,
     404: `/${lang}/no-such-page/`,
   });
 }

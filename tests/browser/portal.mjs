@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { parse } from 'smol-toml';
+import assert from 'node:assert/strict';
 
 export const ROOT = resolve(process.env.MUSHARAKA_ROOT ?? join(import.meta.dirname, '..', '..'));
 const BIN = resolve(process.env.MUSHARAKA_BIN ?? join(ROOT, 'target', 'debug', 'musharaka'));
@@ -118,4 +119,79 @@ export async function accessibilityProblems(page, name) {
   return result.violations.map(
     (v) => `${name}: ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
   );
+}
+
+/** The code sent for the signing request `reference`, read as a newcomer reads it: from the
+ * local outbox that `serve` lists at /outbox/ when no SMS or email provider is configured. */
+export async function codeFor(portal, reference) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const list = await (await fetch(`${portal.url}/outbox/`)).text();
+    for (const m of list.matchAll(/href="(\/outbox\/[^"]+)"/g)) {
+      const message = await (await fetch(portal.url + m[1])).text();
+      const body = message.split('\n\n').slice(1).join('\n\n');
+      if (body.includes(reference)) {
+        const code = /(?<![0-9])([0-9]{6})(?![0-9])/.exec(body);
+        if (code) return code[1];
+      }
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`no message for ${reference} in ${portal.url}/outbox/`);
+}
+
+/** A mobile number nobody used yet in this run, ending in 78 (`06 xx xx xx 78`). */
+export function freshPhone() {
+  serial += 1;
+  const middle = String((Date.now() * 7 + serial * 104_729) % 1_000_000).padStart(6, '0');
+  return `06 ${middle.slice(0, 2)} ${middle.slice(2, 4)} ${middle.slice(4)} 78`;
+}
+
+/** Fills the signing form of the open page with a valid signer. */
+export async function fillSigningForm(page, { cin, region = 'MA-04', contact = freshPhone() }) {
+  await page.fill('#first_name', 'Amina');
+  await page.fill('#family_name', 'Alaoui');
+  await page.fill('#cin', cin);
+  await page.fill('#address', '12, rue Oued Sebou, Rabat');
+  await page.selectOption('#region', region);
+  await page.fill('#contact', contact);
+  for (const box of await page.$$('form[data-initiative] input[type=checkbox]')) {
+    await box.check();
+  }
+}
+
+/** Sends the filled signing form, then types the code sent, as a signer does with JavaScript
+ * on (the script opens the confirmation page) or off (the answer is the confirmation form).
+ * `beforeConfirm(reference)` runs once the code is on its way. Returns what the signer sees
+ * after confirming: { code, message, receipt }. */
+export async function signAndConfirm(env, page, { lang, js, beforeConfirm }) {
+  if (js) {
+    await Promise.all([page.waitForURL(/\/confirm\/$/, { timeout: 15_000 }), page.click('form[data-initiative] button[type=submit]')]);
+    const reference = await page.inputValue('#reference');
+    if (beforeConfirm) await beforeConfirm(reference, page);
+    await page.fill('#code', await codeFor(env.portal, reference));
+    await page.click('form[data-confirm] button[value=confirm]');
+    const result = page.locator('form[data-confirm] .result[data-code]');
+    await result.waitFor({ timeout: 15_000 });
+    const receipt = page.locator('form[data-confirm] .result .receipt-code');
+    return {
+      code: await result.getAttribute('data-code'),
+      message: await result.textContent(),
+      receipt: (await receipt.count()) ? (await receipt.textContent()).trim() : null,
+    };
+  }
+  await Promise.all([page.waitForNavigation(), page.click('form[data-initiative] button[type=submit]')]);
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+  assert.equal(await page.getAttribute('.result-page', 'data-code'), 'code-sent');
+  const reference = await page.getAttribute('input[name=reference]', 'value');
+  if (beforeConfirm) await beforeConfirm(reference, page);
+  await page.fill('#code', await codeFor(env.portal, reference));
+  await Promise.all([page.waitForNavigation(), page.click('button[value=confirm]')]);
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+  const receipt = page.locator('.receipt-code');
+  return {
+    code: await page.getAttribute('.result-page', 'data-code'),
+    message: await page.textContent('.result-page h1'),
+    receipt: (await receipt.count()) ? (await receipt.textContent()).trim() : null,
+  };
 }

@@ -4,7 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessibilityProblems, count, find, freshCin, pagePath, setUp, strings } from './portal.mjs';
+import {
+  accessibilityProblems, count, fillSigningForm, find, freshCin, pagePath, setUp, signAndConfirm, strings,
+} from './portal.mjs';
 
 const env = setUp();
 
@@ -13,22 +15,11 @@ const CODE = /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/;
 /** Signs the petition in `lang` and returns the receipt code as the signer sees it. */
 async function sign(page, petition, lang, js) {
   await page.goto(env.portal.url + pagePath(petition, lang));
-  await page.fill('#first_name', 'Amina');
-  await page.fill('#family_name', 'Alaoui');
-  await page.fill('#cin', freshCin());
-  await page.fill('#address', '12, rue Oued Sebou, Rabat');
-  await page.selectOption('#region', 'MA-04');
-  for (const box of await page.$$('form[data-initiative] input[type=checkbox]')) await box.check();
-  if (js) {
-    await page.click('form[data-initiative] button[type=submit]');
-    const code = page.locator('form[data-initiative] .result .receipt-code');
-    await code.waitFor({ timeout: 15_000 });
-    return code.textContent();
-  }
-  await Promise.all([page.waitForNavigation(), page.click('form[data-initiative] button[type=submit]')]);
-  assert.equal(await page.getAttribute('html', 'lang'), lang);
-  await checkAccessibility(await page.content(), lang);
-  return page.textContent('.receipt-code');
+  await fillSigningForm(page, { cin: freshCin(), contact: `${freshCin().toLowerCase()}@example.ma` });
+  const signed = await signAndConfirm(env, page, { lang, js });
+  assert.equal(signed.code, 'signed');
+  if (!js) await checkAccessibility(await page.content(), lang);
+  return signed.receipt;
 }
 
 /** Runs axe on the receipt page `html` (axe needs JavaScript, which the signer had off). */

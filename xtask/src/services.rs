@@ -127,7 +127,7 @@ fn wait_for(name: &str, port: u16) -> Result<()> {
 pub struct SmtpSink {
     child: Child,
     port: u16,
-    maildir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl SmtpSink {
@@ -135,23 +135,22 @@ impl SmtpSink {
     pub fn start() -> Result<SmtpSink> {
         let venv = ensure_venv()?;
         let port = free_port()?;
-        let maildir = tempfile::Builder::new()
-            .prefix("smtp-maildir-")
+        let dir = tempfile::Builder::new()
+            .prefix("smtp-")
             .tempdir_in(root().join("target"))?;
+        // Python's Maildir makes its `new`, `cur` and `tmp` folders only when it creates the
+        // Maildir itself.
+        let maildir = dir.path().join("Maildir");
         eprintln!("\n==> aiosmtpd on 127.0.0.1:{port}");
         let child = Command::new(venv.join("bin/python"))
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path())
+            .arg(&maildir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .context("cannot start aiosmtpd")?;
-        let sink = SmtpSink {
-            child,
-            port,
-            maildir,
-        };
+        let sink = SmtpSink { child, port, dir };
         wait_for("aiosmtpd", port)?;
         Ok(sink)
     }
@@ -163,7 +162,11 @@ impl SmtpSink {
 
     /// The Maildir it writes to.
     pub fn maildir(&self) -> String {
-        self.maildir.path().to_string_lossy().into_owned()
+        self.dir
+            .path()
+            .join("Maildir")
+            .to_string_lossy()
+            .into_owned()
     }
 }
 

@@ -39,7 +39,7 @@ impl Deliver for LocalOutbox {
             "To: {}\nChannel: {channel}\nLang: {}\nDate: {}\nSubject: {}\n\n{}\n",
             message.to,
             message.lang,
-            now.to_rfc3339(),
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             rendered.subject,
             rendered.text
         );

@@ -216,20 +216,29 @@ impl Deliver for Smtp {
     async fn deliver(&self, message: &Message, rendered: &Rendered) -> anyhow::Result<()> {
         let email = self.compose(&message.to, rendered)?;
         self.transport.send(email).await.map_err(|e| {
-            // Only the kind and the reply code: the relay's text may quote the address.
-            let kind = if e.is_permanent() {
-                "permanent error"
-            } else if e.is_transient() {
-                "transient error"
-            } else if e.is_timeout() {
+            // A reply from the relay: only its code, for its text may quote the address.
+            if let Some(code) = e.status() {
+                let kind = if e.is_permanent() {
+                    "permanent"
+                } else {
+                    "transient"
+                };
+                return anyhow!("SMTP {kind} error ({code})");
+            }
+            if e.is_response() || e.is_client() {
+                // A reply that could not be parsed, or a refusal of lettre's own.
+                return anyhow!("SMTP protocol error");
+            }
+            // Otherwise the cause is the connection (socket, TLS, timeout), never the message.
+            let kind = if e.is_timeout() {
                 "timeout"
             } else if e.is_tls() {
                 "TLS error"
             } else {
-                "connection or protocol error"
+                "connection error"
             };
-            match e.status() {
-                Some(code) => anyhow!("SMTP {kind} ({code})"),
+            match std::error::Error::source(&e) {
+                Some(cause) => anyhow!("SMTP {kind}: {cause}"),
                 None => anyhow!("SMTP {kind}"),
             }
         })?;
@@ -276,6 +285,33 @@ mod tests {
             let err = Relay::parse(bad).unwrap_err();
             assert!(!format!("{err:#}").contains("secret"), "{err:#}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_relay_that_cannot_be_reached_is_an_error_naming_the_cause() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let smtp = Smtp::new(
+            &format!("smtp://127.0.0.1:{port}?tls=none"),
+            "no-reply@musharaka.ma",
+        )
+        .unwrap();
+        let message = Message {
+            to: "amina@example.ma".into(),
+            lang: musharaka_model::Lang::Fr,
+            body: super::super::Body::Decision {
+                kept: true,
+                title: "Eau potable".into(),
+            },
+        };
+        let rendered = message.render("https://musharaka.ma");
+        let err = smtp.deliver(&message, &rendered).await.unwrap_err();
+        let err = format!("{err:#}");
+        assert!(err.starts_with("SMTP connection error"), "{err}");
+        assert!(!err.contains("amina"), "{err}");
     }
 
     #[tokio::test]
