@@ -48,7 +48,10 @@ mod tests {
 
     #[test]
     fn the_viewer_address_is_read_without_its_port() {
-        assert_eq!(viewer_ip("198.51.100.10:46532").as_deref(), Some("198.51.100.10"));
+        assert_eq!(
+            viewer_ip("198.51.100.10:46532").as_deref(),
+            Some("198.51.100.10")
+        );
         assert_eq!(
             viewer_ip("2001:db8::8a2e:370:7334:46532").as_deref(),
             Some("2001:db8::8a2e:370:7334")

@@ -16,7 +16,8 @@ pub fn form(lang: Lang, code: Code, reference: &str, to: Option<&str>) -> String
         .map(|to| {
             format!(
                 "<p>{}</p>\n<p class=\"help\">{}</p>\n",
-                t("confirm.sent_to").replace("{to}", &format!("<bdi dir=\"ltr\">{}</bdi>", escape(to))),
+                t("confirm.sent_to")
+                    .replace("{to}", &format!("<bdi dir=\"ltr\">{}</bdi>", escape(to))),
                 t("confirm.wait")
             )
         })
@@ -30,9 +31,9 @@ pub fn form(lang: Lang, code: Code, reference: &str, to: Option<&str>) -> String
          <input id=\"code\" name=\"code\" dir=\"ltr\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
          pattern=\"[0-9 ]*\" maxlength=\"8\" aria-describedby=\"code-help\" aria-required=\"true\">\n\
          <p class=\"help\" id=\"code-help\">{code_help}</p>\n</div>\n\
-         <button type=\"submit\" name=\"do\" value=\"confirm\">{submit}</button>\n\
+         <div class=\"actions\">\n<button type=\"submit\" name=\"do\" value=\"confirm\">{submit}</button>\n\
          <button type=\"submit\" name=\"do\" value=\"resend\" class=\"secondary\">{resend}</button>\n\
-         </form>\n",
+         </div>\n</form>\n",
         lang = lang.code(),
         reference = escape(reference),
         ref_label = t("confirm.reference"),

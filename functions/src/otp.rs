@@ -86,7 +86,10 @@ mod tests {
         let r = new_reference();
         assert_eq!(r.len(), 8);
         assert_eq!(normalize_reference(&r.to_lowercase()), Some(r.clone()));
-        assert_eq!(normalize_reference("k7q2 m9xd").as_deref(), Some("K7Q2M9XD"));
+        assert_eq!(
+            normalize_reference("k7q2 m9xd").as_deref(),
+            Some("K7Q2M9XD")
+        );
         assert_eq!(normalize_reference("K7Q2M9X"), None);
         assert_eq!(normalize_reference("K7Q2M9XU"), None);
         let c = new_code();
@@ -102,7 +105,10 @@ mod tests {
     #[test]
     fn a_code_hash_is_bound_to_its_reference() {
         let s = Secrets::new(vec![7; 32], [9; 32]).unwrap();
-        assert_ne!(code_hash(&s, "AAAAAAAA", "123456"), code_hash(&s, "BBBBBBBB", "123456"));
+        assert_ne!(
+            code_hash(&s, "AAAAAAAA", "123456"),
+            code_hash(&s, "BBBBBBBB", "123456")
+        );
         assert!(!code_hash(&s, "AAAAAAAA", "123456").contains("123456"));
     }
 }

@@ -135,7 +135,8 @@ fn phone(raw: &str) -> Result<String, Code> {
         None => international,
     };
     if let Some(national) = international.strip_prefix("212") {
-        let mobile = national.len() == 9 && (national.starts_with('6') || national.starts_with('7'));
+        let mobile =
+            national.len() == 9 && (national.starts_with('6') || national.starts_with('7'));
         return if mobile {
             Ok(format!("+{international}"))
         } else {
@@ -211,7 +212,14 @@ mod tests {
 
     #[test]
     fn landlines_and_malformed_numbers_are_refused() {
-        for typed in ["0522123456", "+212 5 22 12 34 56", "061234567", "06123456789", "06x2345678", "12"] {
+        for typed in [
+            "0522123456",
+            "+212 5 22 12 34 56",
+            "061234567",
+            "06123456789",
+            "06x2345678",
+            "12",
+        ] {
             assert_eq!(phone_of(typed), Err(Code::InvalidContact), "{typed}");
         }
     }
@@ -222,8 +230,14 @@ mod tests {
         assert_eq!(c.as_str(), "+33612345678");
         assert_eq!(c.group(), "phone:+33");
         assert_eq!(Contact::parse("0033612345678").unwrap(), c);
-        assert_eq!(Contact::parse("+1 514 555 0199").unwrap().group(), "phone:+1");
-        assert_eq!(Contact::parse("+971 50 123 4567").unwrap().group(), "phone:+971");
+        assert_eq!(
+            Contact::parse("+1 514 555 0199").unwrap().group(),
+            "phone:+1"
+        );
+        assert_eq!(
+            Contact::parse("+971 50 123 4567").unwrap().group(),
+            "phone:+971"
+        );
         assert_eq!(Contact::parse("0612345678").unwrap().group(), "phone:+212");
     }
 
@@ -232,7 +246,14 @@ mod tests {
         let c = Contact::parse("  Amina.Alaoui@Example.MA ").unwrap();
         assert_eq!(c.as_str(), "amina.alaoui@example.ma");
         assert_eq!(c.group(), "email:example.ma");
-        for bad in ["amina@", "@example.ma", "amina@example", "a b@example.ma", "a@@b.ma", "a..b@x.ma"] {
+        for bad in [
+            "amina@",
+            "@example.ma",
+            "amina@example",
+            "a b@example.ma",
+            "a@@b.ma",
+            "a..b@x.ma",
+        ] {
             assert_eq!(Contact::parse(bad), Err(Code::InvalidContact), "{bad}");
         }
         assert_eq!(Contact::parse(" "), Err(Code::MissingField));

@@ -65,7 +65,11 @@ fn open(
 fn print_person(label: &str, data: &serde_json::Value) {
     let field = |k: &str| data[k].as_str().unwrap_or("").to_string();
     println!("{label}");
-    println!("  name        {} {}", field("first_name"), field("family_name"));
+    println!(
+        "  name        {} {}",
+        field("first_name"),
+        field("family_name")
+    );
     println!("  CIN         {}", field("cin"));
     println!("  address     {}", field("address"));
     println!("  region      {}", field("region"));
@@ -147,12 +151,30 @@ pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
                 let title = |lang: Lang| {
                     entry
                         .as_ref()
-                        .and_then(|e| musharaka_model::lang::pick(&e.title, lang, &Lang::ALL).cloned())
+                        .and_then(|e| {
+                            musharaka_model::lang::pick(&e.title, lang, &Lang::ALL).cloned()
+                        })
                         .unwrap_or_else(|| dispute.initiative.clone())
                 };
                 let people = [
-                    ("counted", open(&secrets, &dispute.initiative, &dispute.signer, &original.sealed)),
-                    ("contester", open(&secrets, &dispute.initiative, &dispute.signer, &dispute.sealed)),
+                    (
+                        "counted",
+                        open(
+                            &secrets,
+                            &dispute.initiative,
+                            &dispute.signer,
+                            &original.sealed,
+                        ),
+                    ),
+                    (
+                        "contester",
+                        open(
+                            &secrets,
+                            &dispute.initiative,
+                            &dispute.signer,
+                            &dispute.sealed,
+                        ),
+                    ),
                 ];
                 let mut told = 0;
                 for (who, data) in people {
@@ -182,7 +204,11 @@ pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
                 }
                 println!(
                     "dispute {id} decided: signature {} by {moderator}; {told} signers told",
-                    if keep { "kept" } else { "struck, the contester's counted instead" }
+                    if keep {
+                        "kept"
+                    } else {
+                        "struck, the contester's counted instead"
+                    }
                 );
                 Ok(ExitCode::SUCCESS)
             }

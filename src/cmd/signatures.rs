@@ -46,7 +46,11 @@ fn instant(text: &str) -> Result<i64> {
     let day = NaiveDate::parse_from_str(t, "%Y-%m-%d").with_context(|| {
         format!("{t:?} is not an instant: write 2026-11-30, 2026-11-30T14:00 or 2026-11-30T14:00:00+01:00")
     })?;
-    Ok(day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp())
+    Ok(day
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp())
 }
 
 impl Filter {
@@ -62,7 +66,10 @@ impl Filter {
     fn matcher(&self) -> Result<impl Fn(&SignatureMeta) -> bool + use<>> {
         let since = self.since.as_deref().map(instant).transpose()?;
         let until = self.until.as_deref().map(instant).transpose()?;
-        let client = self.client.as_deref().map(|c| c.trim().to_ascii_lowercase());
+        let client = self
+            .client
+            .as_deref()
+            .map(|c| c.trim().to_ascii_lowercase());
         if client.as_ref().is_some_and(|c| c.len() < 8) {
             bail!("--client needs at least 8 characters of the hash");
         }
@@ -70,13 +77,20 @@ impl Filter {
             .contact_domain
             .as_deref()
             .map(|d| d.trim().trim_start_matches('@').to_lowercase());
-        let region = self.region.as_deref().map(|r| r.trim().to_ascii_uppercase());
+        let region = self
+            .region
+            .as_deref()
+            .map(|r| r.trim().to_ascii_uppercase());
         Ok(move |m: &SignatureMeta| {
             since.is_none_or(|t| m.created >= t)
                 && until.is_none_or(|t| m.created < t)
-                && client.as_ref().is_none_or(|c| m.client.starts_with(c.as_str()))
+                && client
+                    .as_ref()
+                    .is_none_or(|c| m.client.starts_with(c.as_str()))
                 && domain.as_ref().is_none_or(|d| {
-                    m.group.split_once(':').is_some_and(|(_, g)| g == d.as_str())
+                    m.group
+                        .split_once(':')
+                        .is_some_and(|(_, g)| g == d.as_str())
                 })
                 && region.as_ref().is_none_or(|r| &m.region == r)
         })
@@ -143,13 +157,21 @@ pub fn stats(spec: &str, initiative: &str) -> Result<ExitCode> {
             }
             counts
         };
-        table("confirmations per hour (UTC)", per(|m| hour(m.created)), None);
+        table(
+            "confirmations per hour (UTC)",
+            per(|m| hour(m.created)),
+            None,
+        );
         table(
             "per client-address hash",
             per(|m| m.client.chars().take(CLIENT_SHOWN).collect()),
             Some(20),
         );
-        table("per contact domain or calling code", per(|m| m.group.clone()), Some(20));
+        table(
+            "per contact domain or calling code",
+            per(|m| m.group.clone()),
+            Some(20),
+        );
         table("per region", per(|m| m.region.clone()), None);
         Ok(ExitCode::SUCCESS)
     })
@@ -187,7 +209,10 @@ pub fn invalidate(
             .map(|m| m.signer)
             .collect();
         if dry_run {
-            println!("{} signatures of {initiative} match: none struck (dry run)", doomed.len());
+            println!(
+                "{} signatures of {initiative} match: none struck (dry run)",
+                doomed.len()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         let now = Utc::now();

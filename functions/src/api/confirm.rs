@@ -3,8 +3,8 @@
 //! contact (`do=contest`). Only a confirmation counts a signature; whether the CIN had already
 //! signed is told here, to the contact that just proved it is theirs.
 
-use super::{AppState, ConfirmInfo, Outcome, refusal_code, store_failed};
 use super::sign::{path_of, receipt_key};
+use super::{AppState, ConfirmInfo, Outcome, refusal_code, store_failed};
 use crate::form::Fields;
 use crate::notify::{Body, Message};
 use crate::otp;

@@ -72,7 +72,10 @@ pub(super) async fn sign_outcome(
         },
     };
     let sealed = s
-        .seal(&form.personal_data(&now.to_rfc3339(), lang), context.as_bytes())
+        .seal(
+            &form.personal_data(&now.to_rfc3339(), lang),
+            context.as_bytes(),
+        )
         .and_then(|sealed| Ok((sealed, message.seal(s, format!("{reference}-0"))?)));
     let (sealed, outgoing) = match sealed {
         Ok(x) => x,

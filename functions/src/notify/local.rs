@@ -51,7 +51,8 @@ impl Deliver for LocalOutbox {
 }
 
 /// Writes `dir/name` readable by its owner only, through a temporary name, so that a reader
-/// never sees half a message.
+/// never sees half a message. (Not synced to disk: this outbox is for a portal on one machine
+/// without a provider, where a surge must not wait on the disk.)
 fn write_private(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     std::fs::create_dir_all(dir)?;
@@ -65,6 +66,5 @@ fn write_private(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Re
     }
     let mut file = options.open(&tmp)?;
     file.write_all(bytes)?;
-    file.sync_data()?;
     std::fs::rename(&tmp, dir.join(name))
 }

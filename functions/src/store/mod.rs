@@ -525,8 +525,11 @@ pub trait AdminStore: Store {
 
     /// The signature of `signer` on `initiative`, whatever its state (a moderator reads a
     /// disputed one).
-    async fn signature(&self, initiative: &str, signer: &str)
-    -> StoreResult<Option<SealedSignature>>;
+    async fn signature(
+        &self,
+        initiative: &str,
+        signer: &str,
+    ) -> StoreResult<Option<SealedSignature>>;
 
     /// What fraud tools may read of every signature of `initiative`.
     async fn signature_meta(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>>;

@@ -105,11 +105,7 @@ fn list(dir: &std::path::Path) -> Response {
          (no provider is configured): {}.</p>\n<ol class=\"outbox\">\n{items}</ol></main></body></html>\n",
         escape(&dir.display().to_string())
     );
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(page),
-    )
-        .into_response()
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
 }
 
 fn show(dir: &std::path::Path, name: &str) -> Response {

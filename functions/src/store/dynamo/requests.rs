@@ -4,13 +4,12 @@
 //! signature and its receipt put if absent, a counter shard, the contact's counter).
 
 use super::{
-    DynamoStore, Item, names, n, number_of, s, shard_key, signature_pks, text_of, unavailable,
+    DynamoStore, Item, n, names, number_of, s, shard_key, signature_pks, text_of, unavailable,
 };
 use super::{key, random_shard};
 use crate::store::{
-    Store,
     Confirmation, Confirmed, Dispute, NewRequest, NewSignature, Outgoing, Pending, RequestState,
-    Requested, SignatureMeta, StoreResult, Stored,
+    Requested, SignatureMeta, Store, StoreResult, Stored,
 };
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -72,7 +71,10 @@ impl DynamoStore {
     /// The put of message `m` into the outbox.
     pub(super) fn outbox_put(&self, m: &Outgoing, now: DateTime<Utc>) -> StoreResult<Put> {
         let mut item = outbox_key(&m.id);
-        item.insert("sealed".into(), AttributeValue::B(Blob::new(m.sealed.clone())));
+        item.insert(
+            "sealed".into(),
+            AttributeValue::B(Blob::new(m.sealed.clone())),
+        );
         item.insert("created".into(), n(now.timestamp()));
         item.insert(names::TTL.into(), n(now.timestamp() + OUTBOX_SECS));
         Put::builder()
@@ -103,7 +105,10 @@ impl DynamoStore {
             item.insert(name.into(), s(value));
         }
         item.insert("lang".into(), s(sig.lang.code()));
-        item.insert("sealed".into(), AttributeValue::B(Blob::new(sig.sealed.clone())));
+        item.insert(
+            "sealed".into(),
+            AttributeValue::B(Blob::new(sig.sealed.clone())),
+        );
         item.insert("code_expires".into(), n(r.code_expires));
         item.insert("attempts".into(), n(0));
         item.insert("resends".into(), n(0));
@@ -115,7 +120,10 @@ impl DynamoStore {
         let day = now.timestamp().div_euclid(DAY) * DAY;
         let daily = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key(format!("CONTACTDAY#{}#{day}", sig.contact), "RATE")))
+            .set_key(Some(key(
+                format!("CONTACTDAY#{}#{day}", sig.contact),
+                "RATE",
+            )))
             .condition_expression("attribute_not_exists(#n) OR #n < :max")
             .update_expression("ADD #n :one SET #ttl = :expires")
             .expression_attribute_names("#n", "n")
@@ -190,7 +198,12 @@ impl DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(unavailable(e)),
         }
     }
@@ -208,7 +221,9 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(request_key(reference)))
             .condition_expression("#state = :pending AND resends = :seen")
-            .update_expression("SET code = :code, code_expires = :expires, sent = :now ADD resends :one")
+            .update_expression(
+                "SET code = :code, code_expires = :expires, sent = :now ADD resends :one",
+            )
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":pending", s("pending"))
             .expression_attribute_values(":seen", n(seen))
@@ -250,7 +265,12 @@ impl DynamoStore {
         };
         match u.send().await {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(unavailable(e)),
         }
     }
@@ -308,8 +328,13 @@ impl DynamoStore {
             .map_err(unavailable)?;
         let put = self.put_new(Self::signature_item(&sig, now))?;
         let receipt = self.put_new(Self::receipt_item(&sig, now))?;
-        let contact =
-            self.contact_update(&sig.initiative, &sig.contact, 1, Some(c.per_contact), sig.expires)?;
+        let contact = self.contact_update(
+            &sig.initiative,
+            &sig.contact,
+            1,
+            Some(c.per_contact),
+            sig.expires,
+        )?;
         let outcome = self
             .transact(|| {
                 Ok(vec![
@@ -365,7 +390,11 @@ impl DynamoStore {
         })
     }
 
-    pub(super) async fn contest_in(&self, reference: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub(super) async fn contest_in(
+        &self,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let Some(item) = self.get(request_key(reference)).await? else {
             return Ok(false);
         };
@@ -397,11 +426,17 @@ impl DynamoStore {
             .map_err(unavailable)?;
         let mut dispute = dispute_key(reference);
         dispute.insert(names::GSI1PK.into(), s("DISPUTES"));
-        dispute.insert(names::GSI1SK.into(), s(format!("open#{:012}#{reference}", now.timestamp())));
+        dispute.insert(
+            names::GSI1SK.into(),
+            s(format!("open#{:012}#{reference}", now.timestamp())),
+        );
         for name in ["initiative", "signer", "contact", "region", "lang"] {
             dispute.insert(name.into(), s(text(name)));
         }
-        dispute.insert("sealed".into(), AttributeValue::B(Blob::new(blob(&item, "sealed"))));
+        dispute.insert(
+            "sealed".into(),
+            AttributeValue::B(Blob::new(blob(&item, "sealed"))),
+        );
         dispute.insert("created".into(), n(now.timestamp()));
         dispute.insert("state".into(), s("open"));
         let put = self.put_new(dispute)?;
@@ -409,7 +444,9 @@ impl DynamoStore {
             .transact(|| {
                 Ok(vec![
                     TransactWriteItem::builder().update(settle.clone()).build(),
-                    TransactWriteItem::builder().update(set_aside.clone()).build(),
+                    TransactWriteItem::builder()
+                        .update(set_aside.clone())
+                        .build(),
                     TransactWriteItem::builder().put(put.clone()).build(),
                 ])
             })
@@ -424,7 +461,9 @@ impl DynamoStore {
             .iter()
             .map(dispute_of)
             .collect();
-        all.sort_by(|a, b| (a.state != "open", a.created, &a.id).cmp(&(b.state != "open", b.created, &b.id)));
+        all.sort_by(|a, b| {
+            (a.state != "open", a.created, &a.id).cmp(&(b.state != "open", b.created, &b.id))
+        });
         Ok(all)
     }
 
@@ -486,7 +525,9 @@ impl DynamoStore {
             .transact(|| {
                 let mut items = vec![
                     TransactWriteItem::builder().update(close.clone()).build(),
-                    TransactWriteItem::builder().update(signature.clone()).build(),
+                    TransactWriteItem::builder()
+                        .update(signature.clone())
+                        .build(),
                 ];
                 if !keep {
                     let init = &dispute.initiative;
@@ -496,7 +537,11 @@ impl DynamoStore {
                         self.contact_update(init, &text("contact"), -1, None, expires)?,
                         self.contact_update(init, &dispute.contact, 1, None, expires)?,
                     ];
-                    items.extend(moves.into_iter().map(|u| TransactWriteItem::builder().update(u).build()));
+                    items.extend(
+                        moves
+                            .into_iter()
+                            .map(|u| TransactWriteItem::builder().update(u).build()),
+                    );
                     if let Some(receipt) = text_of(&original, "receipt") {
                         items.push(
                             TransactWriteItem::builder()
@@ -525,7 +570,10 @@ impl DynamoStore {
         Ok(Some((dispute, sealed)))
     }
 
-    pub(super) async fn signature_meta_in(&self, initiative: &str) -> StoreResult<Vec<SignatureMeta>> {
+    pub(super) async fn signature_meta_in(
+        &self,
+        initiative: &str,
+    ) -> StoreResult<Vec<SignatureMeta>> {
         let mut out: Vec<SignatureMeta> = self
             .signature_items(initiative)
             .await?
@@ -533,7 +581,11 @@ impl DynamoStore {
             .map(|item| {
                 let text = |name: &str| text_of(item, name).unwrap_or_default();
                 SignatureMeta {
-                    signer: text(names::PK).rsplit('#').next().unwrap_or_default().to_string(),
+                    signer: text(names::PK)
+                        .rsplit('#')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
                     region: text("region"),
                     created: number_of(item, "created").unwrap_or_default(),
                     client: text("client"),
@@ -556,7 +608,11 @@ impl DynamoStore {
         Ok(total.max(0) as u64)
     }
 
-    pub(super) async fn strike_in(&self, initiative: &str, signers: &[String]) -> StoreResult<usize> {
+    pub(super) async fn strike_in(
+        &self,
+        initiative: &str,
+        signers: &[String],
+    ) -> StoreResult<usize> {
         let mut struck = 0;
         for signer in signers {
             let (pk, _) = signature_pks(initiative, signer);
@@ -568,7 +624,9 @@ impl DynamoStore {
             let mark = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(pk, "SIG")))
-                .condition_expression("attribute_not_exists(#state) OR #state IN (:counted, :disputed)")
+                .condition_expression(
+                    "attribute_not_exists(#state) OR #state IN (:counted, :disputed)",
+                )
                 .update_expression("SET #state = :struck")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_values(":counted", s("counted"))
@@ -587,7 +645,13 @@ impl DynamoStore {
                     if !text("contact").is_empty() {
                         items.push(
                             TransactWriteItem::builder()
-                                .update(self.contact_update(initiative, &text("contact"), -1, None, expires)?)
+                                .update(self.contact_update(
+                                    initiative,
+                                    &text("contact"),
+                                    -1,
+                                    None,
+                                    expires,
+                                )?)
                                 .build(),
                         );
                     }

@@ -136,7 +136,10 @@ impl AdminStore for SqliteStore {
         self.with(move |conn| {
             let tx = conn.transaction().map_err(err)?;
             let n = tx
-                .execute("DELETE FROM signatures WHERE initiative = ?1", [&initiative])
+                .execute(
+                    "DELETE FROM signatures WHERE initiative = ?1",
+                    [&initiative],
+                )
                 .map_err(err)?;
             tx.execute("DELETE FROM disputes WHERE initiative = ?1", [&initiative])
                 .map_err(err)?;
@@ -420,7 +423,10 @@ fn dispute_row(r: &rusqlite::Row) -> rusqlite::Result<Dispute> {
         sealed: r.get(3)?,
         contact: r.get(4)?,
         region: r.get(5)?,
-        lang: r.get::<_, String>(6)?.parse().unwrap_or(musharaka_model::Lang::Ar),
+        lang: r
+            .get::<_, String>(6)?
+            .parse()
+            .unwrap_or(musharaka_model::Lang::Ar),
         created: r.get(7)?,
         state: r.get(8)?,
         decision: decided_by.map(|by| (by, decided_at.unwrap_or_default())),

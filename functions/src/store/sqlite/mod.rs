@@ -3,9 +3,9 @@
 //! deployments.
 
 use super::{
-    Action, AdminStore, Confirmation, Confirmed, Count, Decided, Dispute, NewComment,
-    NewRequest, NewSignature, Outgoing, Pending, Receipted, Requested, SealedSignature,
-    SignatureMeta, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
+    Action, AdminStore, Confirmation, Confirmed, Count, Decided, Dispute, NewComment, NewRequest,
+    NewSignature, Outgoing, Pending, Receipted, Requested, SealedSignature, SignatureMeta, Store,
+    StoreError, StoreResult, Stored, StoredComment, Withdrawal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,10 +1,10 @@
 //! Signing requests on the embedded store: a request and its message in one transaction, the
 //! confirmation that turns it into a counted signature, resends, wrong codes and contests.
 
-use super::{add_count, add_contact, err, insert_signature, load_entry};
+use super::{add_contact, add_count, err, insert_signature, load_entry};
 use crate::store::{
-    Confirmation, Confirmed, NewRequest, NewSignature, Outgoing, Pending, RequestState,
-    Requested, StoreResult,
+    Confirmation, Confirmed, NewRequest, NewSignature, Outgoing, Pending, RequestState, Requested,
+    StoreResult,
 };
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
@@ -142,7 +142,13 @@ pub(super) fn resend(
              WHERE reference = ?1 AND resends = ?2 AND state = 'pending'",
         )
         .map_err(err)?
-        .execute(params![reference, seen, code, code_expires, now.timestamp()])
+        .execute(params![
+            reference,
+            seen,
+            code,
+            code_expires,
+            now.timestamp()
+        ])
         .map_err(err)?;
     if changed == 0 {
         return Ok(false);
@@ -152,7 +158,12 @@ pub(super) fn resend(
     Ok(true)
 }
 
-fn set_state(conn: &Connection, reference: &str, state: RequestState, keep_data: bool) -> StoreResult<()> {
+fn set_state(
+    conn: &Connection,
+    reference: &str,
+    state: RequestState,
+    keep_data: bool,
+) -> StoreResult<()> {
     let sql = if keep_data {
         "UPDATE pending SET state = ?2 WHERE reference = ?1"
     } else {
@@ -226,7 +237,9 @@ pub(super) fn confirm(
             "SELECT COALESCE(contact, '') FROM signatures WHERE initiative = ?1 AND signer = ?2",
         )
         .map_err(err)?
-        .query_row(params![signature.initiative, signature.signer], |r| r.get(0))
+        .query_row(params![signature.initiative, signature.signer], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(err)?;
     if let Some(contact) = counted_by {
@@ -242,7 +255,9 @@ pub(super) fn confirm(
     let confirmed: i64 = tx
         .prepare_cached("SELECT n FROM contacts WHERE initiative = ?1 AND contact = ?2")
         .map_err(err)?
-        .query_row(params![signature.initiative, signature.contact], |r| r.get(0))
+        .query_row(params![signature.initiative, signature.contact], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(err)?
         .unwrap_or(0);
@@ -258,7 +273,11 @@ pub(super) fn confirm(
 
 /// A contest: the signature counted with this request's CIN is set aside until a moderator
 /// decides, and the request's data moves into the dispute.
-pub(super) fn contest(conn: &mut Connection, reference: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+pub(super) fn contest(
+    conn: &mut Connection,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let tx = conn.transaction().map_err(err)?;
     let row = tx
         .prepare_cached(
