@@ -85,3 +85,45 @@ async fn signature_items_carry_the_retention_deadline_as_ttl() {
         );
     }
 }
+
+/// A signing request and its message carry their deadlines as TTL: DynamoDB forgets a request
+/// never confirmed after 24 hours, and a message a day after it was queued.
+#[tokio::test]
+async fn requests_and_messages_expire_by_ttl() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use musharaka_functions::store::dynamo::names;
+    let (store, client, table) = make_with_client().await;
+    store.publish(&conformance::catalog()).await.unwrap();
+    let request = conformance::request("p-open", "TTLREQ01", "t1", "c1");
+    let message = conformance::message("TTLREQ01-0");
+    store
+        .request(&request, &message, 10, conformance::now())
+        .await
+        .unwrap();
+    let day = 86_400;
+    for (pk, sk, expires) in [
+        ("REQ#TTLREQ01", "REQ", request.expires),
+        (
+            "OUTBOX#TTLREQ01-0",
+            "OUTBOX",
+            conformance::now().timestamp() + day,
+        ),
+    ] {
+        let item = client
+            .get_item()
+            .table_name(&table)
+            .key(names::PK, AttributeValue::S(pk.into()))
+            .key(names::SK, AttributeValue::S(sk.into()))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap_or_else(|| panic!("no item {pk}"));
+        assert_eq!(item[names::TTL].as_n().unwrap(), &expires.to_string(), "{pk}");
+    }
+    assert_eq!(
+        request.expires - conformance::now().timestamp(),
+        day,
+        "24 hours"
+    );
+}

@@ -64,3 +64,27 @@ async fn expired_signatures_are_erased_and_counts_kept() {
     );
     assert!(store.erase_expired(between).await.unwrap().is_empty());
 }
+
+/// The embedded store has no TTL: `purge` (and `serve`, every minute) deletes the signing
+/// requests never confirmed within 24 hours, with the personal data they hold.
+#[tokio::test]
+async fn requests_never_confirmed_are_erased_after_a_day() {
+    let (store, _dir) = make().await;
+    store.publish(&conformance::catalog()).await.unwrap();
+    let request = conformance::request("p-open", "OLDREQ01", "o1", "c1");
+    store
+        .request(
+            &request,
+            &conformance::message("OLDREQ01-0"),
+            10,
+            conformance::now(),
+        )
+        .await
+        .unwrap();
+    let hour_before = conformance::now() + chrono::Duration::hours(23);
+    assert_eq!(store.erase_requests(hour_before).await.unwrap(), 0);
+    assert!(store.pending("OLDREQ01").await.unwrap().is_some());
+    let day_after = conformance::now() + chrono::Duration::hours(24);
+    assert_eq!(store.erase_requests(day_after).await.unwrap(), 1);
+    assert!(store.pending("OLDREQ01").await.unwrap().is_none());
+}

@@ -63,7 +63,7 @@
         sent.appendChild(bdi);
         sent.appendChild(document.createTextNode(text.slice(at + 4)));
       }
-      sent.hidden = false;
+      sent.parentNode.hidden = false;
     }
     history.replaceState(null, '', location.pathname + location.search);
     var next = form.querySelector(code ? 'button[value="confirm"]' : '[name="code"]');
