@@ -3,6 +3,7 @@
 //! `musharaka serve`, and in tests; storage is DynamoDB or an embedded SQLite file.
 
 pub mod api;
+pub mod aws_env;
 pub mod client;
 pub mod confirm_page;
 pub mod crypto;

@@ -6,7 +6,25 @@ use crate::crypto::Secrets;
 use musharaka_model::signing::CODE_DIGITS;
 
 /// Crockford's base 32: no I, L, O or U, which read like other characters.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub(crate) const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A Crockford base-32 code of `len` characters as typed by a person, in canonical form (upper
+/// case, no spaces or dashes, the look-alike letters read as digits); `None` when it cannot be
+/// one.
+pub(crate) fn crockford(typed: &str, len: usize) -> Option<String> {
+    let mut out = String::with_capacity(len);
+    for c in typed.chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '\u{a0}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => c,
+            _ => return None,
+        };
+        out.push(c);
+    }
+    (out.len() == len).then_some(out)
+}
 
 /// Characters of a reference.
 pub const REFERENCE_LEN: usize = 8;
@@ -28,21 +46,9 @@ pub fn new_reference() -> String {
         .collect()
 }
 
-/// A reference as typed, in canonical form (upper case, no spaces or dashes, look-alike
-/// letters read as digits); `None` when it cannot be one.
+/// A reference as typed, in canonical form; `None` when it cannot be one.
 pub fn normalize_reference(typed: &str) -> Option<String> {
-    let mut out = String::with_capacity(REFERENCE_LEN);
-    for c in typed.chars() {
-        let c = match c.to_ascii_uppercase() {
-            ' ' | '-' | '\u{a0}' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => c,
-            _ => return None,
-        };
-        out.push(c);
-    }
-    (out.len() == REFERENCE_LEN).then_some(out)
+    crockford(typed, REFERENCE_LEN)
 }
 
 /// A new 6-digit code, uniformly drawn (leading zeros kept).

@@ -9,8 +9,7 @@ use musharaka_model::Lang;
 use musharaka_model::html::escape;
 use musharaka_model::outcome::{Code, signature_page_url};
 
-/// Crockford's base 32: no I, L, O or U, which read like other characters.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+use crate::otp::{ALPHABET, crockford};
 
 /// A new code, like `7KQ2-M9XD-4PNR-T3WA`.
 pub fn new_code() -> String {
@@ -33,18 +32,7 @@ pub fn new_code() -> String {
 /// The code typed by a person, in its canonical form (upper case, no separators, the
 /// look-alike letters read as digits); `None` when it cannot be a code.
 pub fn normalize(typed: &str) -> Option<String> {
-    let mut out = String::with_capacity(16);
-    for c in typed.chars() {
-        let c = match c.to_ascii_uppercase() {
-            ' ' | '-' | '\u{a0}' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c if c.is_ascii() && ALPHABET.contains(&(c as u8)) => c,
-            _ => return None,
-        };
-        out.push(c);
-    }
-    (out.len() == 16).then_some(out)
+    crockford(typed, 16)
 }
 
 /// The initiative a receipt belongs to, as a signer reads it.

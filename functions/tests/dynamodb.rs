@@ -119,7 +119,11 @@ async fn requests_and_messages_expire_by_ttl() {
             .unwrap()
             .item
             .unwrap_or_else(|| panic!("no item {pk}"));
-        assert_eq!(item[names::TTL].as_n().unwrap(), &expires.to_string(), "{pk}");
+        assert_eq!(
+            item[names::TTL].as_n().unwrap(),
+            &expires.to_string(),
+            "{pk}"
+        );
     }
     assert_eq!(
         request.expires - conformance::now().timestamp(),

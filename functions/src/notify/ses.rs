@@ -1,8 +1,8 @@
 //! Email through Amazon SES (API v2, `SendEmail` with simple content): a subject and a plain
 //! UTF-8 text, from one verified address.
 
-use super::config::AwsEnv;
 use super::{Deliver, Message, Rendered};
+use crate::aws_env::AwsEnv;
 use anyhow::anyhow;
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;

@@ -1,8 +1,8 @@
 //! SMS through Amazon SNS: `Publish` straight to a phone number (no topic), as a transactional
 //! message (the kind carriers deliver first), with an optional sender id.
 
-use super::config::AwsEnv;
 use super::{Deliver, Message, Rendered};
+use crate::aws_env::AwsEnv;
 use anyhow::anyhow;
 use async_trait::async_trait;
 use aws_sdk_sns::Client;

@@ -213,7 +213,7 @@ fn write_theme(ours: &Path) -> Result<()> {
             "{% extends \"base.html\" %}{% block main %}{{ page.title }}{% endblock main %}",
         )?;
     }
-    for name in ["404", "result", "signature"] {
+    for name in ["404", "result", "signature", "confirm"] {
         write(
             &t.join(format!("{name}.html")),
             "<!doctype html><html lang=\"{{ lang.code }}\"><title>x</title></html>",

@@ -183,24 +183,13 @@ impl DynamoStore {
     /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and
     /// `AWS_ENDPOINT_URL_DYNAMODB` for a local server.
     pub fn client_from_env() -> anyhow::Result<Client> {
-        use aws_sdk_dynamodb::config::{BehaviorVersion, Builder, Credentials, Region};
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let region = var("AWS_REGION")
-            .or_else(|| var("AWS_DEFAULT_REGION"))
-            .unwrap_or_else(|| "eu-west-3".into());
-        let (Some(id), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
-        else {
-            anyhow::bail!(
-                "AWS credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-            );
-        };
-        let credentials =
-            Credentials::new(id, secret, var("AWS_SESSION_TOKEN"), None, "environment");
+        use aws_sdk_dynamodb::config::{BehaviorVersion, Builder};
+        let env = crate::aws_env::AwsEnv::read("AWS_ENDPOINT_URL_DYNAMODB")?;
         let mut builder = Builder::new()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region))
-            .credentials_provider(credentials);
-        if let Some(url) = var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| var("AWS_ENDPOINT_URL")) {
+            .region(env.region)
+            .credentials_provider(env.credentials);
+        if let Some(url) = env.endpoint {
             builder = builder.endpoint_url(url);
         }
         Ok(Client::from_conf(builder.build()))
@@ -529,6 +518,16 @@ impl DynamoStore {
         Err(StoreError::Unavailable(
             "too many conflicting transactions".into(),
         ))
+    }
+
+    /// The deletion of the receipt item whose code hashes to `receipt`.
+    fn receipt_delete(&self, receipt: &str) -> StoreResult<TransactWriteItem> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(receipt_key(receipt)))
+            .build()
+            .map_err(unavailable)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     /// A put of `item` only if no item has its key yet.

@@ -543,17 +543,7 @@ impl DynamoStore {
                             .map(|u| TransactWriteItem::builder().update(u).build()),
                     );
                     if let Some(receipt) = text_of(&original, "receipt") {
-                        items.push(
-                            TransactWriteItem::builder()
-                                .delete(
-                                    aws_sdk_dynamodb::types::Delete::builder()
-                                        .table_name(&self.table)
-                                        .set_key(Some(super::receipt_key(&receipt)))
-                                        .build()
-                                        .map_err(unavailable)?,
-                                )
-                                .build(),
-                        );
+                        items.push(self.receipt_delete(&receipt)?);
                     }
                 }
                 Ok(items)
@@ -657,17 +647,7 @@ impl DynamoStore {
                     }
                     // A struck signature can no longer be checked or withdrawn with its receipt.
                     if let Some(receipt) = text_of(&item, "receipt") {
-                        items.push(
-                            TransactWriteItem::builder()
-                                .delete(
-                                    aws_sdk_dynamodb::types::Delete::builder()
-                                        .table_name(&self.table)
-                                        .set_key(Some(super::receipt_key(&receipt)))
-                                        .build()
-                                        .map_err(unavailable)?,
-                                )
-                                .build(),
-                        );
+                        items.push(self.receipt_delete(&receipt)?);
                     }
                     Ok(items)
                 })
