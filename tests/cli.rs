@@ -832,7 +832,6 @@ fn a_moderator_decides_a_dispute_and_both_signers_are_told() {
             let confirmation = Confirmation {
                 code: format!("code-{reference}"),
                 receipt: format!("receipt-{reference}"),
-                per_contact: 3,
             };
             let confirmed = store.confirm(reference, &confirmation, now).await.unwrap();
             if reference == "DISPUTE2" {

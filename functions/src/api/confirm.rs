@@ -12,7 +12,6 @@ use crate::receipt;
 use crate::store::{Confirmation, Confirmed, Pending, RequestState};
 use chrono::{DateTime, Duration, Utc};
 use musharaka_model::Lang;
-use musharaka_model::catalog::Details;
 use musharaka_model::outcome::Code;
 use musharaka_model::signing::{CODE_MINUTES, MAX_ATTEMPTS, MAX_RESENDS, resend_delay};
 
@@ -27,15 +26,9 @@ pub(super) async fn confirm_outcome(state: &AppState, fields: &Fields, lang: Lan
     let Some(reference) = otp::normalize_reference(typed) else {
         return Code::UnknownRequest.into();
     };
-    let pending = match state.store.pending(&reference).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return Code::UnknownRequest.into(),
-        Err(e) => return store_failed(&e),
-    };
     let now = Utc::now();
-    let initiative = pending.initiative.clone();
-    let with_form = |code: Code, typed_code: Option<String>| Outcome {
-        subject: Some(initiative.clone()),
+    let with_form = |code: Code, initiative: &str, typed_code: Option<String>| Outcome {
+        subject: Some(initiative.to_string()),
         confirm: Some(ConfirmInfo {
             reference: reference.clone(),
             to: None,
@@ -44,60 +37,67 @@ pub(super) async fn confirm_outcome(state: &AppState, fields: &Fields, lang: Lan
         }),
         ..code.into()
     };
-    if fields.get("do") == Some("resend") {
+    let action = fields.get("do").unwrap_or("confirm");
+    let code = fields.get("code").map(str::trim).unwrap_or_default();
+    let hash = otp::normalize_code(code).map(|code| {
+        (
+            otp::code_hash(&state.settings.secrets, &reference, &code),
+            code,
+        )
+    });
+    // The common case first: the right code for a pending request, confirmed in one step.
+    if action == "confirm"
+        && let Some((hash, code)) = &hash
+        && let Some(outcome) = confirm(state, &reference, (hash, code), lang, now).await
+    {
+        return outcome;
+    }
+    // Otherwise the request tells what to answer.
+    let pending = match state.store.pending(&reference).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return Code::UnknownRequest.into(),
+        Err(e) => return store_failed(&e),
+    };
+    let initiative = pending.initiative.clone();
+    if action == "resend" {
         return match resend(state, &reference, &pending, now).await {
-            Ok(code) => with_form(code, None),
+            Ok(code) => with_form(code, &initiative, None),
             Err(o) => o,
         };
     }
-    let typed_code = fields.get("code").map(str::trim).unwrap_or_default();
-    if typed_code.is_empty() {
-        return with_form(Code::MissingField, None);
-    }
-    let Some(code) = otp::normalize_code(typed_code) else {
-        return with_form(Code::WrongCode, None);
+    let Some((hash, code)) = hash else {
+        let answer = if code.is_empty() {
+            Code::MissingField
+        } else {
+            Code::WrongCode
+        };
+        return with_form(answer, &initiative, None);
     };
-    let hash = otp::code_hash(&state.settings.secrets, &reference, &code);
-    if fields.get("do") == Some("contest") {
+    if action == "contest" {
         return contest(state, &reference, &pending, &hash, now).await;
     }
-    let mut pending = pending;
-    // A confirmation that lost a race with another one reads the request again, once.
-    for _ in 0..2 {
-        if let Some(code) = settled(&pending, &hash, now) {
-            let contest = (code == Code::CinTaken).then(|| code_of(typed_code));
-            if code == Code::WrongCode && pending.state == RequestState::Pending {
-                if let Err(e) = state.store.wrong_code(&reference).await {
-                    return store_failed(&e);
-                }
-                if pending.attempts + 1 >= MAX_ATTEMPTS {
-                    return with_form(Code::Locked, None);
-                }
-            }
-            return with_form(code, contest.flatten());
+    // The request changed meanwhile (another confirmation won), or the code is wrong or stale.
+    let answer = settled(&pending, &hash, now).unwrap_or(Code::UnknownRequest);
+    if answer == Code::WrongCode {
+        if let Err(e) = state.store.wrong_code(&reference).await {
+            return store_failed(&e);
         }
-        if let Ok(outcome) = confirm(state, &reference, &pending, (&hash, &code), lang, now).await {
-            return outcome;
+        if pending.attempts + 1 >= MAX_ATTEMPTS {
+            return with_form(Code::Locked, &initiative, None);
         }
-        pending = match state.store.pending(&reference).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return Code::UnknownRequest.into(),
-            Err(e) => return store_failed(&e),
-        };
     }
-    Code::Unavailable.into()
-}
-
-fn code_of(typed: &str) -> Option<String> {
-    otp::normalize_code(typed)
+    let contest_code = (answer == Code::CinTaken).then_some(code);
+    with_form(answer, &initiative, contest_code)
 }
 
 /// The answer to a code for a request that can no longer be confirmed as new, or whose code is
 /// wrong or stale; `None` when the confirmation should go ahead.
 fn settled(p: &Pending, hash: &str, now: DateTime<Utc>) -> Option<Code> {
     let right = p.code == hash;
+    if p.attempts >= MAX_ATTEMPTS {
+        return Some(Code::Locked);
+    }
     match p.state {
-        RequestState::Pending if p.attempts >= MAX_ATTEMPTS => Some(Code::Locked),
         RequestState::Pending if !right => Some(Code::WrongCode),
         RequestState::Pending if p.code_expires <= now.timestamp() => Some(Code::CodeExpired),
         RequestState::Pending => None,
@@ -108,61 +108,54 @@ fn settled(p: &Pending, hash: &str, now: DateTime<Utc>) -> Option<Code> {
     }
 }
 
-/// The confirmation proper; `Err` when the request changed meanwhile.
+/// The confirmation proper; `None` when the request cannot be confirmed as it stands (unknown,
+/// changed, wrong or stale code), for the request itself to tell why.
 async fn confirm(
     state: &AppState,
     reference: &str,
-    pending: &Pending,
     (hash, typed): (&str, &str),
     lang: Lang,
     now: DateTime<Utc>,
-) -> Result<Outcome, ()> {
-    let subject = Some(pending.initiative.clone());
-    let entry = match state.entry(&pending.initiative).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return Ok(Code::UnknownRequest.into()),
-        Err(e) => return Ok(store_failed(&e)),
-    };
-    let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
-        return Ok(Code::WrongKind.into());
-    };
+) -> Option<Outcome> {
     let receipt_code = receipt::new_code();
     let confirmation = Confirmation {
         code: hash.to_string(),
         receipt: receipt_key(state, &receipt_code),
-        per_contact: init.per_contact,
     };
-    let with_subject = |code: Code| Outcome {
-        subject: subject.clone(),
-        ..code.into()
+    let confirmed = match state.store.confirm(reference, &confirmation, now).await {
+        Ok(c) => c,
+        Err(e) => return Some(store_failed(&e)),
     };
-    Ok(
-        match state.store.confirm(reference, &confirmation, now).await {
-            Ok(Confirmed::Counted(count)) => {
-                let back = entry.url.get(&lang).map(|url| path_of(url).to_string());
-                Outcome {
-                    count,
-                    receipt: Some((receipt_code, back)),
-                    ..with_subject(Code::Signed)
-                }
-            }
-            Ok(Confirmed::SameContact) => with_subject(Code::AlreadySigned),
-            Ok(Confirmed::OtherContact) => Outcome {
+    let code = match confirmed {
+        Confirmed::Counted(initiative, count) => {
+            let back = match state.entry(&initiative).await {
+                Ok(Some(entry)) => entry.url.get(&lang).map(|url| path_of(url).to_string()),
+                _ => None,
+            };
+            return Some(Outcome {
+                count,
+                receipt: Some((receipt_code, back)),
+                subject: Some(initiative),
+                ..Code::Signed.into()
+            });
+        }
+        Confirmed::OtherContact => {
+            return Some(Outcome {
                 confirm: Some(ConfirmInfo {
                     reference: reference.to_string(),
                     to: None,
                     url: String::new(),
                     code: Some(typed.to_string()),
                 }),
-                ..with_subject(Code::CinTaken)
-            },
-            Ok(Confirmed::ContactLimit) => with_subject(Code::ContactLimit),
-            Ok(Confirmed::Changed) => return Err(()),
-            Ok(Confirmed::NotFound) => with_subject(Code::UnknownRequest),
-            Ok(Confirmed::Refused(r)) => with_subject(refusal_code(r)),
-            Err(e) => store_failed(&e),
-        },
-    )
+                ..Code::CinTaken.into()
+            });
+        }
+        Confirmed::SameContact => Code::AlreadySigned,
+        Confirmed::ContactLimit => Code::ContactLimit,
+        Confirmed::Refused(r) => refusal_code(r),
+        Confirmed::Changed | Confirmed::NotFound => return None,
+    };
+    Some(code.into())
 }
 
 /// A new code for the request, within the resend limits.
@@ -253,8 +246,15 @@ async fn contest(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Outcome {
+    if p.attempts >= MAX_ATTEMPTS {
+        return Code::Locked.into();
+    }
     if p.code != hash {
-        return Code::WrongCode.into();
+        // Wrong codes lock a request that may contest as they lock a pending one.
+        return match state.store.wrong_code(reference).await {
+            Ok(()) => Code::WrongCode.into(),
+            Err(e) => store_failed(&e),
+        };
     }
     let code = match p.state {
         RequestState::Contested => Code::Contested,

@@ -167,15 +167,13 @@ pub struct Confirmation {
     pub code: String,
     /// Keyed hash of the receipt code the signature gets.
     pub receipt: String,
-    /// Signatures one contact may confirm on this initiative.
-    pub per_contact: u32,
 }
 
 /// What became of a confirmation with the right code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmed {
-    /// Counted; the initiative's new count when it could be read.
-    Counted(Option<Count>),
+    /// Counted on the initiative named; its new count when it could be read.
+    Counted(String, Option<Count>),
     /// This contact had already confirmed a signature with this CIN.
     SameContact,
     /// A signature with this CIN was counted from another contact.
@@ -426,7 +424,8 @@ pub trait Store: Send + Sync {
     /// The request `reference`, unless gone.
     async fn pending(&self, reference: &str) -> StoreResult<Option<Pending>>;
 
-    /// Counts one wrong code typed for the request `reference`.
+    /// Counts one wrong code typed for the request `reference`, whatever its state (a request
+    /// that may contest is locked by wrong codes too).
     async fn wrong_code(&self, reference: &str) -> StoreResult<()>;
 
     /// Replaces the code of the request `reference` and queues its message, only if it was
@@ -443,7 +442,8 @@ pub trait Store: Send + Sync {
 
     /// Confirms the request `reference` in one atomic step, only while it is pending with
     /// `confirmation.code`, not locked and not expired at `now`: its signature is stored and
-    /// counted unless this CIN was already counted, or its contact reached its limit.
+    /// counted unless this CIN was already counted, or its contact reached the initiative's
+    /// `per_contact` limit.
     async fn confirm(
         &self,
         reference: &str,

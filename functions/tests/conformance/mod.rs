@@ -42,7 +42,7 @@ fn initiative(id: &str, state: InitiativeState, opens: &str, closes: &str) -> En
             state,
             decided: None,
             erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").ok(),
-            per_contact: 3,
+            per_contact: 2,
         }),
         opens: DateTime::parse_from_rfc3339(opens).unwrap(),
         closes: DateTime::parse_from_rfc3339(closes).unwrap(),
@@ -67,7 +67,7 @@ fn consultation(id: &str, state: ConsultationState) -> Entry {
     }
 }
 
-/// A catalog with an entry for each case.
+/// A catalog with an entry for each case (a contact confirms at most 2 signatures of each).
 pub fn catalog() -> Catalog {
     let window = ("2026-10-01T00:00:00+01:00", "2027-01-31T00:00:00+01:00");
     Catalog {

@@ -32,11 +32,10 @@ pub fn message(id: &str) -> Outgoing {
 }
 
 /// The confirmation of `reference` with its right code.
-pub fn confirmation(reference: &str, per_contact: u32) -> Confirmation {
+pub fn confirmation(reference: &str) -> Confirmation {
     Confirmation {
         code: format!("code-{reference}"),
         receipt: format!("receipt-{reference}"),
-        per_contact,
     }
 }
 
@@ -71,7 +70,7 @@ pub async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
     );
     assert_eq!(p.initiative, "p-open");
 
-    let mut wrong = confirmation("REQA0001", 3);
+    let mut wrong = confirmation("REQA0001");
     wrong.code = "code-other".into();
     assert_eq!(
         store.confirm("REQA0001", &wrong, now()).await.unwrap(),
@@ -79,8 +78,8 @@ pub async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
     );
     assert_eq!(total(&store, "p-open").await, 0);
 
-    let Confirmed::Counted(count) = store
-        .confirm("REQA0001", &confirmation("REQA0001", 3), now())
+    let Confirmed::Counted(_, count) = store
+        .confirm("REQA0001", &confirmation("REQA0001"), now())
         .await
         .unwrap()
     else {
@@ -94,7 +93,7 @@ pub async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
     );
     assert_eq!(
         store
-            .confirm("REQA0001", &confirmation("REQA0001", 3), now())
+            .confirm("REQA0001", &confirmation("REQA0001"), now())
             .await
             .unwrap(),
         Confirmed::Changed,
@@ -104,7 +103,7 @@ pub async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
     assert!(store.receipted("receipt-REQA0001").await.unwrap().is_some());
     assert_eq!(
         store
-            .confirm("NOSUCH00", &confirmation("NOSUCH00", 3), now())
+            .confirm("NOSUCH00", &confirmation("NOSUCH00"), now())
             .await
             .unwrap(),
         Confirmed::NotFound
@@ -132,7 +131,7 @@ pub async fn a_stale_or_locked_code_confirms_nothing(store: Arc<dyn AdminStore>)
     let later = now() + Duration::minutes(16);
     assert_eq!(
         store
-            .confirm("REQB0001", &confirmation("REQB0001", 3), later)
+            .confirm("REQB0001", &confirmation("REQB0001"), later)
             .await
             .unwrap(),
         Confirmed::Changed,
@@ -149,7 +148,7 @@ pub async fn a_stale_or_locked_code_confirms_nothing(store: Arc<dyn AdminStore>)
     );
     assert_eq!(
         store
-            .confirm("REQB0002", &confirmation("REQB0002", 3), now())
+            .confirm("REQB0002", &confirmation("REQB0002"), now())
             .await
             .unwrap(),
         Confirmed::Changed,
@@ -198,17 +197,17 @@ pub async fn a_code_is_resent_once_per_turn(store: Arc<dyn AdminStore>) {
     );
     assert_eq!(
         store
-            .confirm("REQC0001", &confirmation("REQC0001", 3), later)
+            .confirm("REQC0001", &confirmation("REQC0001"), later)
             .await
             .unwrap(),
         Confirmed::Changed,
         "the old code no longer confirms"
     );
-    let mut fresh = confirmation("REQC0001", 3);
+    let mut fresh = confirmation("REQC0001");
     fresh.code = "code-new".into();
     assert!(matches!(
         store.confirm("REQC0001", &fresh, later).await.unwrap(),
-        Confirmed::Counted(_)
+        Confirmed::Counted(..)
     ));
 }
 
@@ -221,20 +220,20 @@ pub async fn one_contact_confirms_at_most_its_limit(store: Arc<dyn AdminStore>) 
         )
         .await;
     }
-    let c = |r: &str| confirmation(r, 2);
+    let c = |r: &str| confirmation(r);
     assert!(matches!(
         store
             .confirm("REQD0001", &c("REQD0001"), now())
             .await
             .unwrap(),
-        Confirmed::Counted(_)
+        Confirmed::Counted(..)
     ));
     assert!(matches!(
         store
             .confirm("REQD0002", &c("REQD0002"), now())
             .await
             .unwrap(),
-        Confirmed::Counted(_)
+        Confirmed::Counted(..)
     ));
     assert_eq!(
         store
@@ -284,15 +283,15 @@ pub async fn a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested
     ask(&store, &request("p-open", "REQF0001", "f1", "first")).await;
     assert!(matches!(
         store
-            .confirm("REQF0001", &confirmation("REQF0001", 3), now())
+            .confirm("REQF0001", &confirmation("REQF0001"), now())
             .await
             .unwrap(),
-        Confirmed::Counted(_)
+        Confirmed::Counted(..)
     ));
     ask(&store, &request("p-open", "REQF0002", "f1", "first")).await;
     assert_eq!(
         store
-            .confirm("REQF0002", &confirmation("REQF0002", 3), now())
+            .confirm("REQF0002", &confirmation("REQF0002"), now())
             .await
             .unwrap(),
         Confirmed::SameContact
@@ -300,7 +299,7 @@ pub async fn a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested
     ask(&store, &request("p-open", "REQF0003", "f1", "second")).await;
     assert_eq!(
         store
-            .confirm("REQF0003", &confirmation("REQF0003", 3), now())
+            .confirm("REQF0003", &confirmation("REQF0003"), now())
             .await
             .unwrap(),
         Confirmed::OtherContact
@@ -376,15 +375,15 @@ pub async fn a_dispute_kept_leaves_the_signature_counted(store: Arc<dyn AdminSto
     ask(&store, &request("p-open", "REQG0001", "g1", "first")).await;
     assert!(matches!(
         store
-            .confirm("REQG0001", &confirmation("REQG0001", 3), now())
+            .confirm("REQG0001", &confirmation("REQG0001"), now())
             .await
             .unwrap(),
-        Confirmed::Counted(_)
+        Confirmed::Counted(..)
     ));
     ask(&store, &request("p-open", "REQG0002", "g1", "second")).await;
     assert_eq!(
         store
-            .confirm("REQG0002", &confirmation("REQG0002", 3), now())
+            .confirm("REQG0002", &confirmation("REQG0002"), now())
             .await
             .unwrap(),
         Confirmed::OtherContact
@@ -412,10 +411,10 @@ pub async fn struck_signatures_stop_counting_and_leave_the_export(store: Arc<dyn
         .await;
         assert!(matches!(
             store
-                .confirm(reference, &confirmation(reference, 3), now())
+                .confirm(reference, &confirmation(reference), now())
                 .await
                 .unwrap(),
-            Confirmed::Counted(_)
+            Confirmed::Counted(..)
         ));
     }
     let meta = store.signature_meta("p-open").await.unwrap();
@@ -451,7 +450,7 @@ pub async fn concurrent_confirmations_count_once(store: Arc<dyn AdminStore>) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .confirm("REQJ0001", &confirmation("REQJ0001", 3), now())
+                    .confirm("REQJ0001", &confirmation("REQJ0001"), now())
                     .await
                     .unwrap()
             })
@@ -459,7 +458,7 @@ pub async fn concurrent_confirmations_count_once(store: Arc<dyn AdminStore>) {
         .collect();
     let mut counted = 0;
     for t in tasks {
-        if matches!(t.await.unwrap(), Confirmed::Counted(_)) {
+        if matches!(t.await.unwrap(), Confirmed::Counted(..)) {
             counted += 1;
         }
     }

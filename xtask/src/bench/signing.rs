@@ -40,7 +40,7 @@ pub struct Signing {
 }
 
 const COMMON_LUA: &str = r#"
-done = 0
+succeeded = 0
 local threads = {}
 local thread_id = 0
 function setup(thread)
@@ -49,11 +49,11 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function response(status, headers, body)
-  if string.find(body, SUCCESS, 1, true) then done = done + 1 end
+  if string.find(body, SUCCESS, 1, true) then succeeded = succeeded + 1 end
 end
 function done_total()
   local n = 0
-  for _, thread in ipairs(threads) do n = n + thread:get("done") end
+  for _, thread in ipairs(threads) do n = n + thread:get("succeeded") end
   return n
 end
 function done(summary, latency, requests)
@@ -78,14 +78,14 @@ end
 
 const CONFIRM_LUA: &str = r#"
 SUCCESS = '"code":"signed"'
-pairs = {}
-for line in io.lines(PAIRS) do table.insert(pairs, line) end
+codes = {}
+for line in io.lines(PAIRS) do table.insert(codes, line) end
 counter = 0
 function request()
   -- Thread t takes the pairs t, t + THREADS, t + 2 THREADS...
-  local i = (counter * THREADS + tid) % #pairs + 1
+  local i = (counter * THREADS + tid) % #codes + 1
   counter = counter + 1
-  local reference, code = string.match(pairs[i], "(%S+) (%S+)")
+  local reference, code = string.match(codes[i], "(%S+) (%S+)")
   local body = "lang=fr&reference=" .. reference .. "&code=" .. code
   return wrk.format("POST", "/api/confirm", {["Content-Type"] = "application/x-www-form-urlencoded", ["Accept"] = "application/json", ["Origin"] = ORIGIN}, body)
 end
@@ -108,7 +108,11 @@ fn wrk(addr: &str, script: &Path, seconds: u64) -> Result<Step> {
         ])
         .output()
         .context("cannot run wrk")?;
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let find = |prefix: &str| -> String {
         text.lines()
             .find(|l| l.trim_start().starts_with(prefix))

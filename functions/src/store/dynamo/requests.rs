@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
+use musharaka_model::catalog::Details;
 use musharaka_model::signing::MAX_ATTEMPTS;
 
 /// Seconds in a day, the window of the per-contact daily limit.
@@ -189,10 +190,8 @@ impl DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(request_key(reference)))
-            .condition_expression("#state = :pending")
+            .condition_expression("attribute_exists(pk)")
             .update_expression("ADD attempts :one")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":pending", s("pending"))
             .expression_attribute_values(":one", n(1))
             .send()
             .await;
@@ -328,11 +327,15 @@ impl DynamoStore {
             .map_err(unavailable)?;
         let put = self.put_new(Self::signature_item(&sig, now))?;
         let receipt = self.put_new(Self::receipt_item(&sig, now))?;
+        let per_contact = match &entry.details {
+            Details::Petition(i) | Details::Motion(i) => i.per_contact,
+            Details::Consultation(_) => 0,
+        };
         let contact = self.contact_update(
             &sig.initiative,
             &sig.contact,
             1,
-            Some(c.per_contact),
+            Some(per_contact),
             sig.expires,
         )?;
         let outcome = self
@@ -356,7 +359,7 @@ impl DynamoStore {
                     .await
                     .ok()
                     .and_then(|mut c| c.remove(&id));
-                return Ok(Confirmed::Counted(count));
+                return Ok(Confirmed::Counted(sig.initiative.clone(), count));
             }
             Err(codes) => codes,
         };

@@ -13,7 +13,7 @@ impl AdminStore for SqliteStore {
             .collect::<Result<_, serde_json::Error>>()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             for (id, json) in &rows {
                 tx.execute(
                     "INSERT INTO entries (id, json) VALUES (?1, ?2)
@@ -134,7 +134,7 @@ impl AdminStore for SqliteStore {
     async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
         let initiative = initiative.to_string();
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             let n = tx
                 .execute(
                     "DELETE FROM signatures WHERE initiative = ?1",
@@ -152,7 +152,7 @@ impl AdminStore for SqliteStore {
     }
     async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<BTreeMap<String, usize>> {
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             let by_initiative: BTreeMap<String, usize> = tx
                 .prepare(
                     "SELECT initiative, COUNT(*) FROM signatures WHERE expires <= ?1 GROUP BY initiative",
@@ -240,7 +240,7 @@ impl AdminStore for SqliteStore {
     ) -> StoreResult<Option<(Dispute, SealedSignature)>> {
         let (id, moderator) = (id.to_string(), moderator.to_string());
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             let dispute = tx
                 .prepare_cached(&format!(
                     "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1 AND state = 'open'"
@@ -388,7 +388,7 @@ impl AdminStore for SqliteStore {
     async fn strike(&self, initiative: &str, signers: &[String]) -> StoreResult<usize> {
         let (initiative, signers) = (initiative.to_string(), signers.to_vec());
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             let mut n = 0;
             for signer in &signers {
                 if requests::strike_one(&tx, &initiative, signer)? {

@@ -127,9 +127,96 @@ pub struct SqliteStore {
     /// The one thread that owns the connection runs the store's work in arrival order:
     /// writes to SQLite are serial anyway, and a queue serves them fairly.
     jobs: std::sync::mpsc::Sender<Job>,
+    /// Submissions per client address in the current window. On one machine they live in
+    /// memory: a limit of a minute needs no disk, and every submission spares a write.
+    rate: RateWindows,
+    /// Dropped with the store, which stops the checkpoints after a last one.
+    _checkpoints: std::sync::mpsc::Sender<()>,
 }
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// Bytes the write-ahead log is cut back to after a checkpoint.
+const JOURNAL_LIMIT: i64 = 64 << 20;
+
+/// How often the write-ahead log is folded back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Folds the write-ahead log back into the database file every [`CHECKPOINT_EVERY`], on a
+/// connection of its own: a passive checkpoint never waits for the writer, so a surge of
+/// signatures never waits for one either. When the store is dropped, a last checkpoint
+/// empties the log, so that the database file alone holds everything.
+fn checkpoints(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        match stop.recv_timeout(CHECKPOINT_EVERY) {
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+            }
+            _ => {
+                let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+                return;
+            }
+        }
+    }
+}
+
+/// Submissions per client in the current window of each.
+#[derive(Default)]
+struct RateWindows(std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>);
+
+impl RateWindows {
+    /// Most clients remembered before the windows that ended are forgotten.
+    const MAX_CLIENTS: usize = 100_000;
+
+    /// Counts one submission of `client` in the window starting at `window`; false past `max`.
+    fn allow(&self, client: &str, window: i64, max: u32) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX_CLIENTS && !map.contains_key(client) {
+            map.retain(|_, (w, _)| *w >= window);
+        }
+        let slot = map.entry(client.to_string()).or_insert((window, 0));
+        if slot.0 != window {
+            *slot = (window, 0);
+        }
+        slot.1 = slot.1.saturating_add(1);
+        slot.1 <= max
+    }
+}
+
+/// A piece of work on the connection; what it returns answers its caller once the work is
+/// committed (`true`) or rolled back with the others of its group (`false`).
+type Job = Box<dyn FnOnce(&mut Connection) -> Reply + Send>;
+type Reply = Box<dyn FnOnce(bool) + Send>;
+
+/// Most jobs committed together.
+const GROUP: usize = 64;
+
+/// Runs the jobs of `queue` on `conn` until every sender is gone. Jobs waiting together run in
+/// one transaction (each in a savepoint of its own, so that one job's failure undoes that job
+/// alone), and their callers hear back once it is committed: under a surge, one commit serves
+/// many signatures.
+fn serve_jobs(mut conn: Connection, queue: std::sync::mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match queue.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        // The write lock first (waiting for another process's writer, if any): a job never
+        // finds, halfway, that the database changed under its reads. Without it, each job
+        // commits its own savepoint.
+        let grouped = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+        let replies: Vec<Reply> = group.into_iter().map(|job| job(&mut conn)).collect();
+        let committed = !grouped || conn.execute_batch("COMMIT").is_ok();
+        if !committed {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(committed);
+        }
+    }
+}
 
 fn err(e: rusqlite::Error) -> StoreError {
     match e {
@@ -156,20 +243,29 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Deleted personal data is overwritten, not left in free pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // Checkpoints run on a connection of their own (see `checkpoints`), never in the way
+        // of a signature; the log file is cut back to this size once checkpointed.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_LIMIT)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(32);
         conn.execute_batch(SCHEMA)?;
         migrate(&conn)?;
+        let checkpointer = Connection::open(path)?;
+        checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-store".into())
-            .spawn(move || {
-                let mut conn = conn;
-                while let Ok(job) = queue.recv() {
-                    job(&mut conn);
-                }
-            })?;
-        Ok(SqliteStore { jobs })
+            .spawn(move || serve_jobs(conn, queue))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoints(checkpointer, stopped))?;
+        Ok(SqliteStore {
+            jobs,
+            rate: RateWindows::default(),
+            _checkpoints: stop,
+        })
     }
 
     async fn with<T: Send + 'static>(
@@ -178,7 +274,16 @@ impl SqliteStore {
     ) -> StoreResult<T> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
-            let _ = reply.send(f(conn));
+            let result = f(conn);
+            Box::new(move |committed| {
+                let _ = reply.send(if committed {
+                    result
+                } else {
+                    Err(StoreError::Unavailable(
+                        "the transaction could not be committed".into(),
+                    ))
+                });
+            })
         });
         self.jobs
             .send(job)
@@ -268,7 +373,7 @@ fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
 
 /// One signature in one transaction: check the initiative is open, insert unless present, count.
 fn sign_in(conn: &mut Connection, s: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {
-    let tx = conn.transaction().map_err(err)?;
+    let tx = conn.savepoint().map_err(err)?;
     let Some(entry) = load_entry(&tx, &s.initiative)? else {
         return Ok(Stored::NotFound);
     };
@@ -431,7 +536,7 @@ impl Store for SqliteStore {
     async fn comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored> {
         let c = c.clone();
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             let Some(entry) = load_entry(&tx, &c.consultation)? else {
                 return Ok(Stored::NotFound);
             };
@@ -472,7 +577,7 @@ impl Store for SqliteStore {
     async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal> {
         let receipt = receipt_key(receipt);
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             let found = tx
                 .prepare_cached(
                     "SELECT initiative, signer, region, created, COALESCE(contact, '') FROM signatures WHERE receipt = ?1 AND state != 'struck'",
@@ -544,27 +649,9 @@ impl Store for SqliteStore {
         window_secs: u64,
         max: u32,
     ) -> StoreResult<bool> {
-        let client = client.to_string();
-        let window = super::window_start(now, window_secs);
-        let expires = window + 2 * window_secs as i64;
-        let now_s = now.timestamp();
-        self.with(move |conn| {
-            let n: i64 = conn
-                .prepare_cached(
-                    "INSERT INTO rate (client, window, n, expires) VALUES (?1, ?2, 1, ?3)
-                     ON CONFLICT (client, window) DO UPDATE SET n = n + 1 RETURNING n",
-                )
-                .map_err(err)?
-                .query_row(params![client, window, expires], |r| r.get(0))
-                .map_err(err)?;
-            if n == 1 {
-                // A new window: forget the expired ones.
-                conn.execute("DELETE FROM rate WHERE expires < ?1", [now_s])
-                    .map_err(err)?;
-            }
-            Ok(n <= max as i64)
-        })
-        .await
+        Ok(self
+            .rate
+            .allow(client, super::window_start(now, window_secs), max))
     }
 
     async fn request(
@@ -648,7 +735,7 @@ impl SqliteStore {
     /// Removes sent messages from the outbox.
     pub async fn sent(&self, ids: Vec<String>) -> StoreResult<()> {
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(err)?;
+            let tx = conn.savepoint().map_err(err)?;
             for id in &ids {
                 tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")
                     .map_err(err)?

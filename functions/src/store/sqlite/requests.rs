@@ -8,6 +8,7 @@ use crate::store::{
 };
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
+use musharaka_model::catalog::Details;
 use musharaka_model::signing::MAX_ATTEMPTS;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -35,7 +36,7 @@ pub(super) fn request(
     now: DateTime<Utc>,
 ) -> StoreResult<Requested> {
     let s = &r.signature;
-    let tx = conn.transaction().map_err(err)?;
+    let tx = conn.savepoint().map_err(err)?;
     let Some(entry) = load_entry(&tx, &s.initiative)? else {
         return Ok(Requested::NotFound);
     };
@@ -117,12 +118,10 @@ pub(super) fn pending(conn: &Connection, reference: &str) -> StoreResult<Option<
 }
 
 pub(super) fn wrong_code(conn: &Connection, reference: &str) -> StoreResult<()> {
-    conn.prepare_cached(
-        "UPDATE pending SET attempts = attempts + 1 WHERE reference = ?1 AND state = 'pending'",
-    )
-    .map_err(err)?
-    .execute([reference])
-    .map_err(err)?;
+    conn.prepare_cached("UPDATE pending SET attempts = attempts + 1 WHERE reference = ?1")
+        .map_err(err)?
+        .execute([reference])
+        .map_err(err)?;
     Ok(())
 }
 
@@ -135,7 +134,7 @@ pub(super) fn resend(
     m: &Outgoing,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let tx = conn.transaction().map_err(err)?;
+    let tx = conn.savepoint().map_err(err)?;
     let changed = tx
         .prepare_cached(
             "UPDATE pending SET code = ?3, code_expires = ?4, resends = resends + 1, sent = ?5
@@ -185,7 +184,7 @@ pub(super) fn confirm(
     c: &Confirmation,
     now: DateTime<Utc>,
 ) -> StoreResult<Confirmed> {
-    let tx = conn.transaction().map_err(err)?;
+    let tx = conn.savepoint().map_err(err)?;
     let row = tx
         .prepare_cached(
             "SELECT initiative, signer, region, lang, sealed, contact, grp, client, code,
@@ -261,14 +260,18 @@ pub(super) fn confirm(
         .optional()
         .map_err(err)?
         .unwrap_or(0);
-    if confirmed >= i64::from(c.per_contact) {
+    let per_contact = match &entry.details {
+        Details::Petition(i) | Details::Motion(i) => i.per_contact,
+        Details::Consultation(_) => 0,
+    };
+    if confirmed >= i64::from(per_contact) {
         return Ok(Confirmed::ContactLimit);
     }
     insert_signature(&tx, &signature, now)?;
     set_state(&tx, reference, RequestState::Counted, false)?;
     let count = super::count_of(&tx, &signature.initiative)?;
     tx.commit().map_err(err)?;
-    Ok(Confirmed::Counted(Some(count)))
+    Ok(Confirmed::Counted(signature.initiative, Some(count)))
 }
 
 /// A contest: the signature counted with this request's CIN is set aside until a moderator
@@ -278,7 +281,7 @@ pub(super) fn contest(
     reference: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let tx = conn.transaction().map_err(err)?;
+    let tx = conn.savepoint().map_err(err)?;
     let row = tx
         .prepare_cached(
             "SELECT initiative, signer, region, lang, sealed, contact FROM pending
