@@ -78,7 +78,7 @@ pub fn package(always: bool) -> Result<Vec<(String, u64)>> {
         run_with(
             &cargo_lambda.to_string_lossy(),
             &[
-                "lambda", "build", "--release", "--arm64", "--package", "musharaka-functions", "--bins",
+                "lambda", "build", "--profile", "lambda", "--arm64", "--package", "musharaka-functions", "--bins",
                 "--lambda-dir", &out.to_string_lossy(),
             ],
             &[("PATH", &path)],
@@ -94,7 +94,7 @@ pub fn package(always: bool) -> Result<Vec<(String, u64)>> {
             .metadata()
             .with_context(|| format!("{} was not built", b.display()))?
             .len();
-        eprintln!("  {f:<8} {:>6.1} MB  {}", bytes as f64 / 1e6, b.display());
+        eprintln!("  {f:<8} {:>6.2} MB  {}", bytes as f64 / 1e6, b.display());
         sizes.push((f.to_string(), bytes));
     }
     Ok(sizes)

@@ -135,7 +135,7 @@ pub fn bench() -> Result<()> {
             .get(i)
             .map(|ms| format!("{ms:.0} ms"))
             .unwrap_or_else(|| "not measured (fed by the table's stream)".into());
-        let line = format!("| {f} | {:.1} MB | {start} |", *bytes as f64 / 1e6);
+        let line = format!("| {f} | {:.2} MB | {start} |", *bytes as f64 / 1e6);
         eprintln!("{line}");
         let _ = writeln!(report, "{line}");
     }
