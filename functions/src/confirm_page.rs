@@ -12,13 +12,13 @@ use musharaka_model::outcome::{Code, confirm_page_url};
 /// The form to type the code of request `reference`; `to` is the masked contact the code went to.
 pub fn form(lang: Lang, code: Code, reference: &str, to: Option<&str>) -> String {
     let t = |key: &str| escape(&text(lang, key));
+    // The answer's own text already says that the message may take a moment.
     let sent = to
         .map(|to| {
             format!(
-                "<p>{}</p>\n<p class=\"help\">{}</p>\n",
+                "<p>{}</p>\n",
                 t("confirm.sent_to")
-                    .replace("{to}", &format!("<bdi dir=\"ltr\">{}</bdi>", escape(to))),
-                t("confirm.wait")
+                    .replace("{to}", &format!("<bdi dir=\"ltr\">{}</bdi>", escape(to)))
             )
         })
         .unwrap_or_default();
