@@ -139,7 +139,8 @@ enum Command {
     /// Create the three language files of a new page.
     New {
         /// page, section, guide, petition, motion or consultation.
-        kind: cmd::new::NewKind,
+        #[arg(value_parser = cmd::new::kinds())]
+        kind: musharaka_generator::Kind,
         /// Path under `content/` without language or extension, such as `petitions/water-for-tahannaout`.
         name: String,
         /// Folder holding `content/`.
@@ -254,7 +255,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            match e.downcast_ref::<musharaka_generator::diagnostics::SiteErrors>() {
+            match e.downcast_ref::<musharaka_generator::SiteErrors>() {
                 // Already one `error: file:line: message` per line.
                 Some(errors) => eprintln!("{errors}"),
                 None => eprintln!("error: {e:#}"),

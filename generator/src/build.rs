@@ -1,145 +1,229 @@
-//! The build pipeline: render every page in every language, then the root page, 404 pages,
-//! sitemap, feeds, static files and `catalog.json`, into a sink; check links at the end.
+//! The build as named stages. For each language: the content pages, the 404 page, the tool
+//! pages (results, signature, confirmation) and the feed; then the language choice at the
+//! root, the sitemap and robots, the catalog; the static files last. Links are checked over
+//! everything written. The per-document step is shared with the incremental build.
 
+use crate::catalog::{self, Anchors};
 use crate::diagnostics::{Diagnostics, SiteErrors};
 use crate::links::{LinkIndex, url_to_file};
 use crate::output::{Discard, Sink, Staging};
-use crate::render::PageError;
-use crate::site::{BuildReport, Data, Entry, Site};
-use crate::{feed, sitemap};
+use crate::render::{LangContext, PageError, RenderedPage};
+use crate::site::{Document, Site};
+use crate::{Severity, feed, sitemap};
 use anyhow::Result;
 use musharaka_model::Lang;
-use musharaka_model::catalog::{self, Catalog, Consultation, Details, Initiative};
-use musharaka_model::retention;
+use musharaka_model::outcome::{self, Code};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Called after each page, from any thread: (pages done, pages in all).
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
-/// Section anchors of each consultation, by entry key then language.
-pub type Anchors = BTreeMap<String, BTreeMap<Lang, Vec<String>>>;
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Pages written per language (translated, and from a fallback).
+    pub pages: BTreeMap<Lang, (usize, usize)>,
+    /// Files written in all.
+    pub files: usize,
+    /// Warnings (such as missing translations).
+    pub warnings: Vec<String>,
+    /// Time taken.
+    pub elapsed: Duration,
+    /// Section anchors of each consultation (for the catalog of later partial rebuilds).
+    pub anchors: Anchors,
+}
 
-/// What rendering a page leaves for the link check, once its HTML is written.
-struct Rendered {
-    url: String,
-    headings: Vec<crate::markdown::Heading>,
-    links: Vec<crate::markdown::Link>,
-    extra_ids: Vec<String>,
+/// What the stages gather as they write: problems, the link index, the consultations'
+/// section anchors.
+#[derive(Default)]
+struct Gathered {
+    diags: Diagnostics,
+    index: LinkIndex,
+    anchors: Anchors,
+}
+
+impl Gathered {
+    /// Keeps a page written at `url` from `template`, or reports why it could not be.
+    fn tool_page(&mut self, url: String, template: &str, rendered: Result<(), String>) {
+        match rendered {
+            Ok(()) => {
+                self.index.files.insert(url);
+            }
+            Err(e) => {
+                let file = format!("site-theme/templates/{template}");
+                self.diags.error(Path::new(&file), None, e)
+            }
+        }
+    }
 }
 
 impl Site {
-    /// Renders everything into `sink` (pages in parallel) and returns the problems found
-    /// (links, templates) and the section anchors of each consultation.
-    pub fn render_into(
+    /// Renders everything into `sink` and returns the problems found (links, templates) and
+    /// the section anchors of each consultation.
+    pub(crate) fn render_into(
         &self,
         sink: &dyn Sink,
         progress: Progress,
     ) -> Result<(Diagnostics, Anchors)> {
-        let mut diags = Diagnostics::default();
-        let mut index = LinkIndex::default();
-        let total = self.entries.len() * self.config.languages.len();
+        let mut g = Gathered::default();
         let done = AtomicUsize::new(0);
-        let mut anchors_by_key: Anchors = BTreeMap::new();
-        let entries: Vec<&Entry> = self.entries.values().collect();
+        let total = self.documents.len() * self.config.languages.len();
+        let step = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         for lang in self.config.langs() {
             let lc = self.lang_context(lang);
-            let pages: Vec<Result<Result<Rendered, PageError>>> = entries
-                .par_iter()
-                .map(|entry| {
-                    let page = match self.render_page(&lc, entry) {
-                        Ok(p) => p,
-                        Err(e) => return Ok(Err(e)),
-                    };
-                    sink.write(&url_to_file(&page.url), page.html.as_bytes())?;
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                    Ok(Ok(Rendered {
-                        url: page.url,
-                        headings: page.headings,
-                        links: page.links,
-                        extra_ids: page.extra_ids,
-                    }))
-                })
-                .collect();
-            for (entry, page) in entries.iter().zip(pages) {
-                let src = entry.source_for(lang, &self.config.fallback);
-                match page? {
-                    Ok(page) => {
-                        for link in &page.links {
-                            index.links.push((
-                                src.file.rel.clone(),
-                                link.clone(),
-                                page.url.clone(),
-                            ));
-                        }
-                        index.add_page(&page.url, &page.headings, &page.extra_ids);
-                        if matches!(entry.data, Data::Consultation(_)) && src.file.lang == lang {
-                            anchors_by_key
-                                .entry(entry.key.clone())
-                                .or_default()
-                                .insert(lang, page.headings.iter().map(|h| h.id.clone()).collect());
-                        }
-                    }
-                    Err((line, e)) => diags.error(&src.file.rel, line, e),
-                }
-            }
-            match self.render_special(&lc, "404.html") {
-                Ok(html) => sink.write(&format!("{}/404.html", lang.code()), html.as_bytes())?,
-                Err(e) => diags.error(Path::new("site-theme/templates/404.html"), None, e),
-            }
-            // Pages that are not content: a result page per outcome, the signature and the
-            // confirmation pages.
-            let tools = musharaka_model::outcome::Code::ALL
-                .into_iter()
-                .map(|code| (code.page_url(lang), "result", self.render_result(&lc, code)))
-                .chain([
-                    (
-                        musharaka_model::outcome::signature_page_url(lang),
-                        "signature",
-                        self.render_signature(&lc),
-                    ),
-                    (
-                        musharaka_model::outcome::confirm_page_url(lang),
-                        "confirm",
-                        self.render_confirm(&lc),
-                    ),
-                ]);
-            for (url, template, rendered) in tools {
-                match rendered {
-                    Ok(html) => {
-                        sink.write(&url_to_file(&url), html.as_bytes())?;
-                        index.files.insert(url);
-                    }
-                    Err(e) => {
-                        let file = format!("site-theme/templates/{template}.html");
-                        diags.error(Path::new(&file), None, e)
-                    }
-                }
-            }
-            let feed = feed::atom(self, lang);
-            sink.write(&feed::feed_path(lang), feed.as_bytes())?;
-            index.files.insert(format!("/{}", feed::feed_path(lang)));
+            self.render_documents(&lc, sink, &mut g, &step)?;
+            self.render_not_found(&lc, sink, &mut g)?;
+            self.render_tool_pages(&lc, sink, &mut g)?;
+            let feed = self.write_feed(lang, sink)?;
+            g.index.files.insert(feed);
         }
-        self.check_sections_agree(&anchors_by_key, &mut diags);
+        self.check_sections_agree(&g.anchors, &mut g.diags);
+        self.render_language_choice(sink, &mut g)?;
+        self.render_sitemap_and_robots(sink, &mut g)?;
+        self.write_catalog(&g.anchors, sink)?;
+        g.index.files.insert("/catalog.json".to_string());
+        g.index.check(self, &mut g.diags);
+        Ok((g.diags, g.anchors))
+    }
+
+    /// Renders `doc` in the language of `lc` and writes it into `sink`; the page comes back
+    /// without its HTML, with what the link check and the catalog need.
+    pub(crate) fn write_document(
+        &self,
+        lc: &LangContext,
+        doc: &Document,
+        sink: &dyn Sink,
+    ) -> Result<Result<RenderedPage, PageError>> {
+        let mut page = match self.render_page(lc, doc) {
+            Ok(page) => page,
+            Err(e) => return Ok(Err(e)),
+        };
+        sink.write(
+            &url_to_file(&page.url),
+            std::mem::take(&mut page.html).as_bytes(),
+        )?;
+        Ok(Ok(page))
+    }
+
+    /// Stage: every document in one language, in parallel, then their links and anchors.
+    fn render_documents(
+        &self,
+        lc: &LangContext,
+        sink: &dyn Sink,
+        g: &mut Gathered,
+        step: &(dyn Fn() + Sync),
+    ) -> Result<()> {
+        let lang = lc.lang();
+        let docs: Vec<&Document> = self.documents.values().collect();
+        let pages: Vec<Result<Result<RenderedPage, PageError>>> = docs
+            .par_iter()
+            .map(|doc| {
+                let page = self.write_document(lc, doc, sink);
+                if matches!(page, Ok(Ok(_))) {
+                    step();
+                }
+                page
+            })
+            .collect();
+        for (doc, page) in docs.iter().zip(pages) {
+            let src = doc.source_for(lang, &self.config.fallback);
+            match page? {
+                Ok(page) => {
+                    for link in &page.links {
+                        let from = (src.file.rel.clone(), link.clone(), page.url.clone());
+                        g.index.links.push(from);
+                    }
+                    g.index.add_page(&page.url, &page.headings, &page.extra_ids);
+                    catalog::note_anchors(&mut g.anchors, self, doc, lang, &page);
+                }
+                Err((line, e)) => g.diags.error(&src.file.rel, line, e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Stage: the "not found" page of one language.
+    fn render_not_found(&self, lc: &LangContext, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
+        match self.render_special(lc, "404.html") {
+            Ok(html) => sink.write(&format!("{}/404.html", lc.lang().code()), html.as_bytes()),
+            Err(e) => {
+                g.diags
+                    .error(Path::new("site-theme/templates/404.html"), None, e);
+                Ok(())
+            }
+        }
+    }
+
+    /// Stage: the pages that are not content in one language: a result page per outcome of a
+    /// submission, the signature and the confirmation pages.
+    fn render_tool_pages(&self, lc: &LangContext, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
+        let lang = lc.lang();
+        let results = Code::ALL.into_iter().map(|code| {
+            (
+                code.page_url(lang),
+                "result.html",
+                self.render_result(lc, code),
+            )
+        });
+        let others = [
+            (
+                outcome::signature_page_url(lang),
+                "signature.html",
+                self.render_signature(lc),
+            ),
+            (
+                outcome::confirm_page_url(lang),
+                "confirm.html",
+                self.render_confirm(lc),
+            ),
+        ];
+        for (url, template, rendered) in results.chain(others) {
+            let written = match rendered {
+                Ok(html) => {
+                    sink.write(&url_to_file(&url), html.as_bytes())?;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            };
+            g.tool_page(url, template, written);
+        }
+        Ok(())
+    }
+
+    /// Stage: the Atom feed of one language; returns its URL.
+    pub(crate) fn write_feed(&self, lang: Lang, sink: &dyn Sink) -> Result<String> {
+        sink.write(&feed::feed_path(lang), feed::atom(self, lang).as_bytes())?;
+        Ok(format!("/{}", feed::feed_path(lang)))
+    }
+
+    /// Stage: the root page offering the languages, also the site's top-level 404 page.
+    fn render_language_choice(&self, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
+        g.index.files.insert("/".to_string());
         match self.render_root() {
             Ok(html) => {
                 sink.write("index.html", html.as_bytes())?;
-                sink.write("404.html", html.as_bytes())?;
+                sink.write("404.html", html.as_bytes())
             }
-            Err(e) => diags.error(Path::new("site-theme/templates/languages.html"), None, e),
+            Err(e) => {
+                let file = Path::new("site-theme/templates/languages.html");
+                g.diags.error(file, None, e);
+                Ok(())
+            }
         }
+    }
+
+    /// Stage: `sitemap.xml` and `robots.txt`.
+    fn render_sitemap_and_robots(&self, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
         sink.write("sitemap.xml", sitemap::sitemap(self).as_bytes())?;
         sink.write("robots.txt", sitemap::robots(self).as_bytes())?;
-        let catalog = serde_json::to_vec_pretty(&self.catalog(&anchors_by_key))?;
-        sink.write("catalog.json", &catalog)?;
-        for f in ["/sitemap.xml", "/robots.txt", "/catalog.json", "/"] {
-            index.files.insert(f.to_string());
+        for f in ["/sitemap.xml", "/robots.txt"] {
+            g.index.files.insert(f.to_string());
         }
-        index.check(self, &mut diags);
-        Ok((diags, anchors_by_key))
+        Ok(())
     }
 
     /// Every translation of a consultation has the same sections, so that a comment on a
@@ -150,115 +234,18 @@ impl Site {
             let Some((first_lang, first)) = iter.next() else {
                 continue;
             };
-            for (lang, ids) in iter {
-                if ids != first {
-                    let entry = &self.entries[key];
-                    let src = &entry.sources[lang];
-                    diags.error(
-                        &src.file.rel,
-                        Some(src.parsed.body_line),
-                        format!(
-                            "the headings of this consultation ({}) differ from its {first_lang} text ({}): comments target a section by its anchor, so every translation needs the same headings (or the same `{{#id}}`s)",
-                            ids.join(", "),
-                            first.join(", ")
-                        ),
-                    );
-                }
+            for (lang, ids) in iter.filter(|(_, ids)| *ids != first) {
+                let src = &self.documents[key].sources[lang];
+                diags.error(
+                    &src.file.rel,
+                    Some(src.parsed.body_line),
+                    format!(
+                        "the headings of this consultation ({}) differ from its {first_lang} text ({}): comments target a section by its anchor, so every translation needs the same headings (or the same `{{#id}}`s)",
+                        ids.join(", "),
+                        first.join(", ")
+                    ),
+                );
             }
-        }
-    }
-
-    /// The catalog of initiatives and consultations.
-    pub fn catalog(&self, anchors: &Anchors) -> Catalog {
-        let mut entries: Vec<catalog::Entry> = self
-            .entries
-            .values()
-            .filter_map(|e| {
-                let title = e
-                    .sources
-                    .iter()
-                    .map(|(l, s)| (*l, s.parsed.meta.title.clone()))
-                    .collect();
-                let url = self
-                    .config
-                    .langs()
-                    .map(|l| {
-                        (
-                            l,
-                            format!(
-                                "{}{}",
-                                self.config.base_url,
-                                crate::links::page_url(l, &e.section, &e.name)
-                            ),
-                        )
-                    })
-                    .collect();
-                let (id, details, opens, closes) = match &e.data {
-                    Data::Initiative(i) => {
-                        let history = e
-                            .source_for(self.config.fallback[0], &self.config.fallback)
-                            .parsed
-                            .meta
-                            .history
-                            .iter()
-                            .map(|h| (h.date, h.step));
-                        let offset = *i.closes.offset();
-                        let init = Initiative {
-                            target: i.target.clone(),
-                            threshold: i.threshold.signatures,
-                            state: i.state,
-                            decided: retention::decision_day(i.state, history)
-                                .map(|day| retention::end_of_day(day, offset)),
-                            erase_by: Some(self.config.retention.erase_by(i.closes)),
-                            per_contact: self.config.signing.per_contact,
-                        };
-                        let details = match i.kind {
-                            musharaka_model::state::InitiativeKind::Petition => {
-                                Details::Petition(init)
-                            }
-                            musharaka_model::state::InitiativeKind::Motion => Details::Motion(init),
-                        };
-                        (i.id.clone(), details, i.opens, i.closes)
-                    }
-                    Data::Consultation(c) => {
-                        let authority = e
-                            .sources
-                            .iter()
-                            .filter_map(|(l, s)| Some((*l, s.parsed.meta.authority.clone()?)))
-                            .collect();
-                        let sections = anchors
-                            .get(e.key.as_str())
-                            .and_then(|m| m.values().next().cloned())
-                            .unwrap_or_default();
-                        (
-                            c.id.clone(),
-                            Details::Consultation(Consultation {
-                                authority,
-                                state: c.state,
-                                sections,
-                            }),
-                            c.opens,
-                            c.closes,
-                        )
-                    }
-                    Data::Plain => return None,
-                };
-                Some(catalog::Entry {
-                    id,
-                    details,
-                    opens,
-                    closes,
-                    title,
-                    url,
-                })
-            })
-            .collect();
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
-        Catalog {
-            version: catalog::SCHEMA_VERSION,
-            base_url: self.config.base_url.clone(),
-            entries,
-            retention: self.config.retention,
         }
     }
 
@@ -282,34 +269,40 @@ impl Site {
         if diags.has_errors() {
             return Err(SiteErrors(diags).into());
         }
+        // Stage: the theme's static files.
         if self.theme.static_dir.is_dir() {
             staging.copy_dir(&self.theme.static_dir, "static")?;
         }
         let files = staging.files();
         staging.commit()?;
-        let mut pages = BTreeMap::new();
-        for lang in self.config.langs() {
-            let own = self
-                .entries
-                .values()
-                .filter(|e| e.sources.contains_key(&lang))
-                .count();
-            pages.insert(lang, (own, self.entries.len() - own));
-        }
-        let warnings = self
-            .diags
-            .sorted()
-            .into_iter()
-            .chain(diags.sorted())
-            .filter(|d| d.severity == crate::Severity::Warning)
-            .map(ToString::to_string)
-            .collect();
         Ok(BuildReport {
-            pages,
+            pages: self.translation_coverage(),
             files,
-            warnings,
+            warnings: self.warnings(&diags),
             elapsed: start.elapsed(),
             anchors,
         })
+    }
+
+    /// Pages per language: its own translations, and those shown from a fallback.
+    pub fn translation_coverage(&self) -> BTreeMap<Lang, (usize, usize)> {
+        self.config
+            .langs()
+            .map(|lang| {
+                let docs = self.documents.values();
+                let own = docs.filter(|e| e.sources.contains_key(&lang)).count();
+                (lang, (own, self.documents.len() - own))
+            })
+            .collect()
+    }
+
+    fn warnings(&self, rendering: &Diagnostics) -> Vec<String> {
+        self.diags
+            .sorted()
+            .into_iter()
+            .chain(rendering.sorted())
+            .filter(|d| d.severity == Severity::Warning)
+            .map(ToString::to_string)
+            .collect()
     }
 }

@@ -2,16 +2,17 @@
 //! `_index.<lang>.md`; the language comes from the file name.
 
 use crate::diagnostics::Diagnostics;
+use crate::front_matter::{self, Parsed};
 use musharaka_model::Lang;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// Name of a section's index page (without language and extension).
-pub const INDEX: &str = "_index";
+pub(crate) const INDEX: &str = "_index";
 
 /// One Markdown file under `content/`, located by its name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// Path relative to the site root (`content/guide/signing.fr.md`), for messages.
     pub rel: PathBuf,
     /// Absolute or root-joined path, for reading.
@@ -26,18 +27,42 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Whether this is a section index page.
-    pub fn is_index(&self) -> bool {
+    pub(crate) fn is_index(&self) -> bool {
         self.name == INDEX
     }
 
     /// The key shared by every translation of this page: `section/name`.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         page_key(&self.section, &self.name)
     }
 }
 
+/// One content file, parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    /// Where it is.
+    pub(crate) file: SourceFile,
+    /// Its front matter and body.
+    pub(crate) parsed: Parsed,
+}
+
+/// Reads and parses one content file; an error comes with its line where known.
+pub(crate) fn read_source(file: &SourceFile) -> Result<Parsed, (Option<usize>, String)> {
+    let bytes = std::fs::read(&file.path).map_err(|e| (None, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line =
+            crate::diagnostics::line_of_offset(&String::from_utf8_lossy(&e.as_bytes()[..at]), at);
+        (
+            Some(line),
+            "invalid UTF-8: save the file as UTF-8".to_string(),
+        )
+    })?;
+    front_matter::parse(&text).map_err(|e| (Some(e.line), e.message))
+}
+
 /// The key of page `name` in `section`, as `@/` links name it (`guide/signing`, `about`).
-pub fn page_key(section: &str, name: &str) -> String {
+pub(crate) fn page_key(section: &str, name: &str) -> String {
     if section.is_empty() {
         name.to_string()
     } else {
@@ -52,7 +77,7 @@ fn is_url_safe(s: &str) -> bool {
 }
 
 /// Lists every Markdown file under `root/content`, reporting misnamed files.
-pub fn discover(root: &Path, langs: &[Lang], diags: &mut Diagnostics) -> Vec<SourceFile> {
+pub(crate) fn discover(root: &Path, langs: &[Lang], diags: &mut Diagnostics) -> Vec<SourceFile> {
     let content = root.join("content");
     let mut files = Vec::new();
     for entry in WalkDir::new(&content).sort_by_file_name() {
@@ -152,7 +177,7 @@ pub(crate) fn classify(
 }
 
 /// `path` relative to `root` when it is inside it.
-pub fn relative(root: &Path, path: &Path) -> PathBuf {
+pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 

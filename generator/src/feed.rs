@@ -1,27 +1,23 @@
 //! An Atom feed per language of petitions, motions and consultations, newest first.
 
 use crate::links::page_url;
-use crate::site::{Data, Site};
+use crate::site::{Document, Site};
 use crate::theme::escape_html as xml_escape;
 use chrono::{DateTime, FixedOffset};
 use musharaka_model::Lang;
 
 /// Path of the feed of `lang` in the site.
-pub fn feed_path(lang: Lang) -> String {
+pub(crate) fn feed_path(lang: Lang) -> String {
     format!("{}/atom.xml", lang.code())
 }
 
 /// The Atom feed of `lang`.
-pub fn atom(site: &Site, lang: Lang) -> String {
+pub(crate) fn atom(site: &Site, lang: Lang) -> String {
     let base = &site.config.base_url;
-    let mut items: Vec<(DateTime<FixedOffset>, &crate::site::Entry)> = site
-        .entries
+    let mut items: Vec<(DateTime<FixedOffset>, &Document)> = site
+        .documents
         .values()
-        .filter_map(|e| match &e.data {
-            Data::Initiative(i) => Some((i.opens, e)),
-            Data::Consultation(c) => Some((c.opens, e)),
-            Data::Plain => None,
-        })
+        .filter_map(|e| Some((e.data.shared()?.opens, e)))
         .collect();
     items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
     let updated = items.first().map_or_else(

@@ -25,6 +25,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order `musharaka new` lists them.
+    pub const ALL: [Kind; 6] = [
+        Kind::Page,
+        Kind::Section,
+        Kind::Guide,
+        Kind::Petition,
+        Kind::Motion,
+        Kind::Consultation,
+    ];
+
     /// The name used in front matter.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,10 +48,21 @@ impl Kind {
     }
 }
 
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Kind, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown kind {s:?}"))
+    }
+}
+
 /// The addressed authority as an editor writes it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TargetMeta {
+pub(crate) struct TargetMeta {
     /// Which authority.
     pub authority: Authority,
     /// Region code of a local council.
@@ -58,7 +79,7 @@ pub struct TargetMeta {
 /// A dated step of an initiative's history.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HistoryMeta {
+pub(crate) struct HistoryMeta {
     /// Day of the step.
     #[serde(deserialize_with = "day")]
     pub date: NaiveDate,
@@ -71,7 +92,7 @@ pub struct HistoryMeta {
 /// An authority's decision or answer, or a consultation's synthesis report.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OutcomeMeta {
+pub(crate) struct AnswerMeta {
     /// Day it was published.
     #[serde(deserialize_with = "day")]
     pub date: NaiveDate,
@@ -82,7 +103,7 @@ pub struct OutcomeMeta {
 /// Every key a front matter may hold; which apply depends on `kind`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Meta {
+pub(crate) struct Meta {
     /// Title of the page.
     pub title: String,
     /// What the page is; `page` by default, `section` for an `_index`.
@@ -113,16 +134,16 @@ pub struct Meta {
     #[serde(default)]
     pub history: Vec<HistoryMeta>,
     /// The authority's decision or answer on a petition or motion.
-    pub decision: Option<OutcomeMeta>,
+    pub decision: Option<AnswerMeta>,
     /// The authority that opened a consultation.
     pub authority: Option<String>,
     /// The synthesis report of a consultation.
-    pub report: Option<OutcomeMeta>,
+    pub report: Option<AnswerMeta>,
 }
 
 /// A file split into its parsed front matter and its Markdown body.
 #[derive(Debug, Clone)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The front matter.
     pub meta: Meta,
     /// The raw front matter text, to find the line of a key.
@@ -137,7 +158,7 @@ pub struct Parsed {
 
 /// A front matter problem with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrontMatterError {
+pub(crate) struct FrontMatterError {
     /// 1-based line in the file.
     pub line: usize,
     /// What is wrong.
@@ -146,7 +167,7 @@ pub struct FrontMatterError {
 
 impl Parsed {
     /// The line of `key = ...` in the front matter, or the first front matter line.
-    pub fn line_of(&self, key: &str) -> usize {
+    pub(crate) fn line_of(&self, key: &str) -> usize {
         key_line(&self.raw, key).map_or(self.raw_line, |l| self.raw_line + l - 1)
     }
 }
@@ -167,7 +188,7 @@ fn key_line(raw: &str, key: &str) -> Option<usize> {
 }
 
 /// Splits `text` into front matter and body and parses the front matter.
-pub fn parse(text: &str) -> Result<Parsed, FrontMatterError> {
+pub(crate) fn parse(text: &str) -> Result<Parsed, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");

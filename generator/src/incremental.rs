@@ -1,37 +1,19 @@
 //! Rebuilding what changed: when only existing content files were saved, re-read them and
 //! re-render their pages (and their section, the home page and the feeds when what lists show
-//! changed) and the catalog, each file replaced atomically in the built site. Anything else takes a full build.
+//! changed) and the catalog, each file replaced atomically in the built site. Anything else
+//! takes a full build.
 
-use crate::build::Anchors;
-use crate::content::{self, INDEX};
+use crate::catalog::{self, Anchors};
+use crate::content::{self, INDEX, Source};
+use crate::data::Data;
 use crate::diagnostics::Diagnostics;
-use crate::feed;
 use crate::front_matter::Kind;
-use crate::links::url_to_file;
-use crate::output::Sink;
-use crate::site::Entry;
-use crate::site::{Data, Site, Source, read_source};
-use anyhow::{Context, Result};
+use crate::output::{InPlace, Memory, Sink};
+use crate::site::{Document, Site};
+use anyhow::Result;
 use musharaka_model::Lang;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// Writes into a built site, each file through a temporary name then a rename.
-struct InPlace<'a> {
-    out: &'a Path,
-}
-
-impl Sink for InPlace<'_> {
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.out.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let tmp = path.with_extension("partial-tmp");
-        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))
-    }
-}
 
 impl Site {
     /// Re-reads the `changed` files. Returns the keys of the entries to render again, and
@@ -42,7 +24,7 @@ impl Site {
         let content_dir = self.root.join("content");
         let langs: Vec<Lang> = self.config.langs().collect();
         let guides: Vec<String> = self
-            .entries
+            .documents
             .values()
             .filter(|e| e.kind == Kind::Guide)
             .map(|e| e.section.clone())
@@ -59,13 +41,13 @@ impl Site {
             let mut ignored = Diagnostics::default();
             let file = content::classify(&self.root, &content_dir, path, &langs, &mut ignored)?;
             let key = file.key();
-            let old = self.entries.get(&key)?;
+            let old = self.documents.get(&key)?;
             if !old.sources.contains_key(&file.lang) {
                 return None;
             }
             let old_kind = old.kind;
             let old_listed = listed(old);
-            let parsed = read_source(&file).ok()?;
+            let parsed = content::read_source(&file).ok()?;
             let mut sources: Vec<Source> = old
                 .sources
                 .values()
@@ -74,7 +56,7 @@ impl Site {
                 .collect();
             sources.push(Source { file, parsed });
             let errors = self.diags.error_count();
-            let entry = self.entry(key.clone(), sources, &guides);
+            let entry = self.document(key.clone(), sources, &guides);
             if self.diags.error_count() > errors {
                 return None;
             }
@@ -89,7 +71,7 @@ impl Site {
                 keys.insert(INDEX.to_string());
             }
             keys.insert(key.clone());
-            self.entries.insert(key, entry);
+            self.documents.insert(key, entry);
         }
         Some((keys, lists))
     }
@@ -105,41 +87,29 @@ impl Site {
         out: &Path,
         anchors: &mut Anchors,
     ) -> Result<Diagnostics> {
-        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let rendered = Memory::default();
         let mut diags = Diagnostics::default();
         for lang in self.config.langs() {
             let lc = self.lang_context(lang);
-            for key in keys {
-                let Some(entry) = self.entries.get(key) else {
-                    continue;
-                };
-                let src = entry.source_for(lang, &self.config.fallback);
-                match self.render_page(&lc, entry) {
-                    Ok(page) => {
-                        if matches!(entry.data, Data::Consultation(_)) && src.file.lang == lang {
-                            anchors
-                                .entry(entry.key.clone())
-                                .or_default()
-                                .insert(lang, page.headings.iter().map(|h| h.id.clone()).collect());
-                        }
-                        files.push((url_to_file(&page.url), page.html.into_bytes()));
+            for doc in keys.iter().filter_map(|key| self.documents.get(key)) {
+                match self.write_document(&lc, doc, &rendered)? {
+                    Ok(page) => catalog::note_anchors(anchors, self, doc, lang, &page),
+                    Err((line, e)) => {
+                        let src = doc.source_for(lang, &self.config.fallback);
+                        diags.error(&src.file.rel, line, e)
                     }
-                    Err((line, e)) => diags.error(&src.file.rel, line, e),
                 }
             }
             if lists {
-                files.push((feed::feed_path(lang), feed::atom(self, lang).into_bytes()));
+                self.write_feed(lang, &rendered)?;
             }
         }
         if diags.has_errors() {
             return Ok(diags);
         }
-        files.push((
-            "catalog.json".into(),
-            serde_json::to_vec_pretty(&self.catalog(anchors))?,
-        ));
-        let sink = InPlace { out };
-        for (rel, bytes) in files {
+        self.write_catalog(anchors, &rendered)?;
+        let sink = InPlace::new(out);
+        for (rel, bytes) in rendered.into_files() {
             sink.write(&rel, &bytes)?;
         }
         Ok(diags)
@@ -148,7 +118,7 @@ impl Site {
 
 /// What lists and feeds show of an entry: per language its title, description, weight, date
 /// and example mark, and the shared data (state, dates, target).
-fn listed(e: &Entry) -> (Vec<ListedFields>, Data) {
+fn listed(e: &Document) -> (Vec<ListedFields>, Data) {
     let fields = e
         .sources
         .values()

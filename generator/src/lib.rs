@@ -1,24 +1,37 @@
 //! Static site generator of the Musharaka portal: loads `content/` (Markdown with TOML front
 //! matter, one file per language), renders it through the `site-theme/` templates, and writes
 //! the trilingual site with its sitemap, feeds and `catalog.json`.
+//!
+//! The flow: [`Site::load`] reads and checks every file (`content`, `front_matter`, `data`,
+//! `site`), then [`Site::build`] runs the stages of `build` (each page through `render`, the
+//! tool pages, feeds, sitemap, catalog) into a staging folder swapped in at the end; `serve`
+//! re-renders what a save changed with [`Site::update`] and [`Site::write_partial`].
 
-pub mod build;
-pub mod config;
-pub mod content;
-pub mod diagnostics;
-pub mod feed;
-pub mod forms;
-pub mod front_matter;
-pub mod incremental;
-pub mod links;
-pub mod markdown;
-pub mod output;
-pub mod render;
-pub mod shortcodes;
-pub mod site;
-pub mod sitemap;
-pub mod theme;
+#![warn(unreachable_pub)]
 
+mod build;
+mod catalog;
+mod config;
+mod content;
+mod data;
+mod diagnostics;
+mod feed;
+mod front_matter;
+mod incremental;
+mod links;
+mod markdown;
+mod output;
+mod participation;
+mod render;
+mod shortcodes;
+mod site;
+mod sitemap;
+mod theme;
+mod tool_pages;
+
+pub use build::{BuildReport, Progress};
+pub use catalog::Anchors;
 pub use config::SiteConfig;
-pub use diagnostics::{Diagnostic, Diagnostics, Severity};
-pub use site::{BuildReport, Site};
+pub use diagnostics::{Diagnostic, Diagnostics, Severity, SiteErrors};
+pub use front_matter::Kind;
+pub use site::Site;

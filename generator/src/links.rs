@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Root-relative URL of page `name` of `section` in `lang` (`/fr/guide/signing/`).
-pub fn page_url(lang: Lang, section: &str, name: &str) -> String {
+pub(crate) fn page_url(lang: Lang, section: &str, name: &str) -> String {
     let mut url = format!("/{}/", lang.code());
     if !section.is_empty() {
         url.push_str(section);
@@ -24,12 +24,12 @@ pub fn page_url(lang: Lang, section: &str, name: &str) -> String {
 }
 
 /// Output file of a page URL (`fr/guide/signing/index.html`).
-pub fn url_to_file(url: &str) -> String {
+pub(crate) fn url_to_file(url: &str) -> String {
     format!("{}index.html", url.trim_start_matches('/'))
 }
 
 /// Splits `@/guide/signing.md#s2` into the page key (`guide/signing`) and the anchor.
-pub fn internal_target(dest: &str) -> Option<(String, Option<&str>)> {
+pub(crate) fn internal_target(dest: &str) -> Option<(String, Option<&str>)> {
     let rest = dest.strip_prefix("@/")?;
     let (path, anchor) = match rest.split_once('#') {
         Some((p, a)) => (p, Some(a)),
@@ -41,9 +41,9 @@ pub fn internal_target(dest: &str) -> Option<(String, Option<&str>)> {
 }
 
 /// The URL of an internal link in `lang`, if its page exists.
-pub fn resolve(site: &Site, lang: Lang, dest: &str) -> Option<String> {
+pub(crate) fn resolve(site: &Site, lang: Lang, dest: &str) -> Option<String> {
     let (key, anchor) = internal_target(dest)?;
-    let entry = site.entries.get(&key)?;
+    let entry = site.documents.get(&key)?;
     let mut url = page_url(lang, &entry.section, &entry.name);
     if let Some(a) = anchor {
         url.push('#');
@@ -54,7 +54,7 @@ pub fn resolve(site: &Site, lang: Lang, dest: &str) -> Option<String> {
 
 /// What rendering found out about the pages, for checking links once everything is rendered.
 #[derive(Default)]
-pub struct LinkIndex {
+pub(crate) struct LinkIndex {
     /// Anchor ids per page URL.
     pub anchors: HashMap<String, HashSet<String>>,
     /// Links to check: (file, link, URL of the page they are on).
@@ -65,14 +65,14 @@ pub struct LinkIndex {
 
 impl LinkIndex {
     /// Records a rendered page.
-    pub fn add_page(&mut self, url: &str, headings: &[Heading], extra_ids: &[String]) {
+    pub(crate) fn add_page(&mut self, url: &str, headings: &[Heading], extra_ids: &[String]) {
         let set = self.anchors.entry(url.to_string()).or_default();
         set.extend(headings.iter().map(|h| h.id.clone()));
         set.extend(extra_ids.iter().cloned());
     }
 
     /// Reports every link that leads to no page or no anchor.
-    pub fn check(&self, site: &Site, diags: &mut Diagnostics) {
+    pub(crate) fn check(&self, site: &Site, diags: &mut Diagnostics) {
         for (file, link, on) in &self.links {
             let problem = self.problem(site, link, on);
             if let Some(p) = problem {
@@ -89,7 +89,7 @@ impl LinkIndex {
                     "internal link `{dest}` must name a Markdown file, like `@/guide/signing.md`"
                 ));
             };
-            let Some(entry) = site.entries.get(&key) else {
+            let Some(entry) = site.documents.get(&key) else {
                 return Some(format!(
                     "link `{dest}` leads nowhere: there is no content/{key}.<lang>.md"
                 ));

@@ -7,7 +7,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 /// A heading of the text, for tables of contents and comment targets.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     /// 1 to 6.
     pub level: u8,
     /// Anchor id.
@@ -18,7 +18,7 @@ pub struct Heading {
 
 /// A link found in the text, with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
+pub(crate) struct Link {
     /// The destination as written.
     pub dest: String,
     /// 1-based line in the file.
@@ -27,7 +27,7 @@ pub struct Link {
 
 /// The rendered text and what was found in it.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// HTML.
     pub html: String,
     /// Headings in order.
@@ -66,13 +66,17 @@ impl Numbering {
 
 /// Renders `md`, whose first line is line `first_line` of its file. `resolve` turns an
 /// internal link (`@/section/page.md#anchor`) into a URL, or `None` if it does not resolve.
-pub fn render(md: &str, first_line: usize, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+pub(crate) fn render(
+    md: &str,
+    first_line: usize,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
     render_with(md, first_line, resolve, &|_| None)
 }
 
 /// Like [`render`], and inserts the HTML that `after_heading` returns after each heading
 /// (the comment form of a consultation's section).
-pub fn render_with(
+pub(crate) fn render_with(
     md: &str,
     first_line: usize,
     resolve: &dyn Fn(&str) -> Option<String>,
@@ -112,60 +116,81 @@ pub fn render_with(
             (start @ Event::Start(Tag::Heading { .. }), None) => {
                 heading = Some((start, Vec::new()))
             }
-            (Event::End(TagEnd::Heading(level)), Some(_)) => {
+            (Event::End(TagEnd::Heading(_)), Some(_)) => {
                 let Some((start, inner)) = heading.take() else {
                     continue;
                 };
-                let Event::Start(Tag::Heading {
-                    id, classes, attrs, ..
-                }) = start
-                else {
-                    continue;
-                };
-                let text: String = inner
-                    .iter()
-                    .filter_map(|e| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                let positional = numbering.next(level as usize);
-                let id = id.map_or(positional, |i| i.to_string());
-                let heading = Heading {
-                    level: level as u8,
-                    id: id.clone(),
-                    text: text.trim().to_string(),
-                };
-                events.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(id.into()),
-                    classes,
-                    attrs,
-                }));
-                events.extend(inner);
-                events.push(Event::End(TagEnd::Heading(level)));
-                if let Some(html) = after_heading(&heading) {
+                let h = close_heading(start, inner, &mut numbering, &mut events);
+                if let Some(html) = h.as_ref().and_then(after_heading) {
                     events.push(Event::Html(html.into()));
                 }
-                out.headings.push(heading);
+                out.headings.extend(h);
             }
             (e, Some((_, inner))) => inner.push(e),
-            // Wide tables scroll within a focusable box instead of widening a phone's page.
-            (e @ Event::Start(Tag::Table(_)), None) => {
-                events.push(Event::Html(
-                    "<div class=\"table-scroll\" tabindex=\"0\">".into(),
-                ));
-                events.push(e);
-            }
-            (e @ Event::End(TagEnd::Table), None) => {
-                events.push(e);
-                events.push(Event::Html("</div>".into()));
-            }
-            (e, None) => events.push(e),
+            (e, None) => push_wrapped(e, &mut events),
         }
     }
     html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// Writes a heading read in full (its start event and the events inside) with its id: the one
+/// given (`{#id}`), else its position (`s2-1`).
+fn close_heading<'a>(
+    start: Event<'a>,
+    inner: Vec<Event<'a>>,
+    numbering: &mut Numbering,
+    events: &mut Vec<Event<'a>>,
+) -> Option<Heading> {
+    let Event::Start(Tag::Heading {
+        level,
+        id,
+        classes,
+        attrs,
+    }) = start
+    else {
+        return None;
+    };
+    let text: String = inner
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let positional = numbering.next(level as usize);
+    let id = id.map_or(positional, |i| i.to_string());
+    events.push(Event::Start(Tag::Heading {
+        level,
+        id: Some(id.clone().into()),
+        classes,
+        attrs,
+    }));
+    events.extend(inner);
+    events.push(Event::End(TagEnd::Heading(level)));
+    Some(Heading {
+        level: level as u8,
+        id,
+        text: text.trim().to_string(),
+    })
+}
+
+/// Pushes an event outside headings; wide tables scroll within a focusable box instead of
+/// widening a phone's page.
+fn push_wrapped<'a>(e: Event<'a>, events: &mut Vec<Event<'a>>) {
+    match e {
+        Event::Start(Tag::Table(_)) => {
+            events.push(Event::Html(
+                "<div class=\"table-scroll\" tabindex=\"0\">".into(),
+            ));
+            events.push(e);
+        }
+        Event::End(TagEnd::Table) => {
+            events.push(e);
+            events.push(Event::Html("</div>".into()));
+        }
+        e => events.push(e),
+    }
 }
 
 #[cfg(test)]

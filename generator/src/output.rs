@@ -11,17 +11,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A file that marks a folder as written by a build (and so safe to replace).
-pub const MARKER: &str = ".musharaka-build";
+pub(crate) const MARKER: &str = ".musharaka-build";
 
 /// Receives the files of a build, from several threads at once.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Writes `bytes` at `rel` (a `/`-separated path inside the site).
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
 }
 
 /// Counts files and writes nothing (for `check`).
 #[derive(Default)]
-pub struct Discard {
+pub(crate) struct Discard {
     /// Files received.
     pub files: AtomicUsize,
 }
@@ -34,7 +34,7 @@ impl Sink for Discard {
 }
 
 /// A build in progress into a temporary folder next to `target`.
-pub struct Staging {
+pub(crate) struct Staging {
     tmp: PathBuf,
     target: PathBuf,
     previous: PathBuf,
@@ -49,7 +49,7 @@ pub struct Staging {
 
 impl Staging {
     /// Prepares a build of `target`; refuses to replace a folder a build did not write.
-    pub fn new(target: &Path) -> Result<Staging> {
+    pub(crate) fn new(target: &Path) -> Result<Staging> {
         if target.exists() && !target.join(MARKER).exists() {
             let empty = std::fs::read_dir(target)
                 .map(|mut d| d.next().is_none())
@@ -96,12 +96,12 @@ impl Staging {
     }
 
     /// Files written so far.
-    pub fn files(&self) -> usize {
+    pub(crate) fn files(&self) -> usize {
         self.files.load(Ordering::Relaxed)
     }
 
     /// Copies every file under `dir` to `prefix/` in the site.
-    pub fn copy_dir(&self, dir: &Path, prefix: &str) -> Result<()> {
+    pub(crate) fn copy_dir(&self, dir: &Path, prefix: &str) -> Result<()> {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
             if !entry.file_type().is_file() {
@@ -158,7 +158,7 @@ impl Staging {
 
     /// Replaces the target with the finished build; the replaced site is kept for the next
     /// build to reuse.
-    pub fn commit(mut self) -> Result<()> {
+    pub(crate) fn commit(mut self) -> Result<()> {
         if let Some(before) = &self.before {
             self.remove_stale(before)?;
         }
@@ -280,5 +280,48 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
         assert!(Staging::new(dir.path()).is_err());
+    }
+}
+
+/// Keeps what it receives in memory, to be written only once everything rendered.
+#[derive(Default)]
+pub(crate) struct Memory(std::sync::Mutex<Vec<(String, Vec<u8>)>>);
+
+impl Memory {
+    /// The files received, in order.
+    pub(crate) fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((rel.to_string(), bytes.to_vec()));
+        Ok(())
+    }
+}
+
+/// Writes into a built site, each file through a temporary name then a rename.
+pub(crate) struct InPlace<'a> {
+    out: &'a Path,
+}
+
+impl InPlace<'_> {
+    /// Writes into the site built at `out`.
+    pub(crate) fn new(out: &Path) -> InPlace<'_> {
+        InPlace { out }
+    }
+}
+
+impl Sink for InPlace<'_> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.out.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let tmp = path.with_extension("partial-tmp");
+        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))
     }
 }

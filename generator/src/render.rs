@@ -1,22 +1,25 @@
 //! Renders one page in one language through its tera template: builds the context (language,
 //! switcher, navigation, the page and what its kind adds) and returns the HTML.
 
-use crate::content::INDEX;
-use crate::front_matter::{Kind, OutcomeMeta};
+use crate::content::{INDEX, Source};
+use crate::data::{Data, InitiativeData};
+use crate::front_matter::{AnswerMeta, Kind};
 use crate::links::{self, page_url};
 use crate::markdown::{self, Heading, Link};
-use crate::site::{Data, Entry, Site, Source};
+use crate::site::{Document, Site};
 use crate::theme::error_chain;
-use crate::{forms, shortcodes};
+use crate::{participation, shortcodes};
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use musharaka_model::lang::pick;
+use musharaka_model::state::InitiativeKind;
 use musharaka_model::{Lang, date, region};
 use serde_json::{Value, json};
 
 /// Why a page could not be rendered: the line in its source file where known, and the message.
-pub type PageError = (Option<usize>, String);
+pub(crate) type PageError = (Option<usize>, String);
 
 /// A rendered page.
-pub struct RenderedPage {
+pub(crate) struct RenderedPage {
     /// Root-relative URL.
     pub url: String,
     /// The HTML document.
@@ -31,14 +34,21 @@ pub struct RenderedPage {
 }
 
 /// Values the same for every page of one language, built once.
-pub struct LangContext {
+pub(crate) struct LangContext {
     lang: Lang,
-    base: tera::Context,
+    pub(crate) base: tera::Context,
+}
+
+impl LangContext {
+    /// The language.
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang
+    }
 }
 
 impl Site {
     /// Builds the shared context of `lang`.
-    pub fn lang_context(&self, lang: Lang) -> LangContext {
+    pub(crate) fn lang_context(&self, lang: Lang) -> LangContext {
         let cfg = self.config.language(lang);
         let mut base = tera::Context::new();
         base.insert(
@@ -62,8 +72,8 @@ impl Site {
 
     /// Top-level sections (`footer = false`) or top-level pages (`footer = true`).
     fn nav(&self, lang: Lang, footer: bool) -> Vec<Value> {
-        let mut items: Vec<&Entry> = self
-            .entries
+        let mut items: Vec<&Document> = self
+            .documents
             .values()
             .filter(|e| {
                 if footer {
@@ -108,13 +118,13 @@ impl Site {
             .to_string()
     }
 
-    /// A decision or report; a shortcode error is reported on the line of `key`.
-    fn outcome(
+    /// An authority's decision or a consultation's report; a shortcode error is reported on the line of `key`.
+    fn answer(
         &self,
         src: &Source,
         lang: Lang,
         key: &str,
-        o: Option<&OutcomeMeta>,
+        o: Option<&AnswerMeta>,
     ) -> Result<Value, PageError> {
         let Some(o) = o else {
             return Ok(Value::Null);
@@ -130,7 +140,7 @@ impl Site {
     }
 
     /// The list entry of a page (section lists, home page, feeds).
-    pub fn summary(&self, entry: &Entry, lang: Lang) -> Value {
+    pub(crate) fn summary(&self, entry: &Document, lang: Lang) -> Value {
         let src = entry.source_for(lang, &self.config.fallback);
         let m = &src.parsed.meta;
         let mut v = json!({
@@ -144,25 +154,23 @@ impl Site {
             "example": m.example,
             "date": m.date.map(|d| Self::show_day(lang, d)),
         });
-        let (state, opens, closes) = match &entry.data {
-            Data::Initiative(i) => (i.state.as_str(), i.opens, i.closes),
-            Data::Consultation(c) => (c.state.as_str(), c.opens, c.closes),
-            Data::Plain => return v,
+        let Some(d) = entry.data.shared() else {
+            return v;
         };
-        v["state"] = json!(state);
-        v["state_label"] = json!(self.theme.text(lang, &format!("state.{state}")));
-        v["opens"] = self.show_instant(lang, &opens);
-        v["closes"] = self.show_instant(lang, &closes);
+        v["state"] = json!(d.state);
+        v["state_label"] = json!(self.theme.text(lang, &format!("state.{}", d.state)));
+        v["opens"] = self.show_instant(lang, &d.opens);
+        v["closes"] = self.show_instant(lang, &d.closes);
         if let Data::Initiative(i) = &entry.data {
             v["threshold"] = json!(i.threshold.signatures);
-            v["count"] = forms::count(self, lang, i);
+            v["count"] = participation::count(self, lang, i);
             v["target_label"] = json!(self.target_label(entry, lang));
         }
         v
     }
 
     /// "Commune council of Tahannaout (Marrakech-Safi)" and the like.
-    fn target_label(&self, entry: &Entry, lang: Lang) -> String {
+    fn target_label(&self, entry: &Document, lang: Lang) -> String {
         let Data::Initiative(i) = &entry.data else {
             return String::new();
         };
@@ -170,11 +178,11 @@ impl Site {
         let mut label = self
             .theme
             .text(lang, &format!("authority.{}", t.authority.as_str()));
-        if let Some(name) = musharaka_model::lang::pick(&t.name, lang, &self.config.fallback) {
+        if let Some(name) = pick(&t.name, lang, &self.config.fallback) {
             label = format!("{label} {name}");
         }
         if let Some(r) = t.region.as_deref().and_then(region::by_code) {
-            let name = musharaka_model::lang::pick(&r.name, lang, &self.config.fallback);
+            let name = pick(&r.name, lang, &self.config.fallback);
             if t.authority == musharaka_model::target::Authority::Region {
                 label = format!("{label} {}", name.map_or("", |s| s.as_str()));
             } else {
@@ -184,7 +192,7 @@ impl Site {
         label
     }
 
-    fn languages(&self, entry: Option<&Entry>, lang: Lang) -> Vec<Value> {
+    pub(crate) fn languages(&self, entry: Option<&Document>, lang: Lang) -> Vec<Value> {
         self.config
             .languages
             .iter()
@@ -206,178 +214,31 @@ impl Site {
             .collect()
     }
 
-    /// Renders `entry` in `lang`; an error comes with its line in the source file, if known.
-    pub fn render_page(&self, lc: &LangContext, entry: &Entry) -> Result<RenderedPage, PageError> {
+    /// Renders `doc` in `lang`; an error comes with its line in the source file, if known.
+    pub(crate) fn render_page(
+        &self,
+        lc: &LangContext,
+        doc: &Document,
+    ) -> Result<RenderedPage, PageError> {
         let lang = lc.lang;
-        let src: &Source = entry.source_for(lang, &self.config.fallback);
-        let m = &src.parsed.meta;
-        let url = page_url(lang, &entry.section, &entry.name);
-        let text = shortcodes::expand(
-            &src.parsed.body,
-            src.parsed.body_line,
-            src.file.lang,
-            &self.theme,
-        )
-        .map_err(|e| (Some(e.line), e.message))?;
-        let comment_form = match &entry.data {
-            Data::Consultation(c) => Some(forms::comment_form(self, lang, c)),
+        let src: &Source = doc.source_for(lang, &self.config.fallback);
+        let url = page_url(lang, &doc.section, &doc.name);
+        let comment_form = match &doc.data {
+            Data::Consultation(c) => Some(participation::comment_form(self, lang, c)),
             _ => None,
         };
-        let partial_error = std::cell::RefCell::new(None);
-        let consultation_id = match &entry.data {
-            Data::Consultation(c) => Some(c.id.as_str()),
-            _ => None,
-        };
-        let section_form = |h: &Heading| -> Option<String> {
-            let form = comment_form.as_ref()?;
-            let comments = forms::published_comments(self, lang, consultation_id?, Some(&h.id));
-            if h.level > 3 || (form["open"] != true && comments.is_empty()) {
-                return None;
-            }
-            let mut ctx = lc.base.clone();
-            ctx.insert("form", form);
-            ctx.insert("heading", h);
-            ctx.insert("comments", &comments);
-            match self
-                .theme
-                .tera
-                .render("partials/section-comment.html", &ctx)
-            {
-                Ok(html) => Some(html),
-                Err(e) => {
-                    partial_error.replace(Some(error_chain(&e)));
-                    None
-                }
-            }
-        };
-        let body = markdown::render_with(
-            &text,
-            src.parsed.body_line,
-            &|d| links::resolve(self, lang, d),
-            &section_form,
-        );
-        if let Some(e) = partial_error.take() {
-            return Err((None, format!("template partials/section-comment.html: {e}")));
-        }
+        let body = self.render_body(lc, doc, src, comment_form.as_ref())?;
         let fallback = src.file.lang != lang;
         let mut ctx = lc.base.clone();
-        ctx.insert("languages", &self.languages(Some(entry), lang));
-        let top = entry.section.split('/').next().unwrap_or_default();
+        ctx.insert("languages", &self.languages(Some(doc), lang));
+        let top = doc.section.split('/').next().unwrap_or_default();
         ctx.insert("current_section_url", &page_url(lang, top, INDEX));
         ctx.insert(
             "page",
-            &json!({
-                "key": entry.key,
-                "title": m.title,
-                "description": m.description,
-                "html": body.html,
-                "toc": body.headings,
-                "url": url,
-                "permalink": format!("{}{}", self.config.base_url, url),
-                "lang": src.file.lang.code(),
-                "dir": src.file.lang.dir().as_str(),
-                "lang_name": self.config.language(src.file.lang).name,
-                "fallback": fallback,
-                "kind": entry.kind.as_str(),
-                "example": m.example,
-                "date": m.date.map(|d| Self::show_day(lang, d)),
-                "section_url": page_url(lang, &entry.section, INDEX),
-            }),
+            &self.page_json(doc, src, lang, &url, &body.html, &body.headings),
         );
         let mut extra_ids = Vec::new();
-        let template = match (&entry.data, entry.kind) {
-            _ if entry.is_home() => {
-                let mut open = Vec::new();
-                for e in self.entries.values() {
-                    let live = match &e.data {
-                        Data::Initiative(i) => {
-                            i.state == musharaka_model::state::InitiativeState::Collecting
-                        }
-                        Data::Consultation(c) => {
-                            c.state == musharaka_model::state::ConsultationState::Open
-                        }
-                        Data::Plain => false,
-                    };
-                    if live {
-                        open.push(self.summary(e, lang));
-                    }
-                }
-                ctx.insert("open_items", &open);
-                "home.html"
-            }
-            (_, Kind::Section) => {
-                let pages: Vec<Value> = self
-                    .pages_of(&entry.section)
-                    .into_iter()
-                    .map(|e| self.summary(e, lang))
-                    .collect();
-                ctx.insert("pages", &pages);
-                "section.html"
-            }
-            (_, Kind::Guide) => {
-                ctx.insert("guide", &self.guide(entry, lang));
-                "guide.html"
-            }
-            (Data::Initiative(i), _) => {
-                let history: Vec<Value> = m
-                    .history
-                    .iter()
-                    .map(|h| {
-                        json!({
-                            "date": Self::show_day(lang, h.date),
-                            "step": h.step.as_str(),
-                            "label": self.theme.text(lang, &format!("step.{}", h.step.as_str())),
-                            "note": h.note.as_deref().map(|n| self.inline_md(lang, n)),
-                        })
-                    })
-                    .collect();
-                let mut v = self.summary(entry, lang);
-                v["id"] = json!(i.id);
-                v["authority"] = json!(i.target.authority.as_str());
-                v["region"] = json!(i.target.region);
-                v["threshold_text"] = json!(self.theme.plural(
-                    lang,
-                    "count.signatures",
-                    i.threshold.signatures
-                ));
-                v["reference"] = json!(musharaka_model::lang::pick(
-                    &i.threshold.reference,
-                    lang,
-                    &self.config.fallback
-                ));
-                v["uncertain"] = json!(i.threshold.uncertain);
-                v["history"] = json!(history);
-                v["decision"] = self.outcome(src, lang, "decision", m.decision.as_ref())?;
-                v["count"] = forms::count(self, lang, i);
-                ctx.insert("form", &forms::sign_form(self, entry, lang, i));
-                ctx.insert("initiative", &v);
-                extra_ids.extend(["decision", "history", "sign"].map(String::from));
-                if i.kind == musharaka_model::state::InitiativeKind::Motion {
-                    "motion.html"
-                } else {
-                    "petition.html"
-                }
-            }
-            (Data::Consultation(c), _) => {
-                let mut v = self.summary(entry, lang);
-                v["id"] = json!(c.id);
-                v["authority"] = json!(m.authority);
-                v["report"] = self.outcome(src, lang, "report", m.report.as_ref())?;
-                ctx.insert("consultation", &v);
-                ctx.insert("form", &comment_form);
-                ctx.insert(
-                    "whole_comments",
-                    &forms::published_comments(self, lang, &c.id, None),
-                );
-                extra_ids.extend(["report", "comment"].map(String::from));
-                "consultation.html"
-            }
-            (Data::Plain, _) if self.is_guide_section(&entry.section) => {
-                ctx.insert("guide", &self.guide(entry, lang));
-                "guide.html"
-            }
-            _ => "page.html",
-        };
+        let template = self.kind_context(&mut ctx, doc, src, lang, comment_form, &mut extra_ids)?;
         let html = self
             .theme
             .tera
@@ -392,19 +253,192 @@ impl Site {
         })
     }
 
+    /// The Markdown text of a page, with a consultation's comment form under each section.
+    fn render_body(
+        &self,
+        lc: &LangContext,
+        doc: &Document,
+        src: &Source,
+        comment_form: Option<&Value>,
+    ) -> Result<markdown::Rendered, PageError> {
+        let lang = lc.lang;
+        let text = shortcodes::expand(
+            &src.parsed.body,
+            src.parsed.body_line,
+            src.file.lang,
+            &self.theme,
+        )
+        .map_err(|e| (Some(e.line), e.message))?;
+        let partial_error = std::cell::RefCell::new(None);
+        let consultation_id = doc.data.shared().map(|d| d.id);
+        let section_form = |h: &Heading| -> Option<String> {
+            let form = comment_form?;
+            let comments =
+                participation::published_comments(self, lang, consultation_id?, Some(&h.id));
+            if h.level > 3 || (form["open"] != true && comments.is_empty()) {
+                return None;
+            }
+            let mut ctx = lc.base.clone();
+            ctx.insert("form", form);
+            ctx.insert("heading", h);
+            ctx.insert("comments", &comments);
+            let rendered = self
+                .theme
+                .tera
+                .render("partials/section-comment.html", &ctx);
+            rendered
+                .map_err(|e| partial_error.replace(Some(error_chain(&e))))
+                .ok()
+        };
+        let body = markdown::render_with(
+            &text,
+            src.parsed.body_line,
+            &|d| links::resolve(self, lang, d),
+            &section_form,
+        );
+        match partial_error.take() {
+            Some(e) => Err((None, format!("template partials/section-comment.html: {e}"))),
+            None => Ok(body),
+        }
+    }
+
+    /// What every page's template gets as `page`.
+    fn page_json(
+        &self,
+        doc: &Document,
+        src: &Source,
+        lang: Lang,
+        url: &str,
+        html: &str,
+        toc: &[Heading],
+    ) -> Value {
+        let m = &src.parsed.meta;
+        json!({
+            "key": doc.key,
+            "title": m.title,
+            "description": m.description,
+            "html": html,
+            "toc": toc,
+            "url": url,
+            "permalink": format!("{}{}", self.config.base_url, url),
+            "lang": src.file.lang.code(),
+            "dir": src.file.lang.dir().as_str(),
+            "lang_name": self.config.language(src.file.lang).name,
+            "fallback": src.file.lang != lang,
+            "kind": doc.kind.as_str(),
+            "example": m.example,
+            "date": m.date.map(|d| Self::show_day(lang, d)),
+            "section_url": page_url(lang, &doc.section, INDEX),
+        })
+    }
+
+    /// Adds to `ctx` what the kind of `doc` shows, and returns its template.
+    fn kind_context(
+        &self,
+        ctx: &mut tera::Context,
+        doc: &Document,
+        src: &Source,
+        lang: Lang,
+        comment_form: Option<Value>,
+        extra_ids: &mut Vec<String>,
+    ) -> Result<&'static str, PageError> {
+        Ok(match (&doc.data, doc.kind) {
+            _ if doc.is_home() => {
+                let open = (self.documents.values())
+                    .filter(|e| e.data.shared().is_some_and(|d| d.live))
+                    .map(|e| self.summary(e, lang))
+                    .collect::<Vec<_>>();
+                ctx.insert("open_items", &open);
+                "home.html"
+            }
+            (_, Kind::Section) => {
+                let pages: Vec<Value> = (self.pages_of(&doc.section).into_iter())
+                    .map(|e| self.summary(e, lang))
+                    .collect();
+                ctx.insert("pages", &pages);
+                "section.html"
+            }
+            (Data::Initiative(i), _) => {
+                ctx.insert("form", &participation::sign_form(self, doc, lang, i));
+                ctx.insert("initiative", &self.initiative_json(doc, src, lang, i)?);
+                extra_ids.extend(["decision", "history", "sign"].map(String::from));
+                match i.kind {
+                    InitiativeKind::Motion => "motion.html",
+                    InitiativeKind::Petition => "petition.html",
+                }
+            }
+            (Data::Consultation(c), _) => {
+                let mut v = self.summary(doc, lang);
+                v["id"] = json!(c.id);
+                v["authority"] = json!(src.parsed.meta.authority);
+                v["report"] = self.answer(src, lang, "report", src.parsed.meta.report.as_ref())?;
+                ctx.insert("consultation", &v);
+                ctx.insert("form", &comment_form);
+                let whole = participation::published_comments(self, lang, &c.id, None);
+                ctx.insert("whole_comments", &whole);
+                extra_ids.extend(["report", "comment"].map(String::from));
+                "consultation.html"
+            }
+            (Data::Plain, _) if self.in_guide(doc) => {
+                ctx.insert("guide", &self.guide(doc, lang));
+                "guide.html"
+            }
+            _ => "page.html",
+        })
+    }
+
+    /// What a petition's or motion's template gets as `initiative`.
+    fn initiative_json(
+        &self,
+        doc: &Document,
+        src: &Source,
+        lang: Lang,
+        i: &InitiativeData,
+    ) -> Result<Value, PageError> {
+        let m = &src.parsed.meta;
+        let history: Vec<Value> = (m.history.iter())
+            .map(|h| {
+                json!({
+                    "date": Self::show_day(lang, h.date),
+                    "step": h.step.as_str(),
+                    "label": self.theme.text(lang, &format!("step.{}", h.step.as_str())),
+                    "note": h.note.as_deref().map(|n| self.inline_md(lang, n)),
+                })
+            })
+            .collect();
+        let fallback = &self.config.fallback;
+        let mut v = self.summary(doc, lang);
+        v["id"] = json!(i.dated.id);
+        v["authority"] = json!(i.target.authority.as_str());
+        v["region"] = json!(i.target.region);
+        let signatures = i.threshold.signatures;
+        v["threshold_text"] = json!(self.theme.plural(lang, "count.signatures", signatures));
+        v["reference"] = json!(pick(&i.threshold.reference, lang, fallback));
+        v["uncertain"] = json!(i.threshold.uncertain);
+        v["history"] = json!(history);
+        v["decision"] = self.answer(src, lang, "decision", m.decision.as_ref())?;
+        v["count"] = participation::count(self, lang, i);
+        Ok(v)
+    }
+
+    /// Whether `doc` is a guide's index or one of its chapters.
+    fn in_guide(&self, doc: &Document) -> bool {
+        doc.kind == Kind::Guide || self.is_guide_section(&doc.section)
+    }
+
     fn is_guide_section(&self, section: &str) -> bool {
-        self.entries
+        self.documents
             .get(&crate::content::page_key(section, INDEX))
             .is_some_and(|e| e.kind == Kind::Guide)
     }
 
     /// The guide a page belongs to: its chapters, and the previous and next ones.
-    fn guide(&self, entry: &Entry, lang: Lang) -> Value {
+    fn guide(&self, entry: &Document, lang: Lang) -> Value {
         let index_key = crate::content::page_key(&entry.section, INDEX);
-        let index = &self.entries[&index_key];
-        let chapters: Vec<&Entry> = self.pages_of(&entry.section);
+        let index = &self.documents[&index_key];
+        let chapters: Vec<&Document> = self.pages_of(&entry.section);
         let pos = chapters.iter().position(|c| c.key == entry.key);
-        let item = |e: &Entry| {
+        let item = |e: &Document| {
             let src = e.source_for(lang, &self.config.fallback);
             json!({
                 "title": src.parsed.meta.title,
@@ -430,126 +464,5 @@ impl Site {
             "next": next,
             "is_index": entry.is_index(),
         })
-    }
-
-    /// Renders a page that is not content: `404.html` in `lang`.
-    pub fn render_special(&self, lc: &LangContext, template: &str) -> Result<String, String> {
-        let mut ctx = lc.base.clone();
-        ctx.insert("languages", &self.languages(None, lc.lang));
-        self.theme
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| format!("template {template}: {}", error_chain(&e)))
-    }
-
-    /// The context of a page that is not content, at `url_of(lang)` in each language, titled
-    /// `title`.
-    fn tool_context(
-        &self,
-        lc: &LangContext,
-        url_of: impl Fn(Lang) -> String,
-        title: String,
-    ) -> tera::Context {
-        let url = url_of(lc.lang);
-        let mut ctx = lc.base.clone();
-        ctx.insert("languages", &self.tool_languages(url_of, lc.lang));
-        ctx.insert(
-            "page",
-            &json!({
-                "title": title,
-                "url": url,
-                "permalink": format!("{}{}", self.config.base_url, url),
-            }),
-        );
-        ctx
-    }
-
-    fn render_tool(&self, template: &str, ctx: &tera::Context) -> Result<String, String> {
-        self.theme
-            .tera
-            .render(template, ctx)
-            .map_err(|e| format!("template {template}: {}", error_chain(&e)))
-    }
-
-    /// Renders the static result page of `code` in `lang` (where a form without JavaScript
-    /// lands after a submission).
-    pub fn render_result(
-        &self,
-        lc: &LangContext,
-        code: musharaka_model::outcome::Code,
-    ) -> Result<String, String> {
-        let key = |part: &str| format!("result.{}.{part}", code.as_str());
-        let mut ctx = self.tool_context(
-            lc,
-            |l| code.page_url(l),
-            self.theme.text(lc.lang, &key("title")),
-        );
-        ctx.insert("text", &self.theme.text(lc.lang, &key("text")));
-        ctx.insert("code", code.as_str());
-        ctx.insert("ok", &code.is_success());
-        self.render_tool("result.html", &ctx)
-    }
-
-    /// Renders the page in `lang` where signers check or withdraw their signature.
-    pub fn render_signature(&self, lc: &LangContext) -> Result<String, String> {
-        use musharaka_model::outcome::signature_page_url;
-        let title = self.theme.text(lc.lang, "signature.title");
-        let mut ctx = self.tool_context(lc, signature_page_url, title);
-        ctx.insert("action", &format!("/api/signature?lang={}", lc.lang.code()));
-        self.render_tool("signature.html", &ctx)
-    }
-
-    /// Renders the page in `lang` where signers type the one-time code sent to them.
-    pub fn render_confirm(&self, lc: &LangContext) -> Result<String, String> {
-        use musharaka_model::outcome::confirm_page_url;
-        let title = self.theme.text(lc.lang, "confirm.title");
-        let mut ctx = self.tool_context(lc, confirm_page_url, title);
-        ctx.insert("action", &format!("/api/confirm?lang={}", lc.lang.code()));
-        self.render_tool("confirm.html", &ctx)
-    }
-
-    /// The language links of a page that is not content, at `url_of(lang)` in each language.
-    fn tool_languages(&self, url_of: impl Fn(Lang) -> String, lang: Lang) -> Vec<Value> {
-        self.config
-            .languages
-            .iter()
-            .map(|l| {
-                let url = url_of(l.code);
-                json!({
-                    "code": l.code.code(), "name": l.name, "dir": l.dir.as_str(),
-                    "url": url, "permalink": format!("{}{}", self.config.base_url, url),
-                    "current": l.code == lang, "missing": false,
-                })
-            })
-            .collect()
-    }
-
-    /// Renders the root page that offers the languages.
-    pub fn render_root(&self) -> Result<String, String> {
-        let first = self.config.languages[0].code;
-        let lc = self.lang_context(first);
-        let mut ctx = lc.base.clone();
-        let offers: Vec<Value> = self
-            .config
-            .languages
-            .iter()
-            .map(|l| {
-                json!({
-                    "code": l.code.code(),
-                    "name": l.name,
-                    "dir": l.dir.as_str(),
-                    "url": page_url(l.code, "", INDEX),
-                    "title": self.config.title.get(&l.code),
-                    "description": self.config.description.get(&l.code),
-                    "choose": self.theme.text(l.code, "root.choose"),
-                })
-            })
-            .collect();
-        ctx.insert("offers", &offers);
-        ctx.insert("languages", &self.languages(None, first));
-        self.theme
-            .tera
-            .render("languages.html", &ctx)
-            .map_err(|e| format!("template languages.html: {}", error_chain(&e)))
     }
 }

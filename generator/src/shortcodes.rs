@@ -10,7 +10,7 @@ use musharaka_model::{Lang, Localized, number};
 
 /// A shortcode that cannot be expanded, with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShortcodeError {
+pub(crate) struct ShortcodeError {
     /// 1-based line.
     pub line: usize,
     /// What is wrong.
@@ -20,7 +20,7 @@ pub struct ShortcodeError {
 const USAGE: &str = "expected `{{ thresholds }}` or `{{ threshold:<authority>[:<region or population>] }}`, with <authority> one of head-of-government, house-of-representatives, house-of-councillors, motion, region:MA-xx, province, commune:<population>, commune:arrondissements";
 
 /// Expands every shortcode of `md` (whose first line is `first_line` of its file) in `lang`.
-pub fn expand(
+pub(crate) fn expand(
     md: &str,
     first_line: usize,
     lang: Lang,

@@ -6,12 +6,12 @@ use crate::site::Site;
 use crate::theme::escape_html as xml_escape;
 
 /// The sitemap of the site.
-pub fn sitemap(site: &Site) -> String {
+pub(crate) fn sitemap(site: &Site) -> String {
     let base = &site.config.base_url;
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
-    for entry in site.entries.values() {
+    for entry in site.documents.values() {
         for lang in site.config.langs() {
             if !entry.sources.contains_key(&lang) {
                 continue;
@@ -38,7 +38,7 @@ pub fn sitemap(site: &Site) -> String {
 }
 
 /// `robots.txt`: everything may be crawled except the API.
-pub fn robots(site: &Site) -> String {
+pub(crate) fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nDisallow: /api/\nSitemap: {}/sitemap.xml\n",
         site.config.base_url

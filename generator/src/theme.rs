@@ -10,10 +10,10 @@ use std::sync::Arc;
 use tera::Tera;
 
 /// Escapes text for HTML and XML (the templates', feeds' and sitemap's escape).
-pub use musharaka_model::html::escape as escape_html;
+pub(crate) use musharaka_model::html::escape as escape_html;
 
 /// Templates, strings and static files of the site.
-pub struct Theme {
+pub(crate) struct Theme {
     /// The compiled templates.
     pub tera: Tera,
     /// UI strings per language.
@@ -25,12 +25,12 @@ pub struct Theme {
 }
 
 /// Path of the UI strings file of `lang`, relative to the site root.
-pub fn strings_path(lang: Lang) -> PathBuf {
+pub(crate) fn strings_path(lang: Lang) -> PathBuf {
     PathBuf::from(format!("site-theme/i18n/{}.toml", lang.code()))
 }
 
 /// Formats an error and its causes on one line each, as tera nests them.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -43,7 +43,11 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 impl Theme {
     /// Loads the theme under `root/site-theme` for `langs`, recording problems in `diags`.
-    pub fn load(root: &Path, langs: &[Lang], diags: &mut Diagnostics) -> Result<Option<Theme>> {
+    pub(crate) fn load(
+        root: &Path,
+        langs: &[Lang],
+        diags: &mut Diagnostics,
+    ) -> Result<Option<Theme>> {
         let dir = root.join("site-theme");
         if !dir.is_dir() {
             anyhow::bail!(
@@ -101,7 +105,7 @@ impl Theme {
     }
 
     /// The UI text under `key` in `lang`, or the key itself if missing (reported by `load`).
-    pub fn text(&self, lang: Lang, key: &str) -> String {
+    pub(crate) fn text(&self, lang: Lang, key: &str) -> String {
         self.strings
             .get(&lang)
             .and_then(|s| s.get(key))
@@ -110,7 +114,7 @@ impl Theme {
     }
 
     /// The plural UI text under `key` for count `n` in `lang`.
-    pub fn plural(&self, lang: Lang, key: &str, n: u64) -> String {
+    pub(crate) fn plural(&self, lang: Lang, key: &str, n: u64) -> String {
         self.strings
             .get(&lang)
             .and_then(|s| s.plural(key, n))

@@ -18,7 +18,7 @@ pub fn out_dir(root: &Path, out: Option<PathBuf>) -> PathBuf {
 
 /// Writes a loaded site into `out`, with a progress bar on a terminal, and prints a summary.
 pub fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
-    let total = site.entries.len() * site.config.languages.len();
+    let total = site.page_count() * site.config.languages.len();
     let bar = (total >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(

@@ -13,16 +13,11 @@ pub fn run(root: &Path) -> Result<ExitCode> {
     for d in diags.sorted() {
         eprintln!("{d}");
     }
-    let total = site.entries.len();
+    let total = site.page_count();
     println!("translation coverage ({total} pages)");
     println!("  {:<6} {:>10} {:>8}", "lang", "translated", "missing");
-    for lang in site.config.langs() {
-        let own = site
-            .entries
-            .values()
-            .filter(|e| e.sources.contains_key(&lang))
-            .count();
-        println!("  {:<6} {:>10} {:>8}", lang.code(), own, total - own);
+    for (lang, (own, missing)) in site.translation_coverage() {
+        println!("  {:<6} {:>10} {:>8}", lang.code(), own, missing);
     }
     let errors = diags.error_count();
     let warnings = diags

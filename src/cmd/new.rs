@@ -2,28 +2,12 @@
 //! the front matter its kind needs, ready for `musharaka check`.
 
 use anyhow::{Context, Result, bail};
+use musharaka_generator::Kind;
 use musharaka_model::Lang;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// What to create.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum NewKind {
-    /// A plain page.
-    Page,
-    /// A section: a folder with its `_index` page.
-    Section,
-    /// A guide: a folder of ordered chapters.
-    Guide,
-    /// A petition.
-    Petition,
-    /// A legislative motion.
-    Motion,
-    /// A public consultation.
-    Consultation,
-}
-
-fn front_matter(kind: NewKind, id: &str, lang: Lang) -> String {
+fn front_matter(kind: Kind, id: &str, lang: Lang) -> String {
     let (title, authority) = match lang {
         Lang::Ar => ("العنوان", "السلطة التي فتحت الاستشارة"),
         Lang::Zgh => ("ⴰⵣⵡⵍ", "ⵜⴰⵏⴱⴰⴹⵜ"),
@@ -38,28 +22,35 @@ fn front_matter(kind: NewKind, id: &str, lang: Lang) -> String {
             .unwrap_or(today)
     );
     let body = match kind {
-        NewKind::Page => String::new(),
-        NewKind::Section => "kind = \"section\"\n".into(),
-        NewKind::Guide => "kind = \"guide\"\n".into(),
-        NewKind::Petition | NewKind::Motion => {
-            let (k, authority) = if kind == NewKind::Petition {
-                ("petition", "head-of-government")
+        Kind::Page => String::new(),
+        Kind::Section => "kind = \"section\"\n".into(),
+        Kind::Guide => "kind = \"guide\"\n".into(),
+        Kind::Petition | Kind::Motion => {
+            let authority = if kind == Kind::Petition {
+                "head-of-government"
             } else {
-                ("motion", "house-of-representatives")
+                "house-of-representatives"
             };
+            let k = kind.as_str();
             format!(
                 "kind = \"{k}\"\nid = \"{id}\"\nstate = \"drafting\"\nopens = {opens}\ncloses = {closes}\n\n[target]\nauthority = \"{authority}\"\n"
             )
         }
-        NewKind::Consultation => format!(
+        Kind::Consultation => format!(
             "kind = \"consultation\"\nid = \"{id}\"\nstate = \"upcoming\"\nopens = {opens}\ncloses = {closes}\nauthority = \"{authority}\"\n"
         ),
     };
     format!("+++\ntitle = \"{title}\"\n{body}+++\n\n")
 }
 
+/// The kinds of page `musharaka new` takes, listed in `--help`.
+pub fn kinds() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Kind::ALL.map(Kind::as_str)).try_map(|s| s.parse::<Kind>())
+}
+
 /// Runs `musharaka new`.
-pub fn run(root: &Path, kind: NewKind, name: &str) -> Result<ExitCode> {
+pub fn run(root: &Path, kind: Kind, name: &str) -> Result<ExitCode> {
     let name = name.trim_matches('/');
     let valid = !name.is_empty()
         && name.split('/').all(|p| {
@@ -77,7 +68,7 @@ pub fn run(root: &Path, kind: NewKind, name: &str) -> Result<ExitCode> {
             root.display()
         );
     }
-    let folder_kind = matches!(kind, NewKind::Section | NewKind::Guide);
+    let folder_kind = matches!(kind, Kind::Section | Kind::Guide);
     let id = name.rsplit('/').next().unwrap_or(name);
     let paths: Vec<_> = Lang::ALL
         .iter()

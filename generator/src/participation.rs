@@ -2,7 +2,8 @@
 //! law asks, attestations for its target, regions, count and progress), the comment forms of a
 //! consultation, and why no form is offered when the dates or state say so.
 
-use crate::site::{ConsultationData, Entry, InitiativeData, Site};
+use crate::data::{ConsultationData, InitiativeData};
+use crate::site::{Document, Site};
 use musharaka_model::signer::{Attestation, attestations};
 use musharaka_model::state::{ConsultationState, InitiativeState};
 use musharaka_model::target::Authority;
@@ -38,8 +39,8 @@ fn availability(
 }
 
 /// The count shown on the page (as of the build) and its progress toward the threshold.
-pub fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
-    let c = site.counts.get(&i.id).cloned().unwrap_or_default();
+pub(crate) fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
+    let c = site.counts.get(&i.dated.id).cloned().unwrap_or_default();
     let percent = (c.total.saturating_mul(100) / i.threshold.signatures.max(1)).min(100);
     let mut regions: Vec<(String, u64)> = c.regions.into_iter().filter(|(_, n)| *n > 0).collect();
     regions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -61,12 +62,12 @@ pub fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
 }
 
 /// The signing form of a petition or motion.
-pub fn sign_form(site: &Site, entry: &Entry, lang: Lang, i: &InitiativeData) -> Value {
+pub(crate) fn sign_form(site: &Site, entry: &Document, lang: Lang, i: &InitiativeData) -> Value {
     let (open, notice) = availability(
         site,
         lang,
-        i.state == InitiativeState::Collecting,
-        (&i.opens, &i.closes),
+        i.dated.state == InitiativeState::Collecting,
+        (&i.dated.opens, &i.dated.closes),
         "sign",
     );
     let t = &i.target;
@@ -102,7 +103,7 @@ pub fn sign_form(site: &Site, entry: &Entry, lang: Lang, i: &InitiativeData) -> 
     json!({
         "open": open,
         "notice": notice,
-        "initiative": i.id,
+        "initiative": i.dated.id,
         "action": format!("/api/sign?lang={}", lang.code()),
         "attestations": attests,
         "regions": regions,
@@ -114,7 +115,7 @@ pub fn sign_form(site: &Site, entry: &Entry, lang: Lang, i: &InitiativeData) -> 
 }
 
 /// The comment forms of a consultation.
-pub fn comment_form(site: &Site, lang: Lang, c: &ConsultationData) -> Value {
+pub(crate) fn comment_form(site: &Site, lang: Lang, c: &ConsultationData) -> Value {
     let (open, notice) = availability(
         site,
         lang,
@@ -133,7 +134,7 @@ pub fn comment_form(site: &Site, lang: Lang, c: &ConsultationData) -> Value {
 
 /// The approved comments of a consultation targeting `section` (`None`: the whole text), as
 /// the templates show them.
-pub fn published_comments(
+pub(crate) fn published_comments(
     site: &Site,
     lang: Lang,
     consultation: &str,

@@ -1,0 +1,136 @@
+//! The pages that are not content: the result page of each outcome of a submission, the
+//! signature and confirmation pages, the 404 page of a language and the language choice at the
+//! root.
+
+use crate::content::INDEX;
+use crate::links::page_url;
+use crate::render::LangContext;
+use crate::site::Site;
+use crate::theme::error_chain;
+use musharaka_model::Lang;
+use musharaka_model::outcome::{Code, confirm_page_url, signature_page_url};
+use serde_json::{Value, json};
+
+impl Site {
+    /// Renders a page that is not content: `404.html` in `lang`.
+    pub(crate) fn render_special(
+        &self,
+        lc: &LangContext,
+        template: &str,
+    ) -> Result<String, String> {
+        let mut ctx = lc.base.clone();
+        ctx.insert("languages", &self.languages(None, lc.lang()));
+        self.theme
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| format!("template {template}: {}", error_chain(&e)))
+    }
+
+    /// The context of a page that is not content, at `url_of(lang)` in each language, titled
+    /// `title`.
+    fn tool_context(
+        &self,
+        lc: &LangContext,
+        url_of: impl Fn(Lang) -> String,
+        title: String,
+    ) -> tera::Context {
+        let url = url_of(lc.lang());
+        let mut ctx = lc.base.clone();
+        ctx.insert("languages", &self.tool_languages(url_of, lc.lang()));
+        ctx.insert(
+            "page",
+            &json!({
+                "title": title,
+                "url": url,
+                "permalink": format!("{}{}", self.config.base_url, url),
+            }),
+        );
+        ctx
+    }
+
+    fn render_tool(&self, template: &str, ctx: &tera::Context) -> Result<String, String> {
+        self.theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| format!("template {template}: {}", error_chain(&e)))
+    }
+
+    /// Renders the static result page of `code` in `lang` (where a form without JavaScript
+    /// lands after a submission).
+    pub(crate) fn render_result(&self, lc: &LangContext, code: Code) -> Result<String, String> {
+        let key = |part: &str| format!("result.{}.{part}", code.as_str());
+        let mut ctx = self.tool_context(
+            lc,
+            |l| code.page_url(l),
+            self.theme.text(lc.lang(), &key("title")),
+        );
+        ctx.insert("text", &self.theme.text(lc.lang(), &key("text")));
+        ctx.insert("code", code.as_str());
+        ctx.insert("ok", &code.is_success());
+        self.render_tool("result.html", &ctx)
+    }
+
+    /// Renders the page in `lang` where signers check or withdraw their signature.
+    pub(crate) fn render_signature(&self, lc: &LangContext) -> Result<String, String> {
+        let title = self.theme.text(lc.lang(), "signature.title");
+        let mut ctx = self.tool_context(lc, signature_page_url, title);
+        ctx.insert(
+            "action",
+            &format!("/api/signature?lang={}", lc.lang().code()),
+        );
+        self.render_tool("signature.html", &ctx)
+    }
+
+    /// Renders the page in `lang` where signers type the one-time code sent to them.
+    pub(crate) fn render_confirm(&self, lc: &LangContext) -> Result<String, String> {
+        let title = self.theme.text(lc.lang(), "confirm.title");
+        let mut ctx = self.tool_context(lc, confirm_page_url, title);
+        ctx.insert("action", &format!("/api/confirm?lang={}", lc.lang().code()));
+        self.render_tool("confirm.html", &ctx)
+    }
+
+    /// The language links of a page that is not content, at `url_of(lang)` in each language.
+    fn tool_languages(&self, url_of: impl Fn(Lang) -> String, lang: Lang) -> Vec<Value> {
+        self.config
+            .languages
+            .iter()
+            .map(|l| {
+                let url = url_of(l.code);
+                json!({
+                    "code": l.code.code(), "name": l.name, "dir": l.dir.as_str(),
+                    "url": url, "permalink": format!("{}{}", self.config.base_url, url),
+                    "current": l.code == lang, "missing": false,
+                })
+            })
+            .collect()
+    }
+
+    /// Renders the root page that offers the languages.
+    pub(crate) fn render_root(&self) -> Result<String, String> {
+        let first = self.config.languages[0].code;
+        let lc = self.lang_context(first);
+        let mut ctx = lc.base.clone();
+        let offers: Vec<Value> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| {
+                json!({
+                    "code": l.code.code(),
+                    "name": l.name,
+                    "dir": l.dir.as_str(),
+                    "url": page_url(l.code, "", INDEX),
+                    "title": self.config.title.get(&l.code),
+                    "description": self.config.description.get(&l.code),
+                    "choose": self.theme.text(l.code, "root.choose"),
+                })
+            })
+            .collect();
+        ctx.insert("offers", &offers);
+        ctx.insert("languages", &self.languages(None, first));
+        self.theme
+            .tera
+            .render("languages.html", &ctx)
+            .map_err(|e| format!("template languages.html: {}", error_chain(&e)))
+    }
+}
