@@ -1,6 +1,7 @@
 //! Reading what a citizen sent: a URL-encoded form (no JavaScript) or a JSON object, into the
 //! fields of a signature or a comment, validated with the model's rules.
 
+use crate::personal::PersonalData;
 use musharaka_model::contact::Contact;
 use musharaka_model::outcome::Code;
 use musharaka_model::signer::{self, MAX_ADDRESS, MAX_NAME};
@@ -162,21 +163,20 @@ impl SignForm {
     }
 
     /// What the legal filing needs, with the contact and the language messages to the signer
-    /// use, as JSON to be sealed.
-    pub fn personal_data(&self, signed_at: &str, lang: musharaka_model::Lang) -> Vec<u8> {
-        serde_json::to_vec(&serde_json::json!({
-            "first_name": self.first_name,
-            "family_name": self.family_name,
-            "cin": self.cin,
-            "address": self.address,
-            "region": self.region,
-            "province": self.province,
-            "commune": self.commune,
-            "contact": self.contact.as_str(),
-            "lang": lang.code(),
-            "signed_at": signed_at,
-        }))
-        .expect("JSON of strings")
+    /// use, to be sealed.
+    pub fn personal_data(&self, signed_at: &str, lang: musharaka_model::Lang) -> PersonalData {
+        PersonalData {
+            address: self.address.clone(),
+            cin: self.cin.clone(),
+            commune: self.commune.clone(),
+            contact: self.contact.as_str().to_string(),
+            family_name: self.family_name.clone(),
+            first_name: self.first_name.clone(),
+            lang: lang.code().to_string(),
+            province: self.province.clone(),
+            region: self.region.clone(),
+            signed_at: signed_at.to_string(),
+        }
     }
 }
 

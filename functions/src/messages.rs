@@ -7,19 +7,17 @@ use musharaka_model::{Lang, lang::UnknownLang};
 use std::sync::OnceLock;
 
 fn strings(lang: Lang) -> &'static Strings {
-    static ALL: OnceLock<[Strings; 3]> = OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        let parse = |lang, text| Strings::parse(lang, text).expect("site-theme/i18n is valid TOML");
-        [
-            parse(Lang::Ar, include_str!("../../site-theme/i18n/ar.toml")),
-            parse(Lang::Zgh, include_str!("../../site-theme/i18n/zgh.toml")),
-            parse(Lang::Fr, include_str!("../../site-theme/i18n/fr.toml")),
-        ]
-    });
-    &all[Lang::ALL
-        .iter()
-        .position(|l| *l == lang)
-        .expect("a known language")]
+    static AR: OnceLock<Strings> = OnceLock::new();
+    static ZGH: OnceLock<Strings> = OnceLock::new();
+    static FR: OnceLock<Strings> = OnceLock::new();
+    let parse = |lang, text| Strings::parse(lang, text).expect("site-theme/i18n is valid TOML");
+    match lang {
+        Lang::Ar => AR.get_or_init(|| parse(lang, include_str!("../../site-theme/i18n/ar.toml"))),
+        Lang::Zgh => {
+            ZGH.get_or_init(|| parse(lang, include_str!("../../site-theme/i18n/zgh.toml")))
+        }
+        Lang::Fr => FR.get_or_init(|| parse(lang, include_str!("../../site-theme/i18n/fr.toml"))),
+    }
 }
 
 /// The message of `code` in `lang`: its title and explanation.

@@ -4,10 +4,12 @@
 //! signed is told here, to the contact that just proved it is theirs.
 
 use super::sign::{path_of, receipt_key};
-use super::{AppState, ConfirmInfo, Outcome, refusal_code, store_failed};
+use super::{ApiRoute, AppState, ConfirmInfo, Form, Lambda, Outcome, refusal_code, store_failed};
+use crate::client::ClientAddr;
 use crate::form::Fields;
 use crate::notify::{Body, Message};
 use crate::otp;
+use crate::personal::PersonalData;
 use crate::receipt;
 use crate::store::{Confirmation, Confirmed, Pending, RequestState};
 use chrono::{DateTime, Duration, Utc};
@@ -15,79 +17,93 @@ use musharaka_model::Lang;
 use musharaka_model::outcome::Code;
 use musharaka_model::signing::{CODE_MINUTES, MAX_ATTEMPTS, MAX_RESENDS, resend_delay};
 
-pub(super) async fn confirm_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
-    if fields.is_robot() {
-        return Code::BadRequest.into();
-    }
-    let typed = fields.get("reference").map(str::trim).unwrap_or_default();
-    if typed.is_empty() {
-        return Code::MissingField.into();
-    }
-    let Some(reference) = otp::normalize_reference(typed) else {
-        return Code::UnknownRequest.into();
-    };
-    let now = Utc::now();
-    let with_form = |code: Code, initiative: &str, typed_code: Option<String>| Outcome {
-        subject: Some(initiative.to_string()),
-        confirm: Some(ConfirmInfo {
-            reference: reference.clone(),
-            to: None,
-            url: String::new(),
-            code: typed_code,
-        }),
-        ..code.into()
-    };
-    let action = fields.get("do").unwrap_or("confirm");
-    let code = fields.get("code").map(str::trim).unwrap_or_default();
-    let hash = otp::normalize_code(code).map(|code| {
-        (
-            otp::code_hash(&state.settings.secrets, &reference, &code),
-            code,
-        )
-    });
-    // The common case first: the right code for a pending request, confirmed in one step.
-    if action == "confirm"
-        && let Some((hash, code)) = &hash
-        && let Some(outcome) = confirm(state, &reference, (hash, code), lang, now).await
-    {
-        return outcome;
-    }
-    // Otherwise the request tells what to answer.
-    let pending = match state.store.pending(&reference).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return Code::UnknownRequest.into(),
-        Err(e) => return store_failed(&e),
-    };
-    let initiative = pending.initiative.clone();
-    if action == "resend" {
-        return match resend(state, &reference, &pending, now).await {
-            Ok(code) => with_form(code, &initiative, None),
-            Err(o) => o,
-        };
-    }
-    let Some((hash, code)) = hash else {
-        let answer = if code.is_empty() {
-            Code::MissingField
-        } else {
-            Code::WrongCode
-        };
-        return with_form(answer, &initiative, None);
-    };
-    if action == "contest" {
-        return contest(state, &reference, &pending, &hash, now).await;
-    }
-    // The request changed meanwhile (another confirmation won), or the code is wrong or stale.
-    let answer = settled(&pending, &hash, now).unwrap_or(Code::UnknownRequest);
-    if answer == Code::WrongCode {
-        if let Err(e) = state.store.wrong_code(&reference).await {
-            return store_failed(&e);
+/// `POST /api/confirm`, on the `sign` Lambda.
+pub(super) const ROUTE: ApiRoute = ApiRoute::form::<Confirm>("/api/confirm", Lambda::Sign);
+
+struct Confirm;
+
+impl Form for Confirm {
+    const NAME: &'static str = "confirm";
+
+    async fn outcome(
+        state: &AppState,
+        fields: &Fields,
+        lang: Lang,
+        _client: &ClientAddr,
+    ) -> Outcome {
+        if fields.is_robot() {
+            return Code::BadRequest.into();
         }
-        if pending.attempts + 1 >= MAX_ATTEMPTS {
-            return with_form(Code::Locked, &initiative, None);
+        let typed = fields.get("reference").map(str::trim).unwrap_or_default();
+        if typed.is_empty() {
+            return Code::MissingField.into();
         }
+        let Some(reference) = otp::normalize_reference(typed) else {
+            return Code::UnknownRequest.into();
+        };
+        let now = Utc::now();
+        let with_form = |code: Code, initiative: &str, typed_code: Option<String>| Outcome {
+            subject: Some(initiative.to_string()),
+            confirm: Some(ConfirmInfo {
+                reference: reference.clone(),
+                to: None,
+                url: String::new(),
+                code: typed_code,
+            }),
+            ..code.into()
+        };
+        let action = fields.get("do").unwrap_or("confirm");
+        let code = fields.get("code").map(str::trim).unwrap_or_default();
+        let hash = otp::normalize_code(code).map(|code| {
+            (
+                otp::code_hash(&state.settings.secrets, &reference, &code),
+                code,
+            )
+        });
+        // The common case first: the right code for a pending request, confirmed in one step.
+        if action == "confirm"
+            && let Some((hash, code)) = &hash
+            && let Some(outcome) = confirm(state, &reference, (hash, code), lang, now).await
+        {
+            return outcome;
+        }
+        // Otherwise the request tells what to answer.
+        let pending = match state.store.pending(&reference).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return Code::UnknownRequest.into(),
+            Err(e) => return store_failed(&e),
+        };
+        let initiative = pending.initiative.clone();
+        if action == "resend" {
+            return match resend(state, &reference, &pending, now).await {
+                Ok(code) => with_form(code, &initiative, None),
+                Err(o) => o,
+            };
+        }
+        let Some((hash, code)) = hash else {
+            let answer = if code.is_empty() {
+                Code::MissingField
+            } else {
+                Code::WrongCode
+            };
+            return with_form(answer, &initiative, None);
+        };
+        if action == "contest" {
+            return contest(state, &reference, &pending, &hash, now).await;
+        }
+        // The request changed meanwhile (another confirmation won), or the code is wrong or stale.
+        let answer = settled(&pending, &hash, now).unwrap_or(Code::UnknownRequest);
+        if answer == Code::WrongCode {
+            if let Err(e) = state.store.wrong_code(&reference).await {
+                return store_failed(&e);
+            }
+            if pending.attempts + 1 >= MAX_ATTEMPTS {
+                return with_form(Code::Locked, &initiative, None);
+            }
+        }
+        let contest_code = (answer == Code::CinTaken).then_some(code);
+        with_form(answer, &initiative, contest_code)
     }
-    let contest_code = (answer == Code::CinTaken).then_some(code);
-    with_form(answer, &initiative, contest_code)
 }
 
 /// The answer to a code for a request that can no longer be confirmed as new, or whose code is
@@ -188,16 +204,10 @@ async fn resend(
         });
     }
     let s = &state.settings.secrets;
-    let context = format!("{}#{}", p.initiative, p.signer);
-    let personal: serde_json::Value = match s
-        .open(&p.sealed, context.as_bytes())
-        .ok()
-        .and_then(|plain| serde_json::from_slice(&plain).ok())
-    {
-        Some(v) => v,
-        None => return Err(Code::UnknownRequest.into()),
+    let Some(personal) = PersonalData::open(s, &p.sealed, &p.initiative, &p.signer).ok() else {
+        return Err(Code::UnknownRequest.into());
     };
-    let Some(to) = personal["contact"].as_str() else {
+    let Some(to) = personal.contact() else {
         return Err(Code::UnknownRequest.into());
     };
     let title = match state.entry(&p.initiative).await {

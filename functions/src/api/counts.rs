@@ -1,9 +1,26 @@
 //! `GET /api/counts`: the current counts of a few initiatives, cached briefly at the edge.
 
-use super::*;
+use super::{ApiRoute, AppState, Lambda, MAX_COUNT_IDS, header_str};
+use crate::messages::pick_lang;
+use crate::store::Count;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use musharaka_model::Lang;
+use musharaka_model::outcome::Code;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// `GET /api/counts`, on the `counts` Lambda.
+pub(super) const ROUTE: ApiRoute = ApiRoute {
+    path: "/api/counts",
+    lambda: Lambda::Counts,
+    method: || get(counts),
+};
 
 #[derive(Deserialize)]
-pub(super) struct CountsQuery {
+struct CountsQuery {
     ids: Option<String>,
     lang: Option<String>,
 }
@@ -17,7 +34,7 @@ pub(super) fn count_json(count: &Count, lang: Lang) -> serde_json::Value {
     })
 }
 
-pub(super) async fn counts(
+async fn counts(
     State(state): State<AppState>,
     Query(q): Query<CountsQuery>,
     headers: HeaderMap,

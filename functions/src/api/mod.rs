@@ -5,23 +5,23 @@
 //! whose receipt code comes on a page of its own.
 
 use crate::client::ClientAddr;
-use crate::form::{BodyError, CommentForm, Fields};
+use crate::form::{BodyError, Fields};
 use crate::messages::{message, pick_lang};
 use crate::receipt;
 use crate::settings::Settings;
-use crate::store::{Count, NewComment, SharedStore, StoreError, Stored, Withdrawal};
+use crate::store::{Count, SharedStore, StoreError};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, post};
 use chrono::Utc;
 use musharaka_model::Lang;
-use musharaka_model::catalog::{Details, Entry, Refusal};
+use musharaka_model::catalog::{Entry, Refusal};
 use musharaka_model::outcome::Code;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,11 +31,62 @@ mod counts;
 mod sign;
 mod signature;
 
-use comment::comment_outcome;
-use confirm::confirm_outcome;
-use counts::{count_json, counts};
-use sign::{path_of, receipt_key, sign_outcome};
-use signature::signature_outcome;
+use counts::count_json;
+
+/// Every route of the API. A route is a module of its own that exports its [`ApiRoute`];
+/// listing it here serves it in `musharaka serve`, in the tests and on its Lambda function.
+const ROUTES: [ApiRoute; 5] = [
+    sign::ROUTE,
+    confirm::ROUTE,
+    signature::ROUTE,
+    comment::ROUTE,
+    counts::ROUTE,
+];
+
+/// The Lambda function that serves a route (each is a binary of `src/bin/` and a function of
+/// the deployment template).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lambda {
+    /// `sign`: signing requests, confirmations, checks and withdrawals.
+    Sign,
+    /// `comment`: comments on consultations.
+    Comment,
+    /// `counts`: the counts the pages show.
+    Counts,
+}
+
+/// A route of the API: its path, the Lambda function that serves it, and its handler.
+struct ApiRoute {
+    path: &'static str,
+    lambda: Lambda,
+    method: fn() -> MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    /// `POST` of the form `F` at `path`.
+    const fn form<F: Form>(path: &'static str, lambda: Lambda) -> ApiRoute {
+        ApiRoute {
+            path,
+            lambda,
+            method: form_route::<F>,
+        }
+    }
+}
+
+/// A form the API accepts: the outcome of its checked fields, which [`submit`] turns into the
+/// answer.
+trait Form {
+    /// The route's name in the log.
+    const NAME: &'static str;
+
+    /// The outcome of the fields of a submission, in the form's language.
+    fn outcome(
+        state: &AppState,
+        fields: &Fields,
+        lang: Lang,
+        client: &ClientAddr,
+    ) -> impl Future<Output = Outcome> + Send;
+}
 
 /// Most ids one counts request may ask for.
 pub const MAX_COUNT_IDS: usize = 50;
@@ -98,31 +149,21 @@ impl EntryCache {
 
 /// All routes.
 pub fn router(state: AppState) -> Router {
-    sign_routes(state.clone())
-        .merge(comment_routes(state.clone()))
-        .merge(counts_routes(state))
+    routes(state, |_| true)
 }
 
-/// `POST /api/sign`, `POST /api/confirm` and `POST /api/signature` (the `sign` Lambda).
-pub fn sign_routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/sign", form_route(Route::Sign))
-        .route("/api/confirm", form_route(Route::Confirm))
-        .route("/api/signature", form_route(Route::Signature))
-        .with_state(state)
+/// The routes `lambda` serves.
+pub fn lambda_router(lambda: Lambda, state: AppState) -> Router {
+    routes(state, |l| l == lambda)
 }
 
-/// `POST /api/comment` alone (the `comment` Lambda).
-pub fn comment_routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/comment", form_route(Route::Comment))
-        .with_state(state)
-}
-
-/// `GET /api/counts` alone (the `counts` Lambda).
-pub fn counts_routes(state: AppState) -> Router {
-    Router::new()
-        .route("/api/counts", get(counts))
+fn routes(state: AppState, serves: impl Fn(Lambda) -> bool) -> Router {
+    ROUTES
+        .iter()
+        .filter(|r| serves(r.lambda))
+        .fold(Router::new(), |router, r| {
+            router.route(r.path, (r.method)())
+        })
         .with_state(state)
 }
 
@@ -358,18 +399,8 @@ fn receipt_page(outcome: &Outcome, lang: Lang) -> Option<String> {
     Some(receipt::page(lang, code, back.as_deref()))
 }
 
-/// Which form a submission is.
-#[derive(Clone, Copy)]
-enum Route {
-    Sign,
-    Confirm,
-    Comment,
-    Signature,
-}
-
-/// One handler for both forms: the language, the outcome, the answer, the log line.
-async fn submit(
-    route: Route,
+/// One handler for every form: the language, the outcome, the answer, the log line.
+async fn submit<F: Form>(
     state: AppState,
     client: ClientAddr,
     q: LangQuery,
@@ -382,39 +413,28 @@ async fn submit(
         q.lang.as_deref(),
         header_str(&headers, header::ACCEPT_LANGUAGE),
     );
-    let name = match route {
-        Route::Sign => "sign",
-        Route::Confirm => "confirm",
-        Route::Comment => "comment",
-        Route::Signature => "signature",
-    };
     // Origin, size, type and rate first; then the form, in its own language.
     let outcome = match read_submission(&state, &client, &headers, body).await {
         Err(o) => o,
         Ok(fields) => {
             lang = pick_lang(fields.get("lang"), Some(lang.code()), None);
-            match route {
-                Route::Sign => sign_outcome(&state, &fields, lang, &client).await,
-                Route::Confirm => confirm_outcome(&state, &fields, lang).await,
-                Route::Comment => comment_outcome(&state, &fields, lang).await,
-                Route::Signature => signature_outcome(&state, &fields, lang).await,
-            }
+            F::outcome(&state, &fields, lang, &client).await
         }
     };
     let retry = outcome
         .retry_after
         .unwrap_or_else(|| retry_after(&state, outcome.code));
-    respond(name, outcome, lang, wants_json(&headers), started, retry)
+    respond(F::NAME, outcome, lang, wants_json(&headers), started, retry)
 }
 
-/// `POST` of the form `route`.
-fn form_route(route: Route) -> axum::routing::MethodRouter<AppState> {
+/// `POST` of the form `F`.
+fn form_route<F: Form>() -> MethodRouter<AppState> {
     post(
-        move |State(state): State<AppState>,
-              client: ClientAddr,
-              Query(q): Query<LangQuery>,
-              headers: HeaderMap,
-              body: Body| submit(route, state, client, q, headers, body),
+        |State(state): State<AppState>,
+         client: ClientAddr,
+         Query(q): Query<LangQuery>,
+         headers: HeaderMap,
+         body: Body| submit::<F>(state, client, q, headers, body),
     )
 }
 

@@ -3,41 +3,75 @@
 //! the same answer, "a code was sent", whether or not its CIN already signed: that is told at
 //! confirmation, to the verified contact only.
 
-use super::{AppState, ConfirmInfo, Outcome, refusal_code, store_failed};
+use super::{ApiRoute, AppState, ConfirmInfo, Form, Lambda, Outcome, refusal_code, store_failed};
 use crate::client::ClientAddr;
 use crate::form::{Fields, SignForm};
 use crate::notify::{Body, Message};
 use crate::otp;
-use crate::store::{NewRequest, NewSignature, Requested};
-use chrono::{Duration, Utc};
+use crate::store::{NewRequest, NewSignature, Outgoing, Requested};
+use chrono::{DateTime, Duration, Utc};
 use musharaka_model::Lang;
-use musharaka_model::catalog::Details;
+use musharaka_model::catalog::{Details, Entry};
 use musharaka_model::outcome::{Code, confirm_page_url};
 use musharaka_model::signer::{Attestation, attestations};
 use musharaka_model::signing::{CODE_MINUTES, PENDING_HOURS};
 
-pub(super) async fn sign_outcome(
-    state: &AppState,
-    fields: &Fields,
-    lang: Lang,
-    client: &ClientAddr,
-) -> Outcome {
-    let form = match SignForm::from_fields(fields) {
-        Ok(f) => f,
-        Err(code) => return code.into(),
-    };
-    let subject = Some(form.initiative.clone());
-    let with_subject = |code: Code| Outcome {
-        subject: subject.clone(),
-        ..code.into()
-    };
-    let entry = match state.entry(&form.initiative).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return with_subject(Code::NotFound),
-        Err(e) => return store_failed(&e),
-    };
+/// `POST /api/sign`, on the `sign` Lambda.
+pub(super) const ROUTE: ApiRoute = ApiRoute::form::<Sign>("/api/sign", Lambda::Sign);
+
+struct Sign;
+
+impl Form for Sign {
+    const NAME: &'static str = "sign";
+
+    async fn outcome(
+        state: &AppState,
+        fields: &Fields,
+        lang: Lang,
+        client: &ClientAddr,
+    ) -> Outcome {
+        let form = match SignForm::from_fields(fields) {
+            Ok(f) => f,
+            Err(code) => return code.into(),
+        };
+        let with_subject = |code: Code| Outcome {
+            subject: Some(form.initiative.clone()),
+            ..code.into()
+        };
+        let entry = match state.entry(&form.initiative).await {
+            Ok(Some(e)) => e,
+            Ok(None) => return with_subject(Code::NotFound),
+            Err(e) => return store_failed(&e),
+        };
+        if let Err(code) = eligible(&entry, &form) {
+            return with_subject(code);
+        }
+        let now = Utc::now();
+        let reference = otp::new_reference();
+        let Some((request, outgoing)) =
+            sealed_request(state, &form, &entry, &reference, lang, client, now)
+        else {
+            return Code::Unavailable.into();
+        };
+        let per_day = state.settings.per_contact_day;
+        match state.store.request(&request, &outgoing, per_day, now).await {
+            Ok(Requested::Done) => Outcome {
+                confirm: Some(to_confirm(reference, &form, lang)),
+                ..with_subject(Code::CodeSent)
+            },
+            Ok(Requested::ContactLimit) => with_subject(Code::ContactLimit),
+            Ok(Requested::NotFound) => with_subject(Code::NotFound),
+            Ok(Requested::Refused(r)) => with_subject(refusal_code(r)),
+            Err(e) => store_failed(&e),
+        }
+    }
+}
+
+/// Whether the signer of `form` may sign `entry`: a petition or a motion, the attestations its
+/// authority requires ticked, and for a local council, a signer of its region.
+fn eligible(entry: &Entry, form: &SignForm) -> Result<(), Code> {
     let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
-        return with_subject(Code::WrongKind);
+        return Err(Code::WrongKind);
     };
     for attestation in attestations(init.target.authority) {
         let ticked = match attestation {
@@ -45,20 +79,31 @@ pub(super) async fn sign_outcome(
             Attestation::Local => form.attest_local,
         };
         if !ticked {
-            return with_subject(Code::AttestationRequired);
+            return Err(Code::AttestationRequired);
         }
     }
     if init.target.authority.is_local()
         && init.target.region.as_deref() != Some(form.region.as_str())
     {
-        return with_subject(Code::NotEligible);
+        return Err(Code::NotEligible);
     }
-    let now = Utc::now();
+    Ok(())
+}
+
+/// The pending request of `form`, its personal data sealed, with the message that carries its
+/// one-time code; `None` when sealing failed.
+fn sealed_request(
+    state: &AppState,
+    form: &SignForm,
+    entry: &Entry,
+    reference: &str,
+    lang: Lang,
+    client: &ClientAddr,
+    now: DateTime<Utc>,
+) -> Option<(NewRequest, Outgoing)> {
     let s = &state.settings.secrets;
-    let reference = otp::new_reference();
     let code = otp::new_code();
     let signer = s.keyed_hash(&[&form.initiative, &form.cin]);
-    let context = format!("{}#{signer}", form.initiative);
     let title = musharaka_model::lang::pick(&entry.title, lang, &Lang::ALL)
         .cloned()
         .unwrap_or_else(|| form.initiative.clone());
@@ -67,28 +112,26 @@ pub(super) async fn sign_outcome(
         lang,
         body: Body::Code {
             code: code.clone(),
-            reference: reference.clone(),
+            reference: reference.to_string(),
             title,
         },
     };
-    let sealed = s
-        .seal(
-            &form.personal_data(&now.to_rfc3339(), lang),
-            context.as_bytes(),
-        )
+    let sealed = form
+        .personal_data(&now.to_rfc3339(), lang)
+        .seal(s, &form.initiative, &signer)
         .and_then(|sealed| Ok((sealed, message.seal(s, format!("{reference}-0"))?)));
     let (sealed, outgoing) = match sealed {
         Ok(x) => x,
         Err(e) => {
             tracing::error!(error = %e, "sealing failed");
-            return Code::Unavailable.into();
+            return None;
         }
     };
     let request = NewRequest {
-        code: otp::code_hash(s, &reference, &code),
+        code: otp::code_hash(s, reference, &code),
         code_expires: (now + Duration::minutes(CODE_MINUTES)).timestamp(),
         expires: (now + Duration::hours(PENDING_HOURS)).timestamp(),
-        reference: reference.clone(),
+        reference: reference.to_string(),
         signature: NewSignature {
             initiative: form.initiative.clone(),
             signer,
@@ -102,29 +145,25 @@ pub(super) async fn sign_outcome(
             client: s.keyed_hash(&["client", &client.0]),
         },
     };
-    let per_day = state.settings.per_contact_day;
-    match state.store.request(&request, &outgoing, per_day, now).await {
-        Ok(Requested::Done) => Outcome {
-            confirm: Some(ConfirmInfo {
-                url: format!(
-                    "{}#{}",
-                    confirm_page_url(lang),
-                    serde_urlencoded::to_string([
-                        ("r", reference.as_str()),
-                        ("to", form.contact.masked().as_str()),
-                    ])
-                    .unwrap_or_default()
-                ),
-                to: Some(form.contact.masked()),
-                reference,
-                code: None,
-            }),
-            ..with_subject(Code::CodeSent)
-        },
-        Ok(Requested::ContactLimit) => with_subject(Code::ContactLimit),
-        Ok(Requested::NotFound) => with_subject(Code::NotFound),
-        Ok(Requested::Refused(r)) => with_subject(refusal_code(r)),
-        Err(e) => store_failed(&e),
+    Some((request, outgoing))
+}
+
+/// The request to confirm: its reference, and the contact its code went to, masked, which the
+/// confirmation page also finds in its fragment.
+fn to_confirm(reference: String, form: &SignForm, lang: Lang) -> ConfirmInfo {
+    ConfirmInfo {
+        url: format!(
+            "{}#{}",
+            confirm_page_url(lang),
+            serde_urlencoded::to_string([
+                ("r", reference.as_str()),
+                ("to", form.contact.masked().as_str()),
+            ])
+            .unwrap_or_default()
+        ),
+        to: Some(form.contact.masked()),
+        reference,
+        code: None,
     }
 }
 

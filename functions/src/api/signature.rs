@@ -1,7 +1,70 @@
 //! `POST /api/signature`: a signer checks their signature with its receipt code, or withdraws
 //! it while the initiative collects.
 
-use super::*;
+use super::sign::{path_of, receipt_key};
+use super::{ApiRoute, AppState, Form, Lambda, Outcome, store_failed};
+use crate::client::ClientAddr;
+use crate::form::Fields;
+use crate::receipt;
+use crate::store::Withdrawal;
+use chrono::Utc;
+use musharaka_model::Lang;
+use musharaka_model::outcome::Code;
+
+/// `POST /api/signature`, on the `sign` Lambda.
+pub(super) const ROUTE: ApiRoute = ApiRoute::form::<Signature>("/api/signature", Lambda::Sign);
+
+struct Signature;
+
+impl Form for Signature {
+    const NAME: &'static str = "signature";
+
+    /// A signer checks their signature, or withdraws it (`do=withdraw`, with `confirm` ticked),
+    /// with the receipt code they were given.
+    async fn outcome(
+        state: &AppState,
+        fields: &Fields,
+        lang: Lang,
+        _client: &ClientAddr,
+    ) -> Outcome {
+        if fields.is_robot() {
+            return Code::BadRequest.into();
+        }
+        let typed = fields.get("receipt").map(str::trim).unwrap_or_default();
+        if typed.is_empty() {
+            return Code::MissingField.into();
+        }
+        if receipt::normalize(typed).is_none() {
+            return Code::UnknownReceipt.into();
+        }
+        let key = receipt_key(state, typed);
+        if fields.get("do") == Some("withdraw") {
+            if !fields.checked("confirm") {
+                return Code::ConfirmationRequired.into();
+            }
+            return match state.store.withdraw(&key, Utc::now()).await {
+                Ok(Withdrawal::Done(found, count)) => Outcome {
+                    about: about(state, &found.initiative, found.created, lang).await,
+                    subject: Some(found.initiative),
+                    count,
+                    ..Code::Withdrawn.into()
+                },
+                Ok(Withdrawal::NotFound) => Code::UnknownReceipt.into(),
+                Ok(Withdrawal::Refused(_)) => Code::WithdrawalClosed.into(),
+                Err(e) => store_failed(&e),
+            };
+        }
+        match state.store.receipted(&key).await {
+            Ok(Some(found)) => Outcome {
+                about: about(state, &found.initiative, found.created, lang).await,
+                subject: Some(found.initiative),
+                ..Code::Counted.into()
+            },
+            Ok(None) => Code::UnknownReceipt.into(),
+            Err(e) => store_failed(&e),
+        }
+    }
+}
 
 /// The initiative `id` as the signer of `created` reads it in `lang`.
 async fn about(state: &AppState, id: &str, created: i64, lang: Lang) -> Option<receipt::About> {
@@ -15,45 +78,4 @@ async fn about(state: &AppState, id: &str, created: i64, lang: Lang) -> Option<r
         url: entry.url.get(&lang).map(|url| path_of(url).to_string()),
         signed: musharaka_model::date::format_instant(lang, &at),
     })
-}
-
-/// A signer checks their signature, or withdraws it (`do=withdraw`, with `confirm` ticked),
-/// with the receipt code they were given.
-pub(super) async fn signature_outcome(state: &AppState, fields: &Fields, lang: Lang) -> Outcome {
-    if fields.is_robot() {
-        return Code::BadRequest.into();
-    }
-    let typed = fields.get("receipt").map(str::trim).unwrap_or_default();
-    if typed.is_empty() {
-        return Code::MissingField.into();
-    }
-    if receipt::normalize(typed).is_none() {
-        return Code::UnknownReceipt.into();
-    }
-    let key = receipt_key(state, typed);
-    if fields.get("do") == Some("withdraw") {
-        if !fields.checked("confirm") {
-            return Code::ConfirmationRequired.into();
-        }
-        return match state.store.withdraw(&key, Utc::now()).await {
-            Ok(Withdrawal::Done(found, count)) => Outcome {
-                about: about(state, &found.initiative, found.created, lang).await,
-                subject: Some(found.initiative),
-                count,
-                ..Code::Withdrawn.into()
-            },
-            Ok(Withdrawal::NotFound) => Code::UnknownReceipt.into(),
-            Ok(Withdrawal::Refused(_)) => Code::WithdrawalClosed.into(),
-            Err(e) => store_failed(&e),
-        };
-    }
-    match state.store.receipted(&key).await {
-        Ok(Some(found)) => Outcome {
-            about: about(state, &found.initiative, found.created, lang).await,
-            subject: Some(found.initiative),
-            ..Code::Counted.into()
-        },
-        Ok(None) => Code::UnknownReceipt.into(),
-        Err(e) => store_failed(&e),
-    }
 }

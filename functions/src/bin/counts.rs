@@ -4,5 +4,9 @@
 async fn main() -> Result<(), lambda_http::Error> {
     musharaka_functions::logging::init();
     let state = musharaka_functions::lambda_state().await?;
-    lambda_http::run(musharaka_functions::api::counts_routes(state)).await
+    lambda_http::run(musharaka_functions::api::lambda_router(
+        musharaka_functions::api::Lambda::Counts,
+        state,
+    ))
+    .await
 }

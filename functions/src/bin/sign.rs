@@ -5,5 +5,9 @@
 async fn main() -> Result<(), lambda_http::Error> {
     musharaka_functions::logging::init();
     let state = musharaka_functions::lambda_state().await?;
-    lambda_http::run(musharaka_functions::api::sign_routes(state)).await
+    lambda_http::run(musharaka_functions::api::lambda_router(
+        musharaka_functions::api::Lambda::Sign,
+        state,
+    ))
+    .await
 }
