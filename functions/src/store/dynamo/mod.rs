@@ -569,6 +569,47 @@ fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<Opt
     }
 }
 
+impl DynamoStore {
+    /// The count of `initiative` just after a change to it; `None` when it cannot be read,
+    /// which only leaves the count out of the answer.
+    async fn count_after(&self, initiative: &str) -> Option<Count> {
+        let id = initiative.to_string();
+        self.counts(std::slice::from_ref(&id))
+            .await
+            .ok()
+            .and_then(|mut c| c.remove(&id))
+    }
+
+    /// The deletes of a withdrawal: the signature of `signer` on `initiative` if `receipt` is
+    /// still its own and it was not struck, and the receipt itself.
+    fn withdrawal_deletes(
+        &self,
+        initiative: &str,
+        signer: &str,
+        receipt: &str,
+    ) -> StoreResult<(Delete, Delete)> {
+        let (pk, _) = signature_pks(initiative, signer);
+        let signature = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, "SIG")))
+            .condition_expression(
+                "attribute_exists(pk) AND receipt = :receipt AND (attribute_not_exists(#st) OR #st <> :struck)",
+            )
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":receipt", s(receipt))
+            .expression_attribute_values(":struck", s("struck"))
+            .build()
+            .map_err(unavailable)?;
+        let receipt = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(receipt_key(receipt)))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(unavailable)?;
+        Ok((signature, receipt))
+    }
+}
+
 #[async_trait]
 impl Store for DynamoStore {
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
@@ -693,24 +734,7 @@ impl Store for DynamoStore {
         let field = |name: &str| text_of(&item, name).unwrap_or_default();
         let (initiative, signer, region) = (field("initiative"), field("signer"), field("region"));
         let created = number_of(&item, "created").unwrap_or_default();
-        let (pk, _) = signature_pks(&initiative, &signer);
-        let signature = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, "SIG")))
-            .condition_expression(
-                "attribute_exists(pk) AND receipt = :receipt AND (attribute_not_exists(#st) OR #st <> :struck)",
-            )
-            .expression_attribute_names("#st", "state")
-            .expression_attribute_values(":receipt", s(receipt))
-            .expression_attribute_values(":struck", s("struck"))
-            .build()
-            .map_err(unavailable)?;
-        let receipt = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(receipt_key(receipt)))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(unavailable)?;
+        let (signature, receipt) = self.withdrawal_deletes(&initiative, &signer, receipt)?;
         let contact = field("contact");
         let outcome = self
             .transact(|| {
@@ -743,12 +767,7 @@ impl Store for DynamoStore {
         match outcome {
             Ok(()) => {
                 // Withdrawn whatever happens next: a failed read only leaves the count out.
-                let id = initiative.clone();
-                let count = self
-                    .counts(std::slice::from_ref(&id))
-                    .await
-                    .ok()
-                    .and_then(|mut c| c.remove(&id));
+                let count = self.count_after(&initiative).await;
                 let found = Receipted {
                     initiative,
                     created,

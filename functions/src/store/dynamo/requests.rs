@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
-use musharaka_model::catalog::Details;
+use musharaka_model::catalog::{Details, Entry};
 use musharaka_model::signing::MAX_ATTEMPTS;
 
 /// Seconds in a day, the window of the per-contact daily limit.
@@ -68,6 +68,61 @@ fn dispute_of(item: &Item) -> Dispute {
     }
 }
 
+/// The item of a new request: pending, its code's expiry, no attempts or resends yet.
+fn request_item(r: &NewRequest, now: DateTime<Utc>) -> Item {
+    let sig = &r.signature;
+    let mut item = request_key(&r.reference);
+    for (name, value) in [
+        ("initiative", &sig.initiative),
+        ("signer", &sig.signer),
+        ("region", &sig.region),
+        ("contact", &sig.contact),
+        ("grp", &sig.group),
+        ("client", &sig.client),
+        ("code", &r.code),
+    ] {
+        item.insert(name.into(), s(value));
+    }
+    item.insert("lang".into(), s(sig.lang.code()));
+    item.insert(
+        "sealed".into(),
+        AttributeValue::B(Blob::new(sig.sealed.clone())),
+    );
+    item.insert("code_expires".into(), n(r.code_expires));
+    item.insert("attempts".into(), n(0));
+    item.insert("resends".into(), n(0));
+    item.insert("sent".into(), n(now.timestamp()));
+    item.insert("state".into(), s(RequestState::Pending.as_str()));
+    item.insert(names::TTL.into(), n(r.expires));
+    item
+}
+
+/// Whether the request `item` is still pending with `code` as its live code.
+fn confirms(item: &Item, code: &str, now: DateTime<Utc>) -> bool {
+    let number = |name: &str| number_of(item, name).unwrap_or_default();
+    text_of(item, "state").unwrap_or_default() == "pending"
+        && text_of(item, "code").unwrap_or_default() == code
+        && number("attempts") < i64::from(MAX_ATTEMPTS)
+        && number("code_expires") > now.timestamp()
+}
+
+/// The signature the request `item` counts when confirmed, kept as long as `entry` says.
+fn signature_of(item: &Item, c: &Confirmation, entry: &Entry) -> NewSignature {
+    let text = |name: &str| text_of(item, name).unwrap_or_default();
+    NewSignature {
+        initiative: text("initiative"),
+        signer: text("signer"),
+        region: text("region"),
+        lang: text("lang").parse().unwrap_or(Lang::Ar),
+        sealed: blob(item, "sealed"),
+        receipt: c.receipt.clone(),
+        expires: entry.erase_by().unwrap_or(entry.closes).timestamp(),
+        contact: text("contact"),
+        group: text("grp"),
+        client: text("client"),
+    }
+}
+
 impl DynamoStore {
     /// The put of message `m` into the outbox.
     pub(super) fn outbox_put(&self, m: &Outgoing, now: DateTime<Utc>) -> StoreResult<Put> {
@@ -93,62 +148,13 @@ impl DynamoStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Requested> {
         let sig = &r.signature;
-        let mut item = request_key(&r.reference);
-        for (name, value) in [
-            ("initiative", &sig.initiative),
-            ("signer", &sig.signer),
-            ("region", &sig.region),
-            ("contact", &sig.contact),
-            ("grp", &sig.group),
-            ("client", &sig.client),
-            ("code", &r.code),
-        ] {
-            item.insert(name.into(), s(value));
-        }
-        item.insert("lang".into(), s(sig.lang.code()));
-        item.insert(
-            "sealed".into(),
-            AttributeValue::B(Blob::new(sig.sealed.clone())),
-        );
-        item.insert("code_expires".into(), n(r.code_expires));
-        item.insert("attempts".into(), n(0));
-        item.insert("resends".into(), n(0));
-        item.insert("sent".into(), n(now.timestamp()));
-        item.insert("state".into(), s(RequestState::Pending.as_str()));
-        item.insert(names::TTL.into(), n(r.expires));
-        let put = self.put_new(item)?;
+        let put = self.put_new(request_item(r, now))?;
         let message = self.outbox_put(m, now)?;
-        let day = now.timestamp().div_euclid(DAY) * DAY;
-        let daily = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(
-                format!("CONTACTDAY#{}#{day}", sig.contact),
-                "RATE",
-            )))
-            .condition_expression("attribute_not_exists(#n) OR #n < :max")
-            .update_expression("ADD #n :one SET #ttl = :expires")
-            .expression_attribute_names("#n", "n")
-            .expression_attribute_names("#ttl", names::TTL)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(per_day))
-            .expression_attribute_values(":expires", n(day + 2 * DAY))
-            .build()
-            .map_err(unavailable)?;
+        let daily = self.daily_count(&sig.contact, per_day, now)?;
         let outcome = self
             .transact(|| {
-                let shard = Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(shard_key(&sig.initiative, random_shard())))
-                    .condition_expression(
-                        "#state = :collecting AND opens_at <= :now AND closes_at > :now",
-                    )
-                    .update_expression("ADD requested :one")
-                    .expression_attribute_names("#state", "state")
-                    .expression_attribute_values(":collecting", s("collecting"))
-                    .expression_attribute_values(":now", n(now.timestamp()))
-                    .expression_attribute_values(":one", n(1))
-                    .build()
-                    .map_err(unavailable)?;
+                // A shard drawn again at each try.
+                let shard = self.requested_shard(&sig.initiative, now)?;
                 Ok(vec![
                     TransactWriteItem::builder().put(put.clone()).build(),
                     TransactWriteItem::builder().put(message.clone()).build(),
@@ -165,6 +171,39 @@ impl DynamoStore {
                 _ => Requested::NotFound,
             }),
         }
+    }
+
+    /// The update of the contact's counter of requests today, which fails past `per_day`.
+    fn daily_count(&self, contact: &str, per_day: u32, now: DateTime<Utc>) -> StoreResult<Update> {
+        let day = now.timestamp().div_euclid(DAY) * DAY;
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("CONTACTDAY#{contact}#{day}"), "RATE")))
+            .condition_expression("attribute_not_exists(#n) OR #n < :max")
+            .update_expression("ADD #n :one SET #ttl = :expires")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_names("#ttl", names::TTL)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(per_day))
+            .expression_attribute_values(":expires", n(day + 2 * DAY))
+            .build()
+            .map_err(unavailable)
+    }
+
+    /// The update of a random counter shard's `requested`, which fails unless the initiative
+    /// collects at `now`.
+    fn requested_shard(&self, initiative: &str, now: DateTime<Utc>) -> StoreResult<Update> {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(shard_key(initiative, random_shard())))
+            .condition_expression("#state = :collecting AND opens_at <= :now AND closes_at > :now")
+            .update_expression("ADD requested :one")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":collecting", s("collecting"))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(unavailable)
     }
 
     pub(super) async fn pending_in(&self, reference: &str) -> StoreResult<Option<Pending>> {
@@ -283,48 +322,20 @@ impl DynamoStore {
         let Some(item) = self.get(request_key(reference)).await? else {
             return Ok(Confirmed::NotFound);
         };
-        let text = |name: &str| text_of(&item, name).unwrap_or_default();
-        let number = |name: &str| number_of(&item, name).unwrap_or_default();
-        if text("state") != "pending"
-            || text("code") != c.code
-            || number("attempts") >= i64::from(MAX_ATTEMPTS)
-            || number("code_expires") <= now.timestamp()
-        {
+        if !confirms(&item, &c.code, now) {
             return Ok(Confirmed::Changed);
         }
-        let Some(entry) = self.entry(&text("initiative")).await? else {
+        let Some(entry) = self
+            .entry(&text_of(&item, "initiative").unwrap_or_default())
+            .await?
+        else {
             return Ok(Confirmed::NotFound);
         };
         if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
             return Ok(Confirmed::Refused(refusal));
         }
-        let sig = NewSignature {
-            initiative: text("initiative"),
-            signer: text("signer"),
-            region: text("region"),
-            lang: text("lang").parse().unwrap_or(Lang::Ar),
-            sealed: blob(&item, "sealed"),
-            receipt: c.receipt.clone(),
-            expires: entry.erase_by().unwrap_or(entry.closes).timestamp(),
-            contact: text("contact"),
-            group: text("grp"),
-            client: text("client"),
-        };
-        let settle = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(request_key(reference)))
-            .condition_expression(
-                "#state = :pending AND code = :code AND attempts < :max AND code_expires > :now",
-            )
-            .update_expression("SET #state = :counted REMOVE sealed")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":counted", s("counted"))
-            .expression_attribute_values(":code", s(&c.code))
-            .expression_attribute_values(":max", n(MAX_ATTEMPTS))
-            .expression_attribute_values(":now", n(now.timestamp()))
-            .build()
-            .map_err(unavailable)?;
+        let sig = signature_of(&item, c, &entry);
+        let settle = self.settle_counted(reference, &c.code, now)?;
         let put = self.put_new(Self::signature_item(&sig, now))?;
         let receipt = self.put_new(Self::receipt_item(&sig, now))?;
         let per_contact = match &entry.details {
@@ -351,22 +362,55 @@ impl DynamoStore {
                 ])
             })
             .await?;
-        let codes = match outcome {
+        match outcome {
             Ok(()) => {
-                let id = sig.initiative.clone();
-                let count = self
-                    .counts(std::slice::from_ref(&id))
-                    .await
-                    .ok()
-                    .and_then(|mut c| c.remove(&id));
-                return Ok(Confirmed::Counted(sig.initiative.clone(), count));
+                let count = self.count_after(&sig.initiative).await;
+                Ok(Confirmed::Counted(sig.initiative, count))
             }
-            Err(codes) => codes,
-        };
-        if failed(&codes, 0) {
+            Err(codes) => self.not_confirmed(&codes, reference, c, &sig, now).await,
+        }
+    }
+
+    /// The update that marks the request counted and drops its personal data, which fails
+    /// unless the request is still pending with `code` as its live code.
+    fn settle_counted(
+        &self,
+        reference: &str,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Update> {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(request_key(reference)))
+            .condition_expression(
+                "#state = :pending AND code = :code AND attempts < :max AND code_expires > :now",
+            )
+            .update_expression("SET #state = :counted REMOVE sealed")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":counted", s("counted"))
+            .expression_attribute_values(":code", s(code))
+            .expression_attribute_values(":max", n(MAX_ATTEMPTS))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .build()
+            .map_err(unavailable)
+    }
+
+    /// Why the confirmation of `sig` was cancelled, from the reasons of its transaction: the
+    /// request changed, the CIN already signed (from this contact or another, which the request
+    /// keeps), the contact reached its limit, or the initiative no longer collects.
+    async fn not_confirmed(
+        &self,
+        codes: &[Option<String>],
+        reference: &str,
+        c: &Confirmation,
+        sig: &NewSignature,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Confirmed> {
+        if failed(codes, 0) {
             return Ok(Confirmed::Changed);
         }
-        if failed(&codes, 1) {
+        if failed(codes, 1) {
             let (pk, _) = signature_pks(&sig.initiative, &sig.signer);
             let counted_by = self
                 .get(key(pk, "SIG"))
@@ -384,7 +428,7 @@ impl DynamoStore {
                 Confirmed::Changed
             });
         }
-        if failed(&codes, 4) {
+        if failed(codes, 4) {
             return Ok(Confirmed::ContactLimit);
         }
         Ok(match self.refusal_of(&sig.initiative, now, false).await? {
@@ -488,42 +532,8 @@ impl DynamoStore {
         let Some(original) = self.get(key(pk.clone(), "SIG")).await? else {
             return Ok(None);
         };
-        let text = |name: &str| text_of(&original, name).unwrap_or_default();
-        let decided = if keep { "kept" } else { "struck" };
-        let close = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(dispute_key(id)))
-            .condition_expression("#state = :open")
-            .update_expression("SET #state = :decided, decided_by = :by, decided_at = :at, gsi1sk = :sk REMOVE sealed")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":open", s("open"))
-            .expression_attribute_values(":decided", s(decided))
-            .expression_attribute_values(":by", s(moderator))
-            .expression_attribute_values(":at", n(now.timestamp()))
-            .expression_attribute_values(":sk", s(format!("{decided}#{:012}#{id}", dispute.created)))
-            .build()
-            .map_err(unavailable)?;
-        let mut signature = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, "SIG")))
-            .condition_expression("#state = :disputed")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":disputed", s("disputed"))
-            .expression_attribute_values(":counted", s("counted"));
-        signature = if keep {
-            signature.update_expression("SET #state = :counted")
-        } else {
-            signature
-                .update_expression("SET #state = :counted, sealed = :sealed, contact = :contact, #region = :region, lang = :lang, created = :now REMOVE receipt")
-                .expression_attribute_names("#region", "region")
-                .expression_attribute_values(":sealed", AttributeValue::B(Blob::new(dispute.sealed.clone())))
-                .expression_attribute_values(":contact", s(&dispute.contact))
-                .expression_attribute_values(":region", s(&dispute.region))
-                .expression_attribute_values(":lang", s(dispute.lang.code()))
-                .expression_attribute_values(":now", n(now.timestamp()))
-        };
-        let signature = signature.build().map_err(unavailable)?;
-        let expires = number_of(&original, names::TTL).unwrap_or_default();
+        let close = self.close_dispute(id, &dispute, keep, moderator, now)?;
+        let signature = self.decided_signature(pk, &dispute, keep, now)?;
         let outcome = self
             .transact(|| {
                 let mut items = vec![
@@ -533,21 +543,7 @@ impl DynamoStore {
                         .build(),
                 ];
                 if !keep {
-                    let init = &dispute.initiative;
-                    let moves = [
-                        self.count_fix(init, &text("region"), -1)?,
-                        self.count_fix(init, &dispute.region, 1)?,
-                        self.contact_update(init, &text("contact"), -1, None, expires)?,
-                        self.contact_update(init, &dispute.contact, 1, None, expires)?,
-                    ];
-                    items.extend(
-                        moves
-                            .into_iter()
-                            .map(|u| TransactWriteItem::builder().update(u).build()),
-                    );
-                    if let Some(receipt) = text_of(&original, "receipt") {
-                        items.push(self.receipt_delete(&receipt)?);
-                    }
+                    items.extend(self.contester_moves(&dispute, &original)?);
                 }
                 Ok(items)
             })
@@ -561,6 +557,84 @@ impl DynamoStore {
             created: number_of(&original, "created").unwrap_or_default(),
         };
         Ok(Some((dispute, sealed)))
+    }
+
+    /// The update that decides the open dispute `id` and drops its data.
+    fn close_dispute(
+        &self,
+        id: &str,
+        d: &Dispute,
+        keep: bool,
+        moderator: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Update> {
+        let decided = if keep { "kept" } else { "struck" };
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(dispute_key(id)))
+            .condition_expression("#state = :open")
+            .update_expression("SET #state = :decided, decided_by = :by, decided_at = :at, gsi1sk = :sk REMOVE sealed")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_values(":decided", s(decided))
+            .expression_attribute_values(":by", s(moderator))
+            .expression_attribute_values(":at", n(now.timestamp()))
+            .expression_attribute_values(":sk", s(format!("{decided}#{:012}#{id}", d.created)))
+            .build()
+            .map_err(unavailable)
+    }
+
+    /// The update of the disputed signature (partition `pk`): counted again as it was, or with
+    /// the contester's data in its place.
+    fn decided_signature(
+        &self,
+        pk: String,
+        d: &Dispute,
+        keep: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Update> {
+        let signature = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, "SIG")))
+            .condition_expression("#state = :disputed")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":disputed", s("disputed"))
+            .expression_attribute_values(":counted", s("counted"));
+        let signature = if keep {
+            signature.update_expression("SET #state = :counted")
+        } else {
+            signature
+                .update_expression("SET #state = :counted, sealed = :sealed, contact = :contact, #region = :region, lang = :lang, created = :now REMOVE receipt")
+                .expression_attribute_names("#region", "region")
+                .expression_attribute_values(":sealed", AttributeValue::B(Blob::new(d.sealed.clone())))
+                .expression_attribute_values(":contact", s(&d.contact))
+                .expression_attribute_values(":region", s(&d.region))
+                .expression_attribute_values(":lang", s(d.lang.code()))
+                .expression_attribute_values(":now", n(now.timestamp()))
+        };
+        signature.build().map_err(unavailable)
+    }
+
+    /// What moves when the contester of `d` takes the place of the `original` signature: the
+    /// counts of both regions and both contacts, and the original's receipt, deleted.
+    fn contester_moves(&self, d: &Dispute, original: &Item) -> StoreResult<Vec<TransactWriteItem>> {
+        let text = |name: &str| text_of(original, name).unwrap_or_default();
+        let expires = number_of(original, names::TTL).unwrap_or_default();
+        let init = &d.initiative;
+        let moves = [
+            self.count_fix(init, &text("region"), -1)?,
+            self.count_fix(init, &d.region, 1)?,
+            self.contact_update(init, &text("contact"), -1, None, expires)?,
+            self.contact_update(init, &d.contact, 1, None, expires)?,
+        ];
+        let mut items: Vec<TransactWriteItem> = moves
+            .into_iter()
+            .map(|u| TransactWriteItem::builder().update(u).build())
+            .collect();
+        if let Some(receipt) = text_of(original, "receipt") {
+            items.push(self.receipt_delete(&receipt)?);
+        }
+        Ok(items)
     }
 
     pub(super) async fn signature_meta_in(

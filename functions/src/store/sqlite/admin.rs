@@ -239,86 +239,8 @@ impl AdminStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(Dispute, SealedSignature)>> {
         let (id, moderator) = (id.to_string(), moderator.to_string());
-        self.with(move |conn| {
-            let tx = conn.savepoint().map_err(err)?;
-            let dispute = tx
-                .prepare_cached(&format!(
-                    "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1 AND state = 'open'"
-                ))
-                .map_err(err)?
-                .query_row([&id], dispute_row)
-                .optional()
-                .map_err(err)?;
-            let Some(dispute) = dispute else {
-                return Ok(None);
-            };
-            let original = tx
-                .prepare_cached(
-                    "SELECT sealed, created, region, COALESCE(contact, '') FROM signatures
-                     WHERE initiative = ?1 AND signer = ?2",
-                )
-                .map_err(err)?
-                .query_row(params![dispute.initiative, dispute.signer], |r| {
-                    Ok((
-                        r.get::<_, Vec<u8>>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                })
-                .optional()
-                .map_err(err)?;
-            let Some((sealed, created, region, contact)) = original else {
-                return Ok(None);
-            };
-            if keep {
-                tx.execute(
-                    "UPDATE signatures SET state = 'counted' WHERE initiative = ?1 AND signer = ?2 AND state = 'disputed'",
-                    params![dispute.initiative, dispute.signer],
-                )
-                .map_err(err)?;
-            } else {
-                // The contester's signature takes the place of the struck one.
-                let moved = tx
-                    .execute(
-                        "UPDATE signatures SET sealed = ?3, contact = ?4, region = ?5, lang = ?6,
-                                receipt = NULL, state = 'counted', created = ?7
-                         WHERE initiative = ?1 AND signer = ?2 AND state = 'disputed'",
-                        params![
-                            dispute.initiative,
-                            dispute.signer,
-                            dispute.sealed,
-                            dispute.contact,
-                            dispute.region,
-                            dispute.lang.code(),
-                            now.timestamp()
-                        ],
-                    )
-                    .map_err(err)?;
-                if moved == 1 {
-                    add_count(&tx, &dispute.initiative, &region, -1)?;
-                    add_count(&tx, &dispute.initiative, &dispute.region, 1)?;
-                    add_contact(&tx, &dispute.initiative, &contact, -1)?;
-                    add_contact(&tx, &dispute.initiative, &dispute.contact, 1)?;
-                }
-            }
-            tx.execute(
-                "UPDATE disputes SET state = ?2, decided_by = ?3, decided_at = ?4, sealed = X'' WHERE id = ?1",
-                params![id, if keep { "kept" } else { "struck" }, moderator, now.timestamp()],
-            )
-            .map_err(err)?;
-            tx.commit().map_err(err)?;
-            let signer = dispute.signer.clone();
-            Ok(Some((
-                dispute,
-                SealedSignature {
-                    signer,
-                    sealed,
-                    created,
-                },
-            )))
-        })
-        .await
+        self.with(move |conn| resolve(conn, &id, keep, &moderator, now))
+            .await
     }
 
     async fn signature(
@@ -431,4 +353,117 @@ fn dispute_row(r: &rusqlite::Row) -> rusqlite::Result<Dispute> {
         state: r.get(8)?,
         decision: decided_by.map(|by| (by, decided_at.unwrap_or_default())),
     })
+}
+
+/// The signature a dispute is about, as counted: what the answer and the counts need.
+struct Counted {
+    sealed: Vec<u8>,
+    created: i64,
+    region: String,
+    contact: String,
+}
+
+/// The open dispute `id`.
+fn open_dispute(conn: &Connection, id: &str) -> StoreResult<Option<Dispute>> {
+    conn.prepare_cached(&format!(
+        "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1 AND state = 'open'"
+    ))
+    .map_err(err)?
+    .query_row([id], dispute_row)
+    .optional()
+    .map_err(err)
+}
+
+/// The signature counted with the CIN of dispute `d`.
+fn counted(conn: &Connection, d: &Dispute) -> StoreResult<Option<Counted>> {
+    conn.prepare_cached(
+        "SELECT sealed, created, region, COALESCE(contact, '') FROM signatures
+         WHERE initiative = ?1 AND signer = ?2",
+    )
+    .map_err(err)?
+    .query_row(params![d.initiative, d.signer], |r| {
+        Ok(Counted {
+            sealed: r.get(0)?,
+            created: r.get(1)?,
+            region: r.get(2)?,
+            contact: r.get(3)?,
+        })
+    })
+    .optional()
+    .map_err(err)
+}
+
+/// The disputed signature counts again as it was.
+fn keep_counted(conn: &Connection, d: &Dispute) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE signatures SET state = 'counted' WHERE initiative = ?1 AND signer = ?2 AND state = 'disputed'",
+        params![d.initiative, d.signer],
+    )
+    .map_err(err)?;
+    Ok(())
+}
+
+/// The contester's signature takes the place of the struck one, in the counts too.
+fn strike(conn: &Connection, d: &Dispute, struck: &Counted, now: DateTime<Utc>) -> StoreResult<()> {
+    let moved = conn
+        .execute(
+            "UPDATE signatures SET sealed = ?3, contact = ?4, region = ?5, lang = ?6,
+                    receipt = NULL, state = 'counted', created = ?7
+             WHERE initiative = ?1 AND signer = ?2 AND state = 'disputed'",
+            params![
+                d.initiative,
+                d.signer,
+                d.sealed,
+                d.contact,
+                d.region,
+                d.lang.code(),
+                now.timestamp()
+            ],
+        )
+        .map_err(err)?;
+    if moved == 1 {
+        add_count(conn, &d.initiative, &struck.region, -1)?;
+        add_count(conn, &d.initiative, &d.region, 1)?;
+        add_contact(conn, &d.initiative, &struck.contact, -1)?;
+        add_contact(conn, &d.initiative, &d.contact, 1)?;
+    }
+    Ok(())
+}
+
+/// A moderator's decision on dispute `id`, in one transaction: the signature kept, or struck
+/// for the contester's; the dispute decided and its data dropped.
+fn resolve(
+    conn: &mut Connection,
+    id: &str,
+    keep: bool,
+    moderator: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(Dispute, SealedSignature)>> {
+    let tx = conn.savepoint().map_err(err)?;
+    let Some(dispute) = open_dispute(&tx, id)? else {
+        return Ok(None);
+    };
+    let Some(original) = counted(&tx, &dispute)? else {
+        return Ok(None);
+    };
+    if keep {
+        keep_counted(&tx, &dispute)?;
+    } else {
+        strike(&tx, &dispute, &original, now)?;
+    }
+    tx.execute(
+        "UPDATE disputes SET state = ?2, decided_by = ?3, decided_at = ?4, sealed = X'' WHERE id = ?1",
+        params![id, if keep { "kept" } else { "struck" }, moderator, now.timestamp()],
+    )
+    .map_err(err)?;
+    tx.commit().map_err(err)?;
+    let signer = dispute.signer.clone();
+    Ok(Some((
+        dispute,
+        SealedSignature {
+            signer,
+            sealed: original.sealed,
+            created: original.created,
+        },
+    )))
 }

@@ -177,6 +177,84 @@ fn set_state(
     Ok(())
 }
 
+/// A request as the confirmation reads it: the signature it would count, and what decides
+/// whether it still may.
+struct ToConfirm {
+    signature: NewSignature,
+    code: String,
+    code_expires: i64,
+    attempts: u32,
+    state: String,
+}
+
+impl ToConfirm {
+    /// Whether the request is still pending with `code` as its live code.
+    fn confirms(&self, code: &str, now: DateTime<Utc>) -> bool {
+        self.state == "pending"
+            && self.code == code
+            && self.attempts < MAX_ATTEMPTS
+            && self.code_expires > now.timestamp()
+    }
+}
+
+/// The request `reference`, its signature given the receipt of `c`.
+fn to_confirm(
+    conn: &Connection,
+    reference: &str,
+    c: &Confirmation,
+) -> StoreResult<Option<ToConfirm>> {
+    conn.prepare_cached(
+        "SELECT initiative, signer, region, lang, sealed, contact, grp, client, code,
+                code_expires, attempts, state
+         FROM pending WHERE reference = ?1",
+    )
+    .map_err(err)?
+    .query_row([reference], |r| {
+        Ok(ToConfirm {
+            signature: NewSignature {
+                initiative: r.get(0)?,
+                signer: r.get(1)?,
+                region: r.get(2)?,
+                lang: r.get::<_, String>(3)?.parse().unwrap_or(Lang::Ar),
+                sealed: r.get(4)?,
+                contact: r.get(5)?,
+                group: r.get(6)?,
+                client: r.get(7)?,
+                receipt: c.receipt.clone(),
+                expires: 0,
+            },
+            code: r.get(8)?,
+            code_expires: r.get(9)?,
+            attempts: r.get(10)?,
+            state: r.get(11)?,
+        })
+    })
+    .optional()
+    .map_err(err)
+}
+
+/// The contact that confirmed the signature already counted with the signer of `s`, if any.
+fn counted_by(conn: &Connection, s: &NewSignature) -> StoreResult<Option<String>> {
+    conn.prepare_cached(
+        "SELECT COALESCE(contact, '') FROM signatures WHERE initiative = ?1 AND signer = ?2",
+    )
+    .map_err(err)?
+    .query_row(params![s.initiative, s.signer], |r| r.get(0))
+    .optional()
+    .map_err(err)
+}
+
+/// How many signatures of the initiative of `s` its contact confirmed.
+fn confirmed_by_contact(conn: &Connection, s: &NewSignature) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT n FROM contacts WHERE initiative = ?1 AND contact = ?2")
+        .map_err(err)?
+        .query_row(params![s.initiative, s.contact], |r| r.get(0))
+        .optional()
+        .map_err(err)?
+        .unwrap_or(0))
+}
+
 /// The confirmation: a pending request with the right code becomes a counted signature.
 pub(super) fn confirm(
     conn: &mut Connection,
@@ -185,45 +263,13 @@ pub(super) fn confirm(
     now: DateTime<Utc>,
 ) -> StoreResult<Confirmed> {
     let tx = conn.savepoint().map_err(err)?;
-    let row = tx
-        .prepare_cached(
-            "SELECT initiative, signer, region, lang, sealed, contact, grp, client, code,
-                    code_expires, attempts, state
-             FROM pending WHERE reference = ?1",
-        )
-        .map_err(err)?
-        .query_row([reference], |r| {
-            Ok((
-                NewSignature {
-                    initiative: r.get(0)?,
-                    signer: r.get(1)?,
-                    region: r.get(2)?,
-                    lang: r.get::<_, String>(3)?.parse().unwrap_or(Lang::Ar),
-                    sealed: r.get(4)?,
-                    contact: r.get(5)?,
-                    group: r.get(6)?,
-                    client: r.get(7)?,
-                    receipt: c.receipt.clone(),
-                    expires: 0,
-                },
-                r.get::<_, String>(8)?,
-                r.get::<_, i64>(9)?,
-                r.get::<_, u32>(10)?,
-                r.get::<_, String>(11)?,
-            ))
-        })
-        .optional()
-        .map_err(err)?;
-    let Some((mut signature, code, code_expires, attempts, state)) = row else {
+    let Some(request) = to_confirm(&tx, reference, c)? else {
         return Ok(Confirmed::NotFound);
     };
-    if state != "pending"
-        || code != c.code
-        || attempts >= MAX_ATTEMPTS
-        || code_expires <= now.timestamp()
-    {
+    if !request.confirms(&c.code, now) {
         return Ok(Confirmed::Changed);
     }
+    let mut signature = request.signature;
     let Some(entry) = load_entry(&tx, &signature.initiative)? else {
         return Ok(Confirmed::NotFound);
     };
@@ -231,17 +277,7 @@ pub(super) fn confirm(
         return Ok(Confirmed::Refused(refusal));
     }
     signature.expires = entry.erase_by().unwrap_or(entry.closes).timestamp();
-    let counted_by: Option<String> = tx
-        .prepare_cached(
-            "SELECT COALESCE(contact, '') FROM signatures WHERE initiative = ?1 AND signer = ?2",
-        )
-        .map_err(err)?
-        .query_row(params![signature.initiative, signature.signer], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(err)?;
-    if let Some(contact) = counted_by {
+    if let Some(contact) = counted_by(&tx, &signature)? {
         let (state, answer) = if contact == signature.contact {
             (RequestState::Same, Confirmed::SameContact)
         } else {
@@ -251,20 +287,11 @@ pub(super) fn confirm(
         tx.commit().map_err(err)?;
         return Ok(answer);
     }
-    let confirmed: i64 = tx
-        .prepare_cached("SELECT n FROM contacts WHERE initiative = ?1 AND contact = ?2")
-        .map_err(err)?
-        .query_row(params![signature.initiative, signature.contact], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(err)?
-        .unwrap_or(0);
     let per_contact = match &entry.details {
         Details::Petition(i) | Details::Motion(i) => i.per_contact,
         Details::Consultation(_) => 0,
     };
-    if confirmed >= i64::from(per_contact) {
+    if confirmed_by_contact(&tx, &signature)? >= i64::from(per_contact) {
         return Ok(Confirmed::ContactLimit);
     }
     insert_signature(&tx, &signature, now)?;
