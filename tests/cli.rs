@@ -403,6 +403,7 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
 
 /// Two signatures of `p-water`, sealed with `secrets` as the functions seal them.
 fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
+    use musharaka_functions::personal::PersonalData;
     use musharaka_functions::store::sqlite::SqliteStore;
     use musharaka_functions::store::{NewSignature, Store};
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -419,14 +420,15 @@ fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
             ("=cmd()", "+Tazi", "K45678", "bbbbbbbbbbbb2222", "phone:+33"),
         ] {
             let signer = secrets.keyed_hash(&["p-water", cin]);
-            let data = serde_json::json!({"first_name": first, "family_name": family, "cin": cin,
-                "address": "Asni", "signed_at": "2026-11-26T12:00:00Z"});
-            let sealed = secrets
-                .seal(
-                    &serde_json::to_vec(&data).unwrap(),
-                    format!("p-water#{signer}").as_bytes(),
-                )
-                .unwrap();
+            let data = PersonalData {
+                first_name: first.into(),
+                family_name: family.into(),
+                cin: cin.into(),
+                address: "Asni".into(),
+                signed_at: "2026-11-26T12:00:00Z".into(),
+                ..PersonalData::default()
+            };
+            let sealed = data.seal(secrets, "p-water", &signer).unwrap();
             let s = NewSignature {
                 initiative: "p-water".into(),
                 receipt: format!("r-{signer}"),
@@ -779,6 +781,7 @@ fn invalidate_strikes_matching_signatures_from_counts_and_exports() {
 #[test]
 fn a_moderator_decides_a_dispute_and_both_signers_are_told() {
     use musharaka_functions::notify::{Body, Message};
+    use musharaka_functions::personal::{PersonalData, sealing_context};
     use musharaka_functions::store::sqlite::SqliteStore;
     use musharaka_functions::store::{
         AdminStore, Confirmation, Confirmed, NewRequest, NewSignature, Outgoing, Store,
@@ -797,15 +800,17 @@ fn a_moderator_decides_a_dispute_and_both_signers_are_told() {
             ("DISPUTE1", "Usurper", "usurper@example.com"),
             ("DISPUTE2", "Amina", "+212612345678"),
         ] {
-            let data = serde_json::json!({"first_name": first, "family_name": "Alaoui",
-                "cin": "AB123456", "address": "Asni", "contact": contact, "lang": "fr",
-                "signed_at": now.to_rfc3339()});
-            let sealed = secrets
-                .seal(
-                    &serde_json::to_vec(&data).unwrap(),
-                    format!("p-water#{signer}").as_bytes(),
-                )
-                .unwrap();
+            let data = PersonalData {
+                first_name: first.into(),
+                family_name: "Alaoui".into(),
+                cin: "AB123456".into(),
+                address: "Asni".into(),
+                contact: contact.into(),
+                lang: "fr".into(),
+                signed_at: now.to_rfc3339(),
+                ..PersonalData::default()
+            };
+            let sealed = data.seal(&secrets, "p-water", &signer).unwrap();
             let request = NewRequest {
                 reference: reference.into(),
                 signature: NewSignature {
@@ -923,7 +928,10 @@ fn a_moderator_decides_a_dispute_and_both_signers_are_told() {
         let exported = store.signatures("p-water").await.unwrap();
         assert_eq!(exported.len(), 1);
         let plain = secrets
-            .open(&exported[0].sealed, format!("p-water#{signer}").as_bytes())
+            .open(
+                &exported[0].sealed,
+                sealing_context("p-water", &signer).as_bytes(),
+            )
             .unwrap();
         assert!(
             String::from_utf8(plain).unwrap().contains("Amina"),

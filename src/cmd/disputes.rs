@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use musharaka_functions::crypto::Secrets;
 use musharaka_functions::notify::{Body, Message};
+use musharaka_functions::personal::PersonalData;
 use musharaka_functions::store::{self, Action as Logged, Dispute};
 use musharaka_model::Lang;
 use std::path::PathBuf;
@@ -52,29 +53,18 @@ fn when(epoch: i64) -> String {
 }
 
 /// The personal data sealed for the signature of `signer` on `initiative`.
-fn open(
-    secrets: &Secrets,
-    initiative: &str,
-    signer: &str,
-    sealed: &[u8],
-) -> Result<serde_json::Value> {
-    let plain = secrets.open(sealed, format!("{initiative}#{signer}").as_bytes())?;
-    Ok(serde_json::from_slice(&plain)?)
+fn open(secrets: &Secrets, initiative: &str, signer: &str, sealed: &[u8]) -> Result<PersonalData> {
+    Ok(PersonalData::open(secrets, sealed, initiative, signer)?)
 }
 
-fn print_person(label: &str, data: &serde_json::Value) {
-    let field = |k: &str| data[k].as_str().unwrap_or("").to_string();
+fn print_person(label: &str, data: &PersonalData) {
     println!("{label}");
-    println!(
-        "  name        {} {}",
-        field("first_name"),
-        field("family_name")
-    );
-    println!("  CIN         {}", field("cin"));
-    println!("  address     {}", field("address"));
-    println!("  region      {}", field("region"));
-    println!("  contact     {}", field("contact"));
-    println!("  signed at   {}", field("signed_at"));
+    println!("  name        {} {}", data.first_name, data.family_name);
+    println!("  CIN         {}", data.cin);
+    println!("  address     {}", data.address);
+    println!("  region      {}", data.region);
+    println!("  contact     {}", data.contact);
+    println!("  signed at   {}", data.signed_at);
 }
 
 /// Runs `musharaka disputes`.
@@ -182,13 +172,10 @@ pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
                         eprintln!("the {who} signer's data cannot be opened: not told");
                         continue;
                     };
-                    let Some(to) = data["contact"].as_str() else {
+                    let Some(to) = data.contact() else {
                         continue;
                     };
-                    let lang = data["lang"]
-                        .as_str()
-                        .and_then(|l| l.parse().ok())
-                        .unwrap_or(dispute.lang);
+                    let lang = data.language().unwrap_or(dispute.lang);
                     let message = Message {
                         to: to.to_string(),
                         lang,
