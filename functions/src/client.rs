@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 /// The client's address as text (`unknown` when neither source gives one).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientAddr(pub String);
+pub(crate) struct ClientAddr(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Infallible;

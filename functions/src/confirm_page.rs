@@ -10,7 +10,7 @@ use musharaka_model::html::escape;
 use musharaka_model::outcome::{Code, confirm_page_url};
 
 /// The form to type the code of request `reference`; `to` is the masked contact the code went to.
-pub fn form(lang: Lang, code: Code, reference: &str, to: Option<&str>) -> String {
+pub(crate) fn form(lang: Lang, code: Code, reference: &str, to: Option<&str>) -> String {
     let t = |key: &str| escape(&text(lang, key));
     // The answer's own text already says that the message may take a moment.
     let sent = to
@@ -47,7 +47,7 @@ pub fn form(lang: Lang, code: Code, reference: &str, to: Option<&str>) -> String
 
 /// The form to contest the signature counted with the CIN of request `reference`, whose code
 /// the signer has just proved they received.
-pub fn contest(lang: Lang, reference: &str, code: &str) -> String {
+pub(crate) fn contest(lang: Lang, reference: &str, code: &str) -> String {
     let t = |key: &str| escape(&text(lang, key));
     let body = format!(
         "<form method=\"post\" action=\"/api/confirm?lang={lang}\" class=\"contest-form\">\n\

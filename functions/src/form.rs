@@ -8,14 +8,14 @@ use musharaka_model::signer::{self, MAX_ADDRESS, MAX_NAME};
 use std::collections::BTreeMap;
 
 /// Name of the hidden field that people never fill and robots do.
-pub const HONEYPOT: &str = "website";
+pub(crate) const HONEYPOT: &str = "website";
 
 /// Longest display name of a comment's author.
-pub const MAX_DISPLAY_NAME: usize = 80;
+pub(crate) const MAX_DISPLAY_NAME: usize = 80;
 
 /// Why a body cannot be read at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyError {
+pub(crate) enum BodyError {
     /// Neither a form nor JSON.
     UnsupportedType,
     /// Not parseable (bad encoding, invalid UTF-8, not an object).
@@ -24,11 +24,11 @@ pub enum BodyError {
 
 /// The fields of a submission, as text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Fields(BTreeMap<String, String>);
+pub(crate) struct Fields(BTreeMap<String, String>);
 
 impl Fields {
     /// Reads `body` according to its `Content-Type`.
-    pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Fields, BodyError> {
+    pub(crate) fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Fields, BodyError> {
         let mime = content_type
             .and_then(|c| c.split(';').next())
             .map(|m| m.trim().to_ascii_lowercase());
@@ -61,12 +61,12 @@ impl Fields {
     }
 
     /// A field's value, if present.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
     /// Whether a checkbox is ticked.
-    pub fn checked(&self, name: &str) -> bool {
+    pub(crate) fn checked(&self, name: &str) -> bool {
         matches!(
             self.get(name)
                 .map(|v| v.trim().to_ascii_lowercase())
@@ -76,14 +76,14 @@ impl Fields {
     }
 
     /// Whether the honeypot was filled (a robot).
-    pub fn is_robot(&self) -> bool {
+    pub(crate) fn is_robot(&self) -> bool {
         self.get(HONEYPOT).is_some_and(|v| !v.trim().is_empty())
     }
 }
 
 /// A supporter's signature, validated except for what depends on the initiative.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SignForm {
+pub(crate) struct SignForm {
     /// Initiative id.
     pub initiative: String,
     /// First name.
@@ -128,7 +128,7 @@ fn optional(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, C
 
 impl SignForm {
     /// Validates the fields of a signature (consent included).
-    pub fn from_fields(f: &Fields) -> Result<SignForm, Code> {
+    pub(crate) fn from_fields(f: &Fields) -> Result<SignForm, Code> {
         if f.is_robot() {
             return Err(Code::BadRequest);
         }
@@ -164,7 +164,11 @@ impl SignForm {
 
     /// What the legal filing needs, with the contact and the language messages to the signer
     /// use, to be sealed.
-    pub fn personal_data(&self, signed_at: &str, lang: musharaka_model::Lang) -> PersonalData {
+    pub(crate) fn personal_data(
+        &self,
+        signed_at: &str,
+        lang: musharaka_model::Lang,
+    ) -> PersonalData {
         PersonalData {
             address: self.address.clone(),
             cin: self.cin.clone(),
@@ -182,7 +186,7 @@ impl SignForm {
 
 /// A comment on a consultation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommentForm {
+pub(crate) struct CommentForm {
     /// Consultation id.
     pub consultation: String,
     /// Anchor id of the section commented on, or the whole text.
@@ -195,7 +199,7 @@ pub struct CommentForm {
 
 impl CommentForm {
     /// Validates the fields of a comment; `max` is the longest text accepted.
-    pub fn from_fields(f: &Fields, max: usize) -> Result<CommentForm, Code> {
+    pub(crate) fn from_fields(f: &Fields, max: usize) -> Result<CommentForm, Code> {
         if f.is_robot() {
             return Err(Code::BadRequest);
         }

@@ -1,26 +1,28 @@
+#![warn(unreachable_pub)]
 //! Serverless functions of the Musharaka portal: accept support signatures and comments,
 //! answer counts, let signers check or withdraw their signature. One axum router serves them on AWS Lambda (through `lambda_http`), in
 //! `musharaka serve`, and in tests; storage is DynamoDB or an embedded SQLite file.
 
-pub mod api;
-pub mod aws_env;
-pub mod client;
-pub mod confirm_page;
+mod api;
+mod aws_env;
+mod client;
+mod confirm_page;
 pub mod crypto;
 pub mod filing;
-pub mod form;
+mod form;
+#[cfg(feature = "test-support")]
 pub mod local_runtime;
 pub mod logging;
-pub mod messages;
+mod messages;
 pub mod notify;
-pub mod otp;
+mod otp;
 pub mod personal;
-pub mod receipt;
+mod receipt;
 pub mod security;
-pub mod settings;
+mod settings;
 pub mod store;
 
-pub use api::{AppState, router};
+pub use api::{AppState, Lambda, lambda_router, router};
 pub use settings::Settings;
 
 /// The state of a Lambda function: settings from the environment and the store named by

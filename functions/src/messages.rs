@@ -21,7 +21,7 @@ fn strings(lang: Lang) -> &'static Strings {
 }
 
 /// The message of `code` in `lang`: its title and explanation.
-pub fn message(lang: Lang, code: Code) -> String {
+pub(crate) fn message(lang: Lang, code: Code) -> String {
     let s = strings(lang);
     let key = |part: &str| format!("result.{}.{part}", code.as_str());
     match (s.get(&key("title")), s.get(&key("text"))) {
@@ -32,14 +32,14 @@ pub fn message(lang: Lang, code: Code) -> String {
 }
 
 /// The UI string `key` (`receipt.code`) in `lang`, or the key itself when missing.
-pub fn text(lang: Lang, key: &str) -> String {
+pub(crate) fn text(lang: Lang, key: &str) -> String {
     strings(lang)
         .get(key)
         .map_or_else(|| key.to_string(), str::to_string)
 }
 
 /// "12 signatures" in `lang`, with the right plural form.
-pub fn count_text(lang: Lang, n: u64) -> String {
+pub(crate) fn count_text(lang: Lang, n: u64) -> String {
     strings(lang)
         .plural("count.signatures", n)
         .unwrap_or_else(|| n.to_string())
@@ -47,7 +47,7 @@ pub fn count_text(lang: Lang, n: u64) -> String {
 
 /// The language of a form: the `lang` field, else the query, else the first language of
 /// `Accept-Language` the portal has, else Arabic.
-pub fn pick_lang(field: Option<&str>, query: Option<&str>, accept: Option<&str>) -> Lang {
+pub(crate) fn pick_lang(field: Option<&str>, query: Option<&str>, accept: Option<&str>) -> Lang {
     let parse = |s: &str| -> Result<Lang, UnknownLang> { s.trim().parse() };
     field
         .and_then(|f| parse(f).ok())

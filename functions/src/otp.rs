@@ -27,7 +27,7 @@ pub(crate) fn crockford(typed: &str, len: usize) -> Option<String> {
 }
 
 /// Characters of a reference.
-pub const REFERENCE_LEN: usize = 8;
+pub(crate) const REFERENCE_LEN: usize = 8;
 
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
@@ -36,7 +36,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 /// A new reference, like `K7Q2M9XD`.
-pub fn new_reference() -> String {
+pub(crate) fn new_reference() -> String {
     let bits = random_bytes::<5>()
         .iter()
         .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
@@ -47,12 +47,12 @@ pub fn new_reference() -> String {
 }
 
 /// A reference as typed, in canonical form; `None` when it cannot be one.
-pub fn normalize_reference(typed: &str) -> Option<String> {
+pub(crate) fn normalize_reference(typed: &str) -> Option<String> {
     crockford(typed, REFERENCE_LEN)
 }
 
 /// A new 6-digit code, uniformly drawn (leading zeros kept).
-pub fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     // Rejection sampling: 4,294,000,000 is a multiple of 1,000,000 below 2^32.
     loop {
         let n = u32::from_le_bytes(random_bytes::<4>());
@@ -64,7 +64,7 @@ pub fn new_code() -> String {
 
 /// A code as typed, digits only (Arabic-Indic digits read as Western ones); `None` when it is
 /// not six digits.
-pub fn normalize_code(typed: &str) -> Option<String> {
+pub(crate) fn normalize_code(typed: &str) -> Option<String> {
     let mut out = String::with_capacity(CODE_DIGITS);
     for c in typed.chars() {
         match c {
@@ -79,7 +79,7 @@ pub fn normalize_code(typed: &str) -> Option<String> {
 }
 
 /// The keyed hash under which the store knows `code` for `reference`.
-pub fn code_hash(secrets: &Secrets, reference: &str, code: &str) -> String {
+pub(crate) fn code_hash(secrets: &Secrets, reference: &str, code: &str) -> String {
     secrets.keyed_hash(&["code", reference, code])
 }
 

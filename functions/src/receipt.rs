@@ -12,7 +12,7 @@ use musharaka_model::outcome::{Code, signature_page_url};
 use crate::otp::{ALPHABET, crockford};
 
 /// A new code, like `7KQ2-M9XD-4PNR-T3WA`.
-pub fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     let mut bytes = [0u8; 10];
     getrandom::fill(&mut bytes).expect("the system's random source");
     let bits = bytes
@@ -31,13 +31,13 @@ pub fn new_code() -> String {
 
 /// The code typed by a person, in its canonical form (upper case, no separators, the
 /// look-alike letters read as digits); `None` when it cannot be a code.
-pub fn normalize(typed: &str) -> Option<String> {
+pub(crate) fn normalize(typed: &str) -> Option<String> {
     crockford(typed, 16)
 }
 
 /// The initiative a receipt belongs to, as a signer reads it.
 #[derive(Debug, Clone)]
-pub struct About {
+pub(crate) struct About {
     /// Title in the signer's language.
     pub title: String,
     /// Its page in the signer's language.
@@ -71,7 +71,7 @@ pub(crate) fn link(url: &str, label: &str) -> String {
 
 /// The page a signer without JavaScript gets after signing: the result, the code, and where
 /// to use it. `back` is the initiative's page.
-pub fn page(lang: Lang, code: &str, back: Option<&str>) -> String {
+pub(crate) fn page(lang: Lang, code: &str, back: Option<&str>) -> String {
     let t = |key: &str| escape(&text(lang, key));
     let back = back
         .map(|url| format!("<p>{}</p>\n", link(url, &text(lang, "receipt.back"))))
@@ -102,7 +102,7 @@ fn about_html(lang: Lang, about: &About) -> String {
 
 /// The page a signer without JavaScript gets after checking or withdrawing: the answer and
 /// the initiative it concerns.
-pub fn answer_page(lang: Lang, code: Code, about: &About) -> String {
+pub(crate) fn answer_page(lang: Lang, code: Code, about: &About) -> String {
     let again = link(&signature_page_url(lang), &text(lang, "signature.title"));
     document(
         lang,

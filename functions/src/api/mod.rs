@@ -89,7 +89,7 @@ trait Form {
 }
 
 /// Most ids one counts request may ask for.
-pub const MAX_COUNT_IDS: usize = 50;
+pub(crate) const MAX_COUNT_IDS: usize = 50;
 
 /// What every handler shares.
 #[derive(Clone)]

@@ -4,8 +4,8 @@
 async fn main() -> Result<(), lambda_http::Error> {
     musharaka_functions::logging::init();
     let state = musharaka_functions::lambda_state().await?;
-    lambda_http::run(musharaka_functions::api::lambda_router(
-        musharaka_functions::api::Lambda::Comment,
+    lambda_http::run(musharaka_functions::lambda_router(
+        musharaka_functions::Lambda::Comment,
         state,
     ))
     .await

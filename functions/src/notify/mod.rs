@@ -6,9 +6,9 @@
 
 pub mod config;
 mod local;
-pub mod ses;
-pub mod smtp;
-pub mod sns;
+mod ses;
+mod smtp;
+mod sns;
 pub mod stream;
 
 pub use config::from_env;

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 /// How the connection to the relay is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Security {
+pub(super) enum Security {
     /// STARTTLS after the greeting, required.
     StartTls,
     /// TLS from the first byte (`smtps://`).
@@ -34,7 +34,7 @@ pub enum Security {
 
 /// A relay, as parsed from its URL.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Relay {
+pub(super) struct Relay {
     /// Host name or address.
     pub host: String,
     /// Port.
@@ -66,7 +66,7 @@ impl std::fmt::Debug for Relay {
 impl Relay {
     /// Parses `smtp://…` or `smtps://…` (see the module's documentation). Errors never repeat
     /// the URL, which may hold a password.
-    pub fn parse(spec: &str) -> anyhow::Result<Relay> {
+    pub(super) fn parse(spec: &str) -> anyhow::Result<Relay> {
         let url = url::Url::parse(spec.trim())
             .map_err(|e| anyhow!("MUSHARAKA_SMTP_URL is not a URL ({e})"))?;
         let tls = url

@@ -3,6 +3,7 @@
 //! (`tests/conformance.rs`).
 
 pub mod dynamo;
+#[cfg(feature = "table-schema")]
 pub mod schema;
 pub mod sqlite;
 

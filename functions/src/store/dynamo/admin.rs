@@ -1,7 +1,20 @@
 //! What moderators, operators and the build need of the cloud store: the catalog, moderation, the
 //! filing export and retention.
 
-use super::*;
+use super::{
+    DynamoStore, Item, SHARDS, comment_key, comments_pk, entry_key, key, n, names, number_of,
+    receipt_key, s, shard_key, signature_pks, state, stored_comment_of, text_of, unavailable,
+};
+use crate::store::{
+    Action, AdminStore, Decided, Dispute, Outgoing, SealedSignature, SignatureMeta, StoreError,
+    StoreResult, StoredComment,
+};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use musharaka_model::catalog::Catalog;
+use musharaka_model::moderation::RejectReason;
+use std::collections::BTreeMap;
 
 #[async_trait]
 impl AdminStore for DynamoStore {

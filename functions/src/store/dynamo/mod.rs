@@ -5,9 +5,8 @@
 //! no single item sees every signature).
 
 use super::{
-    Action, AdminStore, Confirmation, Confirmed, Count, Decided, Dispute, NewComment, NewRequest,
-    NewSignature, Outgoing, Pending, Receipted, Requested, SealedSignature, SignatureMeta, Store,
-    StoreError, StoreResult, Stored, StoredComment, Withdrawal, schema::TableDefinition,
+    Confirmation, Confirmed, Count, NewComment, NewRequest, NewSignature, Outgoing, Pending,
+    Receipted, Requested, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -15,17 +14,18 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest,
-    GlobalSecondaryIndex, KeySchemaElement, KeysAndAttributes, Projection, ProjectionType, Put,
-    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, DeleteRequest, KeysAndAttributes, Put,
+    TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, Utc};
-use musharaka_model::catalog::{Catalog, Details, Entry, Refusal};
+use musharaka_model::catalog::{Details, Entry, Refusal};
 use musharaka_model::moderation::{ModerationState, RejectReason};
 use std::collections::{BTreeMap, HashMap};
 
 mod admin;
 mod requests;
+#[cfg(feature = "table-schema")]
+mod table;
 
 pub use requests::outbox_key;
 
@@ -198,61 +198,6 @@ impl DynamoStore {
     /// A store on `table` with a client from the environment.
     pub async fn from_env(table: &str) -> anyhow::Result<DynamoStore> {
         Ok(DynamoStore::new(Self::client_from_env()?, table))
-    }
-
-    /// Creates the table as the deployment template defines it (for local servers and tests).
-    pub async fn create_table(&self) -> anyhow::Result<()> {
-        let def = TableDefinition::project();
-        let key_element = |k: &super::schema::KeyPart| {
-            KeySchemaElement::builder()
-                .attribute_name(&k.name)
-                .key_type(k.key_type.as_str().into())
-                .build()
-        };
-        let mut req = self
-            .client
-            .create_table()
-            .table_name(&self.table)
-            .billing_mode(BillingMode::PayPerRequest);
-        for (name, ty) in &def.attributes {
-            req = req.attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(name)
-                    .attribute_type(ScalarAttributeType::from(ty.as_str()))
-                    .build()?,
-            );
-        }
-        for k in &def.key {
-            req = req.key_schema(key_element(k)?);
-        }
-        for index in &def.indexes {
-            let mut gsi = GlobalSecondaryIndex::builder()
-                .index_name(&index.name)
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::from(index.projection.as_str()))
-                        .build(),
-                );
-            for k in &index.key {
-                gsi = gsi.key_schema(key_element(k)?);
-            }
-            req = req.global_secondary_indexes(gsi.build()?);
-        }
-        req.send().await?;
-        if let Some(ttl) = &def.ttl_attribute {
-            self.client
-                .update_time_to_live()
-                .table_name(&self.table)
-                .time_to_live_specification(
-                    TimeToLiveSpecification::builder()
-                        .attribute_name(ttl)
-                        .enabled(true)
-                        .build()?,
-                )
-                .send()
-                .await?;
-        }
-        Ok(())
     }
 
     /// Every item of index partition `pk` (whose sort key starts with `prefix`, if given), in

@@ -1,7 +1,19 @@
 //! What moderators, operators and the build need of the embedded store: the catalog,
 //! moderation, the filing export and retention.
 
-use super::*;
+use super::{
+    COMMENT_COLUMNS, SqliteStore, add_contact, add_count, comment_row, err, load_comment, requests,
+};
+use crate::store::{
+    Action, AdminStore, Decided, Dispute, Outgoing, SealedSignature, SignatureMeta, StoreError,
+    StoreResult, StoredComment,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use musharaka_model::catalog::Catalog;
+use musharaka_model::moderation::RejectReason;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
 
 #[async_trait]
 impl AdminStore for SqliteStore {

@@ -3,13 +3,12 @@
 //! deployments.
 
 use super::{
-    Action, AdminStore, Confirmation, Confirmed, Count, Decided, Dispute, NewComment, NewRequest,
-    NewSignature, Outgoing, Pending, Receipted, Requested, SealedSignature, SignatureMeta, Store,
-    StoreError, StoreResult, Stored, StoredComment, Withdrawal,
+    Confirmation, Confirmed, Count, NewComment, NewRequest, NewSignature, Outgoing, Pending,
+    Receipted, Requested, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use musharaka_model::catalog::{Catalog, Entry};
+use musharaka_model::catalog::Entry;
 use musharaka_model::moderation::RejectReason;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
