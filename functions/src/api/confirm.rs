@@ -4,7 +4,9 @@
 //! signed is told here, to the contact that just proved it is theirs.
 
 use super::sign::{path_of, receipt_key};
-use super::{ApiRoute, AppState, ConfirmInfo, Form, Lambda, Outcome, refusal_code, store_failed};
+use super::{
+    ApiRoute, AppState, ConfirmInfo, Form, Lambda, Outcome, refusal_code, store_failed, typed,
+};
 use crate::client::ClientAddr;
 use crate::form::Fields;
 use crate::notify::{Body, Message};
@@ -31,13 +33,10 @@ impl Form for Confirm {
         lang: Lang,
         _client: &ClientAddr,
     ) -> Outcome {
-        if fields.is_robot() {
-            return Code::BadRequest.into();
-        }
-        let typed = fields.get("reference").map(str::trim).unwrap_or_default();
-        if typed.is_empty() {
-            return Code::MissingField.into();
-        }
+        let typed = match typed(fields, "reference") {
+            Ok(t) => t,
+            Err(code) => return code.into(),
+        };
         let Some(reference) = otp::normalize_reference(typed) else {
             return Code::UnknownRequest.into();
         };

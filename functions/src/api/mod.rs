@@ -1,5 +1,6 @@
-//! The HTTP API: `POST /api/sign`, `POST /api/comment`, `POST /api/signature` (a signer checks
-//! or withdraws their signature with its receipt code), `GET /api/counts`. Every rule is
+//! The HTTP API: `POST /api/sign`, `POST /api/confirm`, `POST /api/comment`,
+//! `POST /api/signature` (a signer checks or withdraws their signature with its receipt code),
+//! `GET /api/counts`, each route a module of its own listed in [`ROUTES`]. Every rule is
 //! enforced from the stored catalog; every answer is localized; without JavaScript a form
 //! gets `303 See Other` to the static result page of its language, except a new signature,
 //! whose receipt code comes on a page of its own.
@@ -95,12 +96,12 @@ pub(crate) const MAX_COUNT_IDS: usize = 50;
 #[derive(Clone)]
 pub struct AppState {
     /// The store.
-    pub store: SharedStore,
+    store: SharedStore,
     /// Settings and secrets.
-    pub settings: Arc<Settings>,
+    settings: Arc<Settings>,
     /// Catalog entries read recently (the store checks again, atomically, that an entry takes
     /// submissions; this only spares a read per submission).
-    pub entries: Arc<EntryCache>,
+    entries: Arc<EntryCache>,
 }
 
 impl AppState {
@@ -128,7 +129,7 @@ const ENTRY_TTL: Duration = Duration::from_secs(2);
 
 /// Catalog entries by id, each kept [`ENTRY_TTL`].
 #[derive(Default)]
-pub struct EntryCache(Mutex<HashMap<String, (Instant, Option<Entry>)>>);
+struct EntryCache(Mutex<HashMap<String, (Instant, Option<Entry>)>>);
 
 impl EntryCache {
     fn get(&self, id: &str) -> Option<Option<Entry>> {
@@ -248,6 +249,18 @@ fn refusal_code(r: Refusal) -> Code {
 fn store_failed(e: &StoreError) -> Outcome {
     tracing::error!(error = %e, "store failed");
     Code::Unavailable.into()
+}
+
+/// The field `name` of a form a person filled (not a robot), trimmed, which must not be empty.
+fn typed<'a>(fields: &'a Fields, name: &str) -> Result<&'a str, Code> {
+    if fields.is_robot() {
+        return Err(Code::BadRequest);
+    }
+    let typed = fields.get(name).map(str::trim).unwrap_or_default();
+    if typed.is_empty() {
+        return Err(Code::MissingField);
+    }
+    Ok(typed)
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {

@@ -2,7 +2,7 @@
 //! it while the initiative collects.
 
 use super::sign::{path_of, receipt_key};
-use super::{ApiRoute, AppState, Form, Lambda, Outcome, store_failed};
+use super::{ApiRoute, AppState, Form, Lambda, Outcome, store_failed, typed};
 use crate::client::ClientAddr;
 use crate::form::Fields;
 use crate::receipt;
@@ -27,13 +27,10 @@ impl Form for Signature {
         lang: Lang,
         _client: &ClientAddr,
     ) -> Outcome {
-        if fields.is_robot() {
-            return Code::BadRequest.into();
-        }
-        let typed = fields.get("receipt").map(str::trim).unwrap_or_default();
-        if typed.is_empty() {
-            return Code::MissingField.into();
-        }
+        let typed = match typed(fields, "receipt") {
+            Ok(t) => t,
+            Err(code) => return code.into(),
+        };
         if receipt::normalize(typed).is_none() {
             return Code::UnknownReceipt.into();
         }
