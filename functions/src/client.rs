@@ -44,7 +44,7 @@ fn viewer_ip(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::viewer_ip;
 
     #[test]
     fn the_viewer_address_is_read_without_its_port() {

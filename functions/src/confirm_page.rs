@@ -68,7 +68,9 @@ pub(crate) fn contest(lang: Lang, reference: &str, code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{contest, form};
+    use musharaka_model::Lang;
+    use musharaka_model::outcome::Code;
 
     #[test]
     fn the_confirmation_form_carries_the_reference_and_the_masked_contact() {

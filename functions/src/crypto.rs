@@ -114,7 +114,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::Secrets;
 
     fn secrets() -> Secrets {
         Secrets::new(vec![7; 32], [9; 32]).unwrap()

@@ -132,7 +132,10 @@ pub fn html(title: &str, initiative: &str, rows: &[Row], now: DateTime<Utc>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{BelowThreshold, Row, csv, csv_cell, gate, html};
+    use chrono::{DateTime, FixedOffset, Utc};
+    use musharaka_model::catalog::Initiative;
+    use musharaka_model::state::InitiativeState;
 
     fn initiative(state: InitiativeState, threshold: u64) -> Initiative {
         serde_json::from_value(serde_json::json!({

@@ -221,7 +221,8 @@ impl CommentForm {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{BodyError, CommentForm, Fields, SignForm};
+    use musharaka_model::outcome::Code;
 
     const FORM: &str = "application/x-www-form-urlencoded";
 

@@ -63,7 +63,9 @@ pub(crate) fn pick_lang(field: Option<&str>, query: Option<&str>, accept: Option
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{message, pick_lang};
+    use musharaka_model::Lang;
+    use musharaka_model::outcome::Code;
 
     #[test]
     fn every_code_has_a_message_in_every_language() {

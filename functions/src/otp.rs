@@ -85,7 +85,8 @@ pub(crate) fn code_hash(secrets: &Secrets, reference: &str, code: &str) -> Strin
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{code_hash, new_code, new_reference, normalize_code, normalize_reference};
+    use crate::crypto::Secrets;
 
     #[test]
     fn references_and_codes_read_back_as_typed() {

@@ -97,7 +97,9 @@ impl PersonalData {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{PersonalData, sealing_context};
+    use crate::crypto::Secrets;
+    use musharaka_model::Lang;
 
     fn secrets() -> Secrets {
         Secrets::new(vec![7; 32], [9; 32]).unwrap()

@@ -113,7 +113,8 @@ pub(crate) fn answer_page(lang: Lang, code: Code, about: &About) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{new_code, normalize, page};
+    use musharaka_model::Lang;
 
     #[test]
     fn a_code_reads_back_as_itself_and_forgives_typing() {
@@ -145,7 +146,9 @@ mod tests {
 
 #[cfg(test)]
 mod answer_tests {
-    use super::*;
+    use super::{About, answer_page};
+    use musharaka_model::Lang;
+    use musharaka_model::outcome::Code;
 
     #[test]
     fn a_checked_receipt_names_its_initiative_escaped() {

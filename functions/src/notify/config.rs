@@ -106,7 +106,7 @@ pub fn from_env(origin: &str, local: Option<PathBuf>) -> anyhow::Result<Notifier
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{EmailBy, SmsBy, choose};
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let pairs: Vec<(String, String)> = pairs

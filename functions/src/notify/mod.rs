@@ -195,7 +195,10 @@ impl Notifier {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Body, Message};
+    use crate::crypto::Secrets;
+    use crate::store::Outgoing;
+    use musharaka_model::Lang;
 
     fn secrets() -> Secrets {
         Secrets::new(vec![7; 32], [9; 32]).unwrap()

@@ -248,7 +248,7 @@ impl Deliver for Smtp {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Deliver, Message, Relay, Rendered, Security, Smtp};
 
     #[test]
     fn urls_choose_the_protection_and_default_port() {

@@ -261,10 +261,17 @@ fn outgoing(record: &EventRecord) -> Option<Outgoing> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Message, Notifier, Outbox, Pacer, StreamSender};
+    use crate::crypto::Secrets;
     use crate::notify::{Body, Deliver, Rendered};
+    use async_trait::async_trait;
+    use aws_lambda_events::dynamodb::Event;
+    use aws_lambda_events::streams::DynamoDbEventResponse;
     use musharaka_model::Lang;
+    use std::sync::Arc;
     use std::sync::Mutex as StdMutex;
+    use std::time::{Duration, SystemTime};
+    use tokio::time::Instant;
 
     fn secrets() -> Secrets {
         Secrets::new(vec![7; 32], [9; 32]).unwrap()

@@ -118,7 +118,7 @@ impl TableDefinition {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{KeyPart, TableDefinition};
 
     #[test]
     fn reads_keys_index_and_ttl_from_the_template() {

@@ -893,7 +893,7 @@ impl Store for DynamoStore {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{SHARDS, random_shard, shard_pk, signature_pks};
     use std::collections::HashMap;
 
     /// 10,000 signatures in one second on one petition (each a request, then its confirmation),
