@@ -1,4 +1,3 @@
-#![warn(unreachable_pub)]
 //! Serverless functions of the Musharaka portal: accept support signatures and comments,
 //! answer counts, let signers check or withdraw their signature. One axum router serves them on AWS Lambda (through `lambda_http`), in
 //! `musharaka serve`, and in tests; storage is DynamoDB or an embedded SQLite file.
@@ -22,7 +21,7 @@ pub mod security;
 mod settings;
 pub mod store;
 
-pub use api::{AppState, Lambda, lambda_router, router};
+pub use api::{AppState, Lambda, lambda_router, router, routes_of};
 pub use settings::Settings;
 
 /// The state of a Lambda function: settings from the environment and the store named by

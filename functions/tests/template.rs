@@ -1,13 +1,14 @@
 //! The deployment template (`infra/template.yaml`) keeps its promises: no IAM statement gives
 //! a wildcard action or a wildcard resource on data, every function runs on arm64, the table
 //! has exactly the keys, index and TTL attribute the store uses, the CDN sends the same
-//! security headers as `musharaka serve`, and the notify function reads new outbox items from
+//! security headers as `musharaka serve`, each function is routed exactly the API routes it
+//! serves, and the notify function reads new outbox items from
 //! the table's stream, retries a bounded number of times into its queue, and may only send as
 //! the sender's identity and to phone numbers.
 
-use musharaka_functions::security;
 use musharaka_functions::store::dynamo::names;
 use musharaka_functions::store::schema::{Index, KeyPart, TEMPLATE, TableDefinition};
+use musharaka_functions::{Lambda, routes_of, security};
 use serde_yaml::Value;
 
 fn template() -> Value {
@@ -415,4 +416,35 @@ fn the_cdn_sends_the_same_security_headers_as_serve() {
         .collect();
     want.sort();
     assert_eq!(sent, want);
+}
+
+#[test]
+fn each_function_is_routed_exactly_the_api_routes_it_serves() {
+    let t = template();
+    for lambda in Lambda::ALL {
+        let (name, function) = resources(&t)
+            .into_iter()
+            .find(|(_, r)| {
+                r["Metadata"]["BuildProperties"]["Binary"].as_str() == Some(lambda.binary())
+            })
+            .unwrap_or_else(|| panic!("no function builds the `{}` binary", lambda.binary()));
+        let mut routed: Vec<(String, String)> = function["Properties"]["Events"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(|(_, e)| e["Type"].as_str() == Some("HttpApi"))
+            .map(|(_, e)| {
+                let p = &e["Properties"];
+                let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                (field("Method"), field("Path"))
+            })
+            .collect();
+        let mut served: Vec<(String, String)> = routes_of(lambda)
+            .into_iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        routed.sort();
+        served.sort();
+        assert_eq!(routed, served, "the HTTP API routes of {name}");
+    }
 }

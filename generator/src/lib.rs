@@ -7,8 +7,6 @@
 //! tool pages, feeds, sitemap, catalog) into a staging folder swapped in at the end; `serve`
 //! re-renders what a save changed with [`Site::update`] and [`Site::write_partial`].
 
-#![warn(unreachable_pub)]
-
 mod build;
 mod catalog;
 mod config;

@@ -12,12 +12,12 @@ use std::process::ExitCode;
 const PROGRESS_FROM: usize = 300;
 
 /// The output folder: `--out`, else `public/` under the root.
-pub fn out_dir(root: &Path, out: Option<PathBuf>) -> PathBuf {
+pub(crate) fn out_dir(root: &Path, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| root.join("public"))
 }
 
 /// Writes a loaded site into `out`, with a progress bar on a terminal, and prints a summary.
-pub fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
+pub(crate) fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
     let total = site.page_count() * site.config.languages.len();
     let bar = (total >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(total as u64);
@@ -63,7 +63,7 @@ pub fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
 
 /// Fills the site with what a store knows: current counts, and the approved comments of every
 /// consultation, so pages show them without JavaScript.
-pub async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> Result<()> {
+pub(crate) async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> Result<()> {
     site.counts = store.counts(&site.initiative_ids()).await?;
     site.comments.clear();
     for id in site.consultation_ids() {
@@ -75,7 +75,7 @@ pub async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> Result<
 }
 
 /// Runs `musharaka build`, with counts and comments from `store` when given.
-pub fn run(
+pub(crate) fn run(
     root: &Path,
     out: Option<PathBuf>,
     base_url: Option<&str>,

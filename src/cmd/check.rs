@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs `musharaka check`.
-pub fn run(root: &Path) -> Result<ExitCode> {
+pub(crate) fn run(root: &Path) -> Result<ExitCode> {
     let site = Site::load(root, None)?;
     let diags = site.check()?;
     for d in diags.sorted() {

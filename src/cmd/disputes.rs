@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 /// What to do.
 #[derive(Debug, Clone, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// List disputes, open ones first.
     List,
     /// Show a dispute with both signers' data, decrypted.
@@ -68,7 +68,7 @@ fn print_person(label: &str, data: &PersonalData) {
 }
 
 /// Runs `musharaka disputes`.
-pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
+pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let store = store::open_admin(spec).await?;

@@ -21,7 +21,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Runs `musharaka export signatures`.
-pub fn run(
+pub(crate) fn run(
     spec: &str,
     initiative: &str,
     exporter: &str,

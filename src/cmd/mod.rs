@@ -1,13 +1,13 @@
 //! One module per subcommand.
 
-pub mod build;
-pub mod check;
-pub mod disputes;
-pub mod export;
-pub mod moderate;
-pub mod new;
-pub mod publish;
-pub mod purge;
-pub mod secrets;
-pub mod serve;
-pub mod signatures;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod disputes;
+pub(crate) mod export;
+pub(crate) mod moderate;
+pub(crate) mod new;
+pub(crate) mod publish;
+pub(crate) mod purge;
+pub(crate) mod secrets;
+pub(crate) mod serve;
+pub(crate) mod signatures;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 /// What to do.
 #[derive(Debug, Clone, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// List pending comments, by consultation and section, oldest first.
     List {
         /// Only this consultation.
@@ -86,7 +86,7 @@ fn show(c: &StoredComment) {
 }
 
 /// Runs `musharaka moderate`.
-pub fn run(spec: &str, action: Action) -> Result<ExitCode> {
+pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let store = store::open_admin(spec).await?;

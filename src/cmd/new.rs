@@ -44,13 +44,13 @@ fn front_matter(kind: Kind, id: &str, lang: Lang) -> String {
 }
 
 /// The kinds of page `musharaka new` takes, listed in `--help`.
-pub fn kinds() -> impl clap::builder::TypedValueParser<Value = Kind> {
+pub(crate) fn kinds() -> impl clap::builder::TypedValueParser<Value = Kind> {
     use clap::builder::{PossibleValuesParser, TypedValueParser};
     PossibleValuesParser::new(Kind::ALL.map(Kind::as_str)).try_map(|s| s.parse::<Kind>())
 }
 
 /// Runs `musharaka new`.
-pub fn run(root: &Path, kind: Kind, name: &str) -> Result<ExitCode> {
+pub(crate) fn run(root: &Path, kind: Kind, name: &str) -> Result<ExitCode> {
     let name = name.trim_matches('/');
     let valid = !name.is_empty()
         && name.split('/').all(|p| {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Reads and checks a catalog file.
-pub fn read_catalog(path: &Path) -> Result<Catalog> {
+pub(crate) fn read_catalog(path: &Path) -> Result<Catalog> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read {} (run `musharaka build` first)",
@@ -28,7 +28,7 @@ pub fn read_catalog(path: &Path) -> Result<Catalog> {
 }
 
 /// Runs `musharaka publish`.
-pub fn run(spec: &str, catalog: &Path, create_table: bool) -> Result<ExitCode> {
+pub(crate) fn run(spec: &str, catalog: &Path, create_table: bool) -> Result<ExitCode> {
     let catalog = read_catalog(catalog)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs `musharaka purge`.
-pub fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<ExitCode> {
+pub(crate) fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> Result<ExitCode> {
     let operator = operator.trim();
     if operator.is_empty() {
         bail!("--operator needs your name: every deletion is logged with it");

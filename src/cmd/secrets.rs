@@ -7,13 +7,13 @@ use std::path::Path;
 
 /// The secrets of a local portal: from the environment when set, else from
 /// `data/secrets.toml`, created with fresh random keys (readable by the owner only).
-pub fn local_secrets(data: &Path) -> Result<Secrets> {
+pub(crate) fn local_secrets(data: &Path) -> Result<Secrets> {
     read_secrets(data, true)
 }
 
 /// The secrets that sealed existing data: from the environment, else from
 /// `data/secrets.toml`; an error when there are none (fresh keys could open nothing).
-pub fn existing_secrets(data: &Path) -> Result<Secrets> {
+pub(crate) fn existing_secrets(data: &Path) -> Result<Secrets> {
     read_secrets(data, false)
 }
 

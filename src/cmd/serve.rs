@@ -29,7 +29,7 @@ use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 /// Where `serve` keeps its files.
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     /// Folder holding `content/` and `site-theme/`.
     pub root: PathBuf,
     /// Port (0: any free one).
@@ -43,7 +43,7 @@ pub struct ServeOptions {
 }
 
 /// Runs `musharaka serve`.
-pub fn run(options: ServeOptions) -> Result<ExitCode> {
+pub(crate) fn run(options: ServeOptions) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -14,7 +14,7 @@ const CLIENT_SHOWN: usize = 12;
 
 /// Which signatures an invalidation strikes.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct Filter {
+pub(crate) struct Filter {
     /// Confirmed at or after this instant (`2026-11-30`, `2026-11-30T14:00`, or RFC 3339).
     #[arg(long)]
     pub since: Option<String>,
@@ -124,7 +124,7 @@ fn table(title: &str, counts: BTreeMap<String, usize>, top: Option<usize>) {
 }
 
 /// Runs `musharaka signatures stats`.
-pub fn stats(spec: &str, initiative: &str) -> Result<ExitCode> {
+pub(crate) fn stats(spec: &str, initiative: &str) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let store = store::open_admin(spec).await?;
@@ -178,7 +178,7 @@ pub fn stats(spec: &str, initiative: &str) -> Result<ExitCode> {
 }
 
 /// Runs `musharaka invalidate`.
-pub fn invalidate(
+pub(crate) fn invalidate(
     spec: &str,
     initiative: &str,
     filter: &Filter,

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 /// The functions, one binary each.
-pub const FUNCTIONS: [&str; 4] = ["sign", "comment", "counts", "notify"];
+pub(crate) const FUNCTIONS: [&str; 4] = ["sign", "comment", "counts", "notify"];
 
 fn newest(dir: &Path) -> SystemTime {
     walk(dir)
@@ -36,7 +36,7 @@ fn walk(dir: &Path) -> Vec<SystemTime> {
 
 /// Builds the binaries (unless `always` is false and they are newer than every source they
 /// come from) and prints their sizes. Returns `(function, bytes)`.
-pub fn package(always: bool) -> Result<Vec<(String, u64)>> {
+pub(crate) fn package(always: bool) -> Result<Vec<(String, u64)>> {
     let root = root();
     let out = root.join("target/lambda");
     let built: Vec<_> = FUNCTIONS

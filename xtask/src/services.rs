@@ -22,17 +22,17 @@ const PYTHON_PACKAGES: &[&str] = &[
 ];
 
 /// A program of the venv.
-pub fn venv_bin(name: &str) -> PathBuf {
+pub(crate) fn venv_bin(name: &str) -> PathBuf {
     venv().join("bin").join(name)
 }
 
 /// The venv folder.
-pub fn venv() -> PathBuf {
+pub(crate) fn venv() -> PathBuf {
     root().join("target/venv")
 }
 
 /// Creates the venv and installs the packages when missing.
-pub fn ensure_venv() -> Result<PathBuf> {
+pub(crate) fn ensure_venv() -> Result<PathBuf> {
     let venv = venv();
     let python = venv.join("bin/python");
     if !python.exists() {
@@ -57,7 +57,7 @@ pub fn ensure_venv() -> Result<PathBuf> {
 }
 
 /// A free loopback port.
-pub fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -75,14 +75,14 @@ run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_bac
 "#;
 
 /// A running moto server, stopped when dropped.
-pub struct Moto {
+pub(crate) struct Moto {
     child: Child,
     port: u16,
 }
 
 impl Moto {
     /// Installs (if needed) and starts moto, waiting until it accepts connections.
-    pub fn start() -> Result<Moto> {
+    pub(crate) fn start() -> Result<Moto> {
         let venv = ensure_venv()?;
         let port = free_port()?;
         eprintln!("\n==> moto_server on 127.0.0.1:{port}");
@@ -98,7 +98,7 @@ impl Moto {
     }
 
     /// The endpoint URL for the AWS SDK.
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
@@ -124,7 +124,7 @@ fn wait_for(name: &str, port: u16) -> Result<()> {
 
 /// A running SMTP server (aiosmtpd) that writes every message it accepts into a Maildir,
 /// stopped (and its Maildir deleted) when dropped.
-pub struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
@@ -132,7 +132,7 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     /// Installs (if needed) and starts aiosmtpd, waiting until it accepts connections.
-    pub fn start() -> Result<SmtpSink> {
+    pub(crate) fn start() -> Result<SmtpSink> {
         let venv = ensure_venv()?;
         let port = free_port()?;
         let dir = tempfile::Builder::new()
@@ -156,12 +156,12 @@ impl SmtpSink {
     }
 
     /// `host:port` of the server.
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
     /// The Maildir it writes to.
-    pub fn maildir(&self) -> String {
+    pub(crate) fn maildir(&self) -> String {
         self.dir
             .path()
             .join("Maildir")
@@ -196,7 +196,7 @@ fn has(program: &str, arg: &str) -> bool {
 
 /// Chromium (Debian's, never a downloaded browser), Java for the HTML checker, the npm
 /// packages; then the browser suite with node's test runner.
-pub fn browser_suite() -> Result<()> {
+pub(crate) fn browser_suite() -> Result<()> {
     let mut missing = Vec::new();
     if !std::path::Path::new("/usr/bin/chromium").exists() {
         missing.push("chromium");

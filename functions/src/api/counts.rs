@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 /// `GET /api/counts`, on the `counts` Lambda.
 pub(super) const ROUTE: ApiRoute = ApiRoute {
     path: "/api/counts",
+    verb: "GET",
     lambda: Lambda::Counts,
     method: || get(counts),
 };

@@ -56,9 +56,25 @@ pub enum Lambda {
     Counts,
 }
 
+impl Lambda {
+    /// Every function.
+    pub const ALL: [Lambda; 3] = [Lambda::Sign, Lambda::Comment, Lambda::Counts];
+
+    /// Its binary in `src/bin/`, the name the deployment template builds it by.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Lambda::Sign => "sign",
+            Lambda::Comment => "comment",
+            Lambda::Counts => "counts",
+        }
+    }
+}
+
 /// A route of the API: its path, the Lambda function that serves it, and its handler.
 struct ApiRoute {
     path: &'static str,
+    /// Its HTTP method, as the deployment template names it.
+    verb: &'static str,
     lambda: Lambda,
     method: fn() -> MethodRouter<AppState>,
 }
@@ -68,10 +84,20 @@ impl ApiRoute {
     const fn form<F: Form>(path: &'static str, lambda: Lambda) -> ApiRoute {
         ApiRoute {
             path,
+            verb: "POST",
             lambda,
             method: form_route::<F>,
         }
     }
+}
+
+/// The routes `lambda` serves, as (method, path): what the deployment template must route to
+/// it.
+pub fn routes_of(lambda: Lambda) -> Vec<(&'static str, &'static str)> {
+    (ROUTES.iter())
+        .filter(|r| r.lambda == lambda)
+        .map(|r| (r.verb, r.path))
+        .collect()
 }
 
 /// A form the API accepts: the outcome of its checked fields, which [`submit`] turns into the

@@ -79,7 +79,7 @@ impl std::fmt::Debug for NewRequest {
 pub struct Outgoing {
     /// Unique id.
     pub id: String,
-    /// The message, sealed with the data key (see [`crate::notify::Message`]).
+    /// The message, sealed with the data key (as `notify` opens it).
     pub sealed: Vec<u8>,
 }
 

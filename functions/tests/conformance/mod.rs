@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 mod requests;
-pub use requests::*;
+pub(crate) use requests::*;
 
 use chrono::{DateTime, Duration, Utc};
 use musharaka_functions::store::{
@@ -18,12 +18,12 @@ use musharaka_model::target::{Authority, Target};
 use musharaka_model::{Lang, Localized};
 use std::sync::Arc;
 
-pub fn at(s: &str) -> DateTime<Utc> {
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 /// Inside every window below.
-pub fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     at("2026-11-26T12:00:00+01:00")
 }
 
@@ -68,7 +68,7 @@ fn consultation(id: &str, state: ConsultationState) -> Entry {
 }
 
 /// A catalog with an entry for each case (a contact confirms at most 2 signatures of each).
-pub fn catalog() -> Catalog {
+pub(crate) fn catalog() -> Catalog {
     let window = ("2026-10-01T00:00:00+01:00", "2027-01-31T00:00:00+01:00");
     Catalog {
         version: SCHEMA_VERSION,
@@ -95,7 +95,7 @@ pub fn catalog() -> Catalog {
     }
 }
 
-pub fn signature(initiative: &str, signer: &str, region: &str) -> NewSignature {
+pub(crate) fn signature(initiative: &str, signer: &str, region: &str) -> NewSignature {
     NewSignature {
         initiative: initiative.into(),
         signer: format!("{signer:0>64}"),
@@ -110,7 +110,7 @@ pub fn signature(initiative: &str, signer: &str, region: &str) -> NewSignature {
     }
 }
 
-pub fn comment(consultation: &str, id: &str) -> NewComment {
+pub(crate) fn comment(consultation: &str, id: &str) -> NewComment {
     NewComment {
         id: id.into(),
         consultation: consultation.into(),
@@ -121,7 +121,7 @@ pub fn comment(consultation: &str, id: &str) -> NewComment {
     }
 }
 
-pub async fn publish_then_read_back(store: Arc<dyn AdminStore>) {
+pub(crate) async fn publish_then_read_back(store: Arc<dyn AdminStore>) {
     let c = catalog();
     assert_eq!(store.publish(&c).await.unwrap(), c.entries.len());
     assert_eq!(
@@ -131,7 +131,7 @@ pub async fn publish_then_read_back(store: Arc<dyn AdminStore>) {
     assert_eq!(store.entry("nope").await.unwrap(), None);
 }
 
-pub async fn a_signature_counts_once(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_signature_counts_once(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let s = signature("p-open", "a1", "MA-04");
     assert_eq!(store.sign(&s, now()).await.unwrap(), Stored::Done);
@@ -155,7 +155,7 @@ pub async fn a_signature_counts_once(store: Arc<dyn AdminStore>) {
     assert!(!counts.contains_key("nope"), "unknown ids are left out");
 }
 
-pub async fn signatures_only_while_collecting(store: Arc<dyn AdminStore>) {
+pub(crate) async fn signatures_only_while_collecting(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let cases = [
         ("p-later", Stored::Refused(Refusal::NotYetOpen)),
@@ -193,7 +193,9 @@ pub async fn signatures_only_while_collecting(store: Arc<dyn AdminStore>) {
     );
 }
 
-pub async fn republishing_keeps_counts_and_applies_the_new_state(store: Arc<dyn AdminStore>) {
+pub(crate) async fn republishing_keeps_counts_and_applies_the_new_state(
+    store: Arc<dyn AdminStore>,
+) {
     let mut c = catalog();
     store.publish(&c).await.unwrap();
     store
@@ -217,7 +219,7 @@ pub async fn republishing_keeps_counts_and_applies_the_new_state(store: Arc<dyn 
     );
 }
 
-pub async fn comments_only_on_open_consultations(store: Arc<dyn AdminStore>) {
+pub(crate) async fn comments_only_on_open_consultations(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     assert_eq!(
         store
@@ -249,7 +251,7 @@ pub async fn comments_only_on_open_consultations(store: Arc<dyn AdminStore>) {
     );
 }
 
-pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn AdminStore>) {
+pub(crate) async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn AdminStore>) {
     let t = now();
     for _ in 0..3 {
         assert!(store.allow("client-a", t, 60, 3).await.unwrap());
@@ -273,7 +275,7 @@ pub async fn the_rate_limit_counts_per_client_and_window(store: Arc<dyn AdminSto
 
 /// Pending comments are listed by consultation, section and age; each is decided once, with
 /// who and when recorded.
-pub async fn moderation_decides_each_comment_once(store: Arc<dyn AdminStore>) {
+pub(crate) async fn moderation_decides_each_comment_once(store: Arc<dyn AdminStore>) {
     use musharaka_functions::store::Decided;
     use musharaka_model::moderation::{ModerationState, RejectReason};
     store.publish(&catalog()).await.unwrap();
@@ -351,7 +353,9 @@ pub async fn moderation_decides_each_comment_once(store: Arc<dyn AdminStore>) {
 
 /// The whole path of a comment: sent, pending, approved, then shown under its section by the
 /// next build; a rejected or pending one never shown.
-pub async fn approved_comments_appear_under_their_section_after_build(store: Arc<dyn AdminStore>) {
+pub(crate) async fn approved_comments_appear_under_their_section_after_build(
+    store: Arc<dyn AdminStore>,
+) {
     store.publish(&catalog()).await.unwrap();
     let mut approved = comment("c-open", "0001-a");
     approved.text = "Préciser le délai <b>de réponse</b>.".into();
@@ -448,7 +452,7 @@ pub async fn approved_comments_appear_under_their_section_after_build(store: Arc
 }
 
 /// The signatures of an initiative come back sealed, for the filing export, which is logged.
-pub async fn signatures_are_listed_for_the_filing(store: Arc<dyn AdminStore>) {
+pub(crate) async fn signatures_are_listed_for_the_filing(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     for (i, signer) in ["a1", "b2", "c3"].iter().enumerate() {
         store
@@ -493,7 +497,7 @@ async fn total_of(store: &Arc<dyn AdminStore>, id: &str) -> (u64, u64) {
 
 /// A signer checks their signature with its receipt and withdraws it while the initiative
 /// collects: it is gone, the count is lowered; once the initiative is filed, it stays.
-pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let (mine, other) = (
         signature("p-open", "a1", "MA-04"),
@@ -564,7 +568,7 @@ pub async fn a_signer_checks_and_withdraws_with_the_receipt(store: Arc<dyn Admin
 
 /// The purge deletes an initiative's personal data, and only its: the counts stay; and the
 /// comments rejected long enough ago.
-pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn AdminStore>) {
+pub(crate) async fn erasing_personal_data_keeps_counts(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let signers = ["a1", "b2", "c3"].map(|s| signature("p-open", s, "MA-04"));
     for s in &signers {
@@ -607,7 +611,7 @@ pub async fn erasing_personal_data_keeps_counts(store: Arc<dyn AdminStore>) {
 }
 
 /// Many signers at once, some signing twice: the count is the number of distinct signers.
-pub async fn concurrent_signers_are_counted_exactly(store: Arc<dyn AdminStore>) {
+pub(crate) async fn concurrent_signers_are_counted_exactly(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let distinct = 120;
     let mut tasks = Vec::new();

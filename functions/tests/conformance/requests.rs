@@ -9,7 +9,12 @@ use musharaka_functions::store::{
 use std::sync::Arc;
 
 /// A request for `initiative` by the CIN `signer` from `contact`, whose code is `code-<reference>`.
-pub fn request(initiative: &str, reference: &str, signer: &str, contact: &str) -> NewRequest {
+pub(crate) fn request(
+    initiative: &str,
+    reference: &str,
+    signer: &str,
+    contact: &str,
+) -> NewRequest {
     let mut s = signature(initiative, signer, "MA-04");
     s.contact = contact.into();
     s.receipt = String::new();
@@ -24,7 +29,7 @@ pub fn request(initiative: &str, reference: &str, signer: &str, contact: &str) -
     }
 }
 
-pub fn message(id: &str) -> Outgoing {
+pub(crate) fn message(id: &str) -> Outgoing {
     Outgoing {
         id: id.into(),
         sealed: vec![9, 9, 9],
@@ -32,7 +37,7 @@ pub fn message(id: &str) -> Outgoing {
 }
 
 /// The confirmation of `reference` with its right code.
-pub fn confirmation(reference: &str) -> Confirmation {
+pub(crate) fn confirmation(reference: &str) -> Confirmation {
     Confirmation {
         code: format!("code-{reference}"),
         receipt: format!("receipt-{reference}"),
@@ -51,7 +56,7 @@ async fn total(store: &Arc<dyn AdminStore>, id: &str) -> u64 {
     store.counts(&[id.to_string()]).await.unwrap()[id].total
 }
 
-pub async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let r = request("p-open", "REQA0001", "a1", "c1");
     ask(&store, &r).await;
@@ -124,7 +129,7 @@ pub async fn a_request_counts_only_once_confirmed(store: Arc<dyn AdminStore>) {
     );
 }
 
-pub async fn a_stale_or_locked_code_confirms_nothing(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_stale_or_locked_code_confirms_nothing(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let r = request("p-open", "REQB0001", "b1", "c1");
     ask(&store, &r).await;
@@ -157,7 +162,7 @@ pub async fn a_stale_or_locked_code_confirms_nothing(store: Arc<dyn AdminStore>)
     assert_eq!(total(&store, "p-open").await, 0);
 }
 
-pub async fn a_code_is_resent_once_per_turn(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_code_is_resent_once_per_turn(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let r = request("p-open", "REQC0001", "c1", "c1");
     ask(&store, &r).await;
@@ -211,7 +216,7 @@ pub async fn a_code_is_resent_once_per_turn(store: Arc<dyn AdminStore>) {
     ));
 }
 
-pub async fn one_contact_confirms_at_most_its_limit(store: Arc<dyn AdminStore>) {
+pub(crate) async fn one_contact_confirms_at_most_its_limit(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     for (i, reference) in ["REQD0001", "REQD0002", "REQD0003"].iter().enumerate() {
         ask(
@@ -245,7 +250,7 @@ pub async fn one_contact_confirms_at_most_its_limit(store: Arc<dyn AdminStore>) 
     assert_eq!(total(&store, "p-open").await, 2);
 }
 
-pub async fn a_contact_asks_for_a_bounded_number_of_codes_a_day(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_contact_asks_for_a_bounded_number_of_codes_a_day(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     let per_day = 2;
     for (i, reference) in ["REQE0001", "REQE0002", "REQE0003"].iter().enumerate() {
@@ -276,7 +281,7 @@ pub async fn a_contact_asks_for_a_bounded_number_of_codes_a_day(store: Arc<dyn A
     );
 }
 
-pub async fn a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested(
+pub(crate) async fn a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested(
     store: Arc<dyn AdminStore>,
 ) {
     store.publish(&catalog()).await.unwrap();
@@ -370,7 +375,7 @@ pub async fn a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested
     );
 }
 
-pub async fn a_dispute_kept_leaves_the_signature_counted(store: Arc<dyn AdminStore>) {
+pub(crate) async fn a_dispute_kept_leaves_the_signature_counted(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     ask(&store, &request("p-open", "REQG0001", "g1", "first")).await;
     assert!(matches!(
@@ -401,7 +406,9 @@ pub async fn a_dispute_kept_leaves_the_signature_counted(store: Arc<dyn AdminSto
     assert_eq!(store.disputes().await.unwrap()[0].state, "kept");
 }
 
-pub async fn struck_signatures_stop_counting_and_leave_the_export(store: Arc<dyn AdminStore>) {
+pub(crate) async fn struck_signatures_stop_counting_and_leave_the_export(
+    store: Arc<dyn AdminStore>,
+) {
     store.publish(&catalog()).await.unwrap();
     for (i, reference) in ["REQH0001", "REQH0002", "REQH0003"].iter().enumerate() {
         ask(
@@ -442,7 +449,7 @@ pub async fn struck_signatures_stop_counting_and_leave_the_export(store: Arc<dyn
     assert_eq!(states.iter().filter(|s| *s == "struck").count(), 2);
 }
 
-pub async fn concurrent_confirmations_count_once(store: Arc<dyn AdminStore>) {
+pub(crate) async fn concurrent_confirmations_count_once(store: Arc<dyn AdminStore>) {
     store.publish(&catalog()).await.unwrap();
     ask(&store, &request("p-open", "REQJ0001", "j1", "j1")).await;
     let tasks: Vec<_> = (0..50)

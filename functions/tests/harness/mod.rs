@@ -23,7 +23,7 @@ use tower::ServiceExt;
 
 const ORIGIN: &str = "https://musharaka.ma";
 
-pub fn entry(id: &str, details: Details, opens: &str, closes: &str) -> Entry {
+pub(crate) fn entry(id: &str, details: Details, opens: &str, closes: &str) -> Entry {
     Entry {
         id: id.into(),
         details,
@@ -34,7 +34,11 @@ pub fn entry(id: &str, details: Details, opens: &str, closes: &str) -> Entry {
     }
 }
 
-pub fn petition(authority: Authority, region: Option<&str>, state: InitiativeState) -> Details {
+pub(crate) fn petition(
+    authority: Authority,
+    region: Option<&str>,
+    state: InitiativeState,
+) -> Details {
     Details::Petition(Initiative {
         target: Target {
             authority,
@@ -55,7 +59,7 @@ pub fn petition(authority: Authority, region: Option<&str>, state: InitiativeSta
     })
 }
 
-pub fn catalog() -> Catalog {
+pub(crate) fn catalog() -> Catalog {
     let (o, c) = ("2020-01-01T00:00:00+01:00", "2100-01-01T00:00:00+01:00");
     Catalog {
         version: SCHEMA_VERSION,
@@ -106,11 +110,11 @@ pub fn catalog() -> Catalog {
     }
 }
 
-pub fn settings() -> Settings {
+pub(crate) fn settings() -> Settings {
     Settings::new(ORIGIN, Secrets::new(vec![5; 32], [6; 32]).unwrap())
 }
 
-pub struct Harness {
+pub(crate) struct Harness {
     pub app: Router,
     pub store: Arc<dyn AdminStore>,
     pub sqlite: Arc<SqliteStore>,
@@ -118,7 +122,7 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
 }
 
-pub async fn harness(settings: Settings) -> Harness {
+pub(crate) async fn harness(settings: Settings) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Arc::new(SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap());
     let store: Arc<dyn AdminStore> = sqlite.clone();
@@ -134,35 +138,35 @@ pub async fn harness(settings: Settings) -> Harness {
     }
 }
 
-pub fn event(name: &str) -> Value {
+pub(crate) fn event(name: &str) -> Value {
     let path = format!("{}/tests/events/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-pub fn with_body(mut e: Value, body: &str) -> Value {
+pub(crate) fn with_body(mut e: Value, body: &str) -> Value {
     e["body"] = Value::String(body.to_string());
     e["headers"]["content-length"] = Value::String(body.len().to_string());
     e
 }
 
-pub async fn call(app: &Router, e: &Value) -> Response<Body> {
+pub(crate) async fn call(app: &Router, e: &Value) -> Response<Body> {
     let request =
         lambda_http::request::from_str(&e.to_string()).expect("a valid API Gateway event");
     app.clone().oneshot(request).await.unwrap()
 }
 
-pub async fn json(r: Response<Body>) -> Value {
+pub(crate) async fn json(r: Response<Body>) -> Value {
     let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
-pub async fn text(r: Response<Body>) -> String {
+pub(crate) async fn text(r: Response<Body>) -> String {
     let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 /// The receipt code shown in a page or message (`XXXX-XXXX-XXXX-XXXX`).
-pub fn receipt_in(text: &str) -> Option<String> {
+pub(crate) fn receipt_in(text: &str) -> Option<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .find(|w| {
             w.len() == 19 && w.split('-').all(|g| g.len() == 4) && w.matches('-').count() == 3
@@ -171,7 +175,7 @@ pub fn receipt_in(text: &str) -> Option<String> {
 }
 
 /// A request to `POST /api/signature` with `fields`, as a script (JSON) or a form.
-pub fn signature_event(fields: &Value, script: bool) -> Value {
+pub(crate) fn signature_event(fields: &Value, script: bool) -> Value {
     let mut e = event("sign-json.json");
     e["rawPath"] = "/api/signature".into();
     e["routeKey"] = "POST /api/signature".into();
@@ -183,16 +187,16 @@ pub fn signature_event(fields: &Value, script: bool) -> Value {
     with_body(e, &fields.to_string())
 }
 
-pub fn location(r: &Response<Body>) -> &str {
+pub(crate) fn location(r: &Response<Body>) -> &str {
     r.headers()["location"].to_str().unwrap()
 }
 
-pub async fn total(store: &Arc<dyn AdminStore>, id: &str) -> u64 {
+pub(crate) async fn total(store: &Arc<dyn AdminStore>, id: &str) -> u64 {
     store.counts(&[id.to_string()]).await.unwrap()[id].total
 }
 
 /// A request to `POST <path>` with JSON `fields`, as a script (JSON answer) or a form (HTML).
-pub fn post_event(path: &str, fields: &Value, script: bool) -> Value {
+pub(crate) fn post_event(path: &str, fields: &Value, script: bool) -> Value {
     let mut e = event("sign-json.json");
     e["rawPath"] = path.into();
     e["routeKey"] = format!("POST {path}").into();
@@ -205,7 +209,7 @@ pub fn post_event(path: &str, fields: &Value, script: bool) -> Value {
 }
 
 /// The signing request of the JSON fixture, with `change` applied to its fields.
-pub fn sign_event(change: impl Fn(&mut Value)) -> Value {
+pub(crate) fn sign_event(change: impl Fn(&mut Value)) -> Value {
     let base = event("sign-json.json");
     let mut body: Value = serde_json::from_str(base["body"].as_str().unwrap()).unwrap();
     change(&mut body);
@@ -214,12 +218,12 @@ pub fn sign_event(change: impl Fn(&mut Value)) -> Value {
 
 impl Harness {
     /// The local outbox folder.
-    pub fn outbox_dir(&self) -> PathBuf {
+    pub(crate) fn outbox_dir(&self) -> PathBuf {
         self.dir.path().join("outbox")
     }
 
     /// Sends what waits in the store's outbox, as `serve` does, into the local outbox folder.
-    pub async fn deliver(&self) {
+    pub(crate) async fn deliver(&self) {
         let notifier = Notifier {
             origin: ORIGIN.into(),
             email: Arc::new(LocalOutbox::new(self.outbox_dir())),
@@ -232,7 +236,7 @@ impl Harness {
     }
 
     /// Every message delivered so far, oldest first: (recipient, whole text).
-    pub fn messages(&self) -> Vec<(String, String)> {
+    pub(crate) fn messages(&self) -> Vec<(String, String)> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.outbox_dir())
             .map(|d| d.map(|e| e.unwrap().path()).collect())
             .unwrap_or_default();
@@ -253,7 +257,7 @@ impl Harness {
     }
 
     /// The last code sent for `reference`, read from the delivered messages.
-    pub async fn code_for(&self, reference: &str) -> String {
+    pub(crate) async fn code_for(&self, reference: &str) -> String {
         self.deliver().await;
         let (_, text) = self
             .messages()
@@ -265,7 +269,7 @@ impl Harness {
     }
 
     /// Signs with `sign` (a JSON event) and confirms with the code sent: the confirmation's answer.
-    pub async fn sign_and_confirm(&self, sign: &Value) -> Value {
+    pub(crate) async fn sign_and_confirm(&self, sign: &Value) -> Value {
         let sent = json(call(&self.app, sign).await).await;
         assert_eq!(sent["code"], "code-sent", "{sent}");
         let reference = sent["confirm"]["reference"].as_str().unwrap().to_string();
@@ -276,7 +280,7 @@ impl Harness {
 }
 
 /// The first run of exactly six digits in `text`.
-pub fn six_digits(text: &str) -> Option<String> {
+pub(crate) fn six_digits(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
         .map(str::to_string)

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The workspace root.
-pub fn workspace() -> PathBuf {
+pub(crate) fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .find(|p| p.join("site-theme").is_dir())
@@ -15,12 +15,12 @@ pub fn workspace() -> PathBuf {
 }
 
 /// The fixtures folder.
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     workspace().join("generator/tests/fixtures")
 }
 
 /// Copies every file under `from` into `to`, replacing files of the same name.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -35,7 +35,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// A site made of the project's theme, then each of `layers` (folders holding `content/`
 /// and possibly `site-theme/`) copied over it in order.
-pub fn site_from(layers: &[&Path]) -> tempfile::TempDir {
+pub(crate) fn site_from(layers: &[&Path]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(
         &workspace().join("site-theme"),
@@ -48,7 +48,7 @@ pub fn site_from(layers: &[&Path]) -> tempfile::TempDir {
 }
 
 /// Every invalid case: its name, its folder, and the expected `path:line` and message.
-pub fn invalid_cases() -> Vec<(String, PathBuf, String, String)> {
+pub(crate) fn invalid_cases() -> Vec<(String, PathBuf, String, String)> {
     let mut cases: Vec<_> = std::fs::read_dir(fixtures().join("invalid"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -10,18 +10,18 @@ use std::sync::Arc;
 
 /// Serves a folder.
 #[derive(Clone)]
-pub struct Files {
+pub(super) struct Files {
     out: Arc<PathBuf>,
 }
 
 impl Files {
     /// Serves `out`.
-    pub fn new(out: PathBuf) -> Files {
+    pub(super) fn new(out: PathBuf) -> Files {
         Files { out: Arc::new(out) }
     }
 
     /// As a tower service for `Router::fallback_service`.
-    pub fn into_service(
+    pub(super) fn into_service(
         self,
     ) -> impl tower_service::Service<
         Request,

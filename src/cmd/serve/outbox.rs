@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 const BATCH: usize = 200;
 
 /// Drains the outbox for as long as the server runs.
-pub fn spawn_sender(store: Arc<SqliteStore>, notifier: Notifier, secrets: Secrets) {
+pub(super) fn spawn_sender(store: Arc<SqliteStore>, notifier: Notifier, secrets: Secrets) {
     tokio::spawn(async move {
         let mut last_sweep = Instant::now();
         loop {
@@ -56,7 +56,7 @@ pub fn spawn_sender(store: Arc<SqliteStore>, notifier: Notifier, secrets: Secret
 }
 
 /// `/outbox/` and `/outbox/<file>`: the messages the local outbox delivered, newest first.
-pub fn router(dir: PathBuf) -> Router {
+pub(super) fn router(dir: PathBuf) -> Router {
     let list_dir = dir.clone();
     Router::new()
         .route(

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Installs hugo, wrk and GNU time with apt-get when missing.
-pub fn ensure_tools() -> Result<()> {
+pub(super) fn ensure_tools() -> Result<()> {
     let missing: Vec<&str> = [
         ("hugo", "/usr/bin/hugo"),
         ("wrk", "/usr/bin/wrk"),
@@ -30,14 +30,14 @@ pub fn ensure_tools() -> Result<()> {
 }
 
 /// Today's date.
-pub fn today() -> String {
+pub(super) fn today() -> String {
     let out = Command::new("date").arg("+%Y-%m-%d").output();
     out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default()
 }
 
 /// The processor, its cores and the memory.
-pub fn machine() -> String {
+pub(super) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -74,7 +74,10 @@ pub fn machine() -> String {
 
 /// Median of `runs` measurements of `(seconds, megabytes)`, after one warm-up run (which
 /// leaves an earlier output to rebuild over, as in daily use, and warms the file cache).
-pub fn median_runs(runs: usize, mut f: impl FnMut() -> Result<(f64, f64)>) -> Result<(f64, f64)> {
+pub(super) fn median_runs(
+    runs: usize,
+    mut f: impl FnMut() -> Result<(f64, f64)>,
+) -> Result<(f64, f64)> {
     f()?;
     let mut t = Vec::new();
     let mut m = Vec::new();
@@ -121,7 +124,7 @@ fn release(name: &str) -> PathBuf {
 }
 
 /// One build of the synthetic site by Musharaka.
-pub fn build_musharaka(_root: &Path, dir: &Path) -> Result<(f64, f64)> {
+pub(super) fn build_musharaka(_root: &Path, dir: &Path) -> Result<(f64, f64)> {
     let site = dir.join("musharaka");
     let out = dir.join("out-musharaka");
     timed(
@@ -137,7 +140,7 @@ pub fn build_musharaka(_root: &Path, dir: &Path) -> Result<(f64, f64)> {
 }
 
 /// One build of the synthetic site by Hugo (over its previous output, as `hugo` is run).
-pub fn build_hugo(dir: &Path) -> Result<(f64, f64)> {
+pub(super) fn build_hugo(dir: &Path) -> Result<(f64, f64)> {
     let out = dir.join("out-hugo");
     timed(
         Path::new("/usr/bin/hugo"),
@@ -152,7 +155,7 @@ pub fn build_hugo(dir: &Path) -> Result<(f64, f64)> {
 }
 
 /// A `musharaka serve` child, killed when dropped.
-pub struct Serve {
+pub(super) struct Serve {
     child: Child,
     /// `127.0.0.1:port`.
     pub addr: String,
@@ -166,7 +169,7 @@ impl Drop for Serve {
 }
 
 /// Starts the release `serve` on `site`, with its output and data under `work`.
-pub fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
+pub(super) fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
     let out = work.join("serve-public");
     let data = work.join("serve-data");
     for d in [&out, &data] {
@@ -210,7 +213,7 @@ pub fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
 }
 
 /// A plain HTTP GET; returns the body.
-pub fn get(addr: &str, path: &str) -> Result<String> {
+pub(super) fn get(addr: &str, path: &str) -> Result<String> {
     let mut s = TcpStream::connect(addr)?;
     write!(
         s,
@@ -222,7 +225,7 @@ pub fn get(addr: &str, path: &str) -> Result<String> {
 }
 
 /// Saves one page of the running site several times; returns (median, min, max ms, saves).
-pub fn incremental(_root: &Path, site: &Path) -> Result<(f64, f64, f64, usize)> {
+pub(super) fn incremental(_root: &Path, site: &Path) -> Result<(f64, f64, f64, usize)> {
     let work = site.parent().context("site folder")?.join("incremental");
     std::fs::create_dir_all(&work)?;
     let server = serve(site, &work, &[])?;
@@ -255,7 +258,7 @@ pub fn incremental(_root: &Path, site: &Path) -> Result<(f64, f64, f64, usize)> 
 }
 
 /// Cold start of each function binary: process start to first response (median of 5).
-pub fn cold_starts(root: &Path) -> Result<Vec<f64>> {
+pub(super) fn cold_starts(root: &Path) -> Result<Vec<f64>> {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -303,7 +306,7 @@ pub fn cold_starts(root: &Path) -> Result<Vec<f64>> {
 }
 
 /// Gzip sizes of pages, stylesheet and script.
-pub struct Weights {
+pub(super) struct Weights {
     /// (page, html, css, js) in bytes after gzip.
     pub pages: Vec<(String, u64, u64, u64)>,
     /// The font's size.
@@ -316,7 +319,7 @@ fn gzip_size(path: &Path) -> Result<u64> {
 }
 
 /// Builds the repository's site and weighs its home and a petition page in each language.
-pub fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
+pub(super) fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
     let out = work.join("pages");
     let status = Command::new(release("musharaka"))
         .args([

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 const RUNS: usize = 5;
 
 /// Runs every benchmark and writes the report.
-pub fn bench() -> Result<()> {
+pub(crate) fn bench() -> Result<()> {
     let root = root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run_with(

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// One step of the surge, as wrk measured it.
-pub struct Step {
+pub(super) struct Step {
     /// Seconds of load.
     pub seconds: u64,
     /// Requests per second (all answers).
@@ -24,7 +24,7 @@ pub struct Step {
 }
 
 /// What the surge measured.
-pub struct Signing {
+pub(super) struct Signing {
     /// Signing requests.
     pub request: Step,
     /// Confirmations.
@@ -169,7 +169,7 @@ fn drained(outbox: &Path, expected: u64) -> Result<(usize, Duration)> {
 }
 
 /// The surge on `serve` with the repository's content.
-pub fn signing(root: &Path, work: &Path) -> Result<Signing> {
+pub(super) fn signing(root: &Path, work: &Path) -> Result<Signing> {
     let dir = work.join("signing");
     std::fs::create_dir_all(&dir)?;
     let server = serve(root, &dir, &["--rate-limit", "1000000000/60"])?;

@@ -107,7 +107,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Writes the site of `n` pages per language under `dir/musharaka` and `dir/hugo`.
-pub fn write_sites(dir: &Path, n: usize) -> Result<()> {
+pub(super) fn write_sites(dir: &Path, n: usize) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
