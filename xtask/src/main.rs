@@ -15,12 +15,21 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("package") => package::package(true).map(|_| ()),
+        Some("bench") if args.get(1).map(String::as_str) == Some("signing") => {
+            bench::signing_only()
+        }
         Some("bench") => bench::bench(),
         _ => {
             eprintln!("usage: cargo xtask <task>");
             eprintln!("  test      install what the tests need and run every tier");
             eprintln!(
                 "  package   build the Lambda binaries for arm64 with cargo-lambda and report their sizes"
+            );
+            eprintln!(
+                "  bench     measure builds, rebuilds, signing, Lambdas and pages; write BENCHMARKS.md"
+            );
+            eprintln!(
+                "  bench signing   only the signing surge, printed (BENCHMARKS.md untouched)"
             );
             std::process::exit(2);
         }

@@ -13,24 +13,70 @@ use std::fmt::Write as _;
 /// Runs of each build measurement.
 const RUNS: usize = 5;
 
+/// Builds the release binaries the benchmarks run.
+fn build_release() -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let args = [
+        "build",
+        "--release",
+        "-p",
+        "musharaka",
+        "-p",
+        "musharaka-functions",
+        "--bins",
+    ];
+    run_with(&cargo, &args, &[])?;
+    measure::ensure_tools()
+}
+
+/// Runs the signing surge alone and prints its figures.
+pub(crate) fn signing_only() -> Result<()> {
+    let root = root();
+    build_release()?;
+    let s = signing::signing(&root, &root.join("target/bench"))?;
+    for line in signing_lines(&s) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// The table rows and the closing sentence of the signing surge.
+fn signing_lines(s: &signing::Signing) -> Vec<String> {
+    let mut lines: Vec<String> = [
+        ("request", &s.request, "codes sent"),
+        ("confirmation", &s.confirm, "signatures counted"),
+    ]
+    .into_iter()
+    .map(|(name, step, what)| {
+        format!(
+            "| {name} | {:.0} | {} | {} | {} {what} | {:.0} |",
+            step.requests_per_sec,
+            step.p50,
+            step.p99,
+            step.done,
+            step.done as f64 / step.seconds as f64
+        )
+    })
+    .collect();
+    lines.push(format!(
+        "\nThe sender wrote {} messages, done {:.1} s after the requests stopped. Final count {}, signature rows stored {} ({}).",
+        s.delivered,
+        s.drain.as_secs_f64(),
+        s.final_count,
+        s.rows,
+        if s.final_count == s.rows {
+            "count exact"
+        } else {
+            "COUNT MISMATCH"
+        }
+    ));
+    lines
+}
+
 /// Runs every benchmark and writes the report.
 pub(crate) fn bench() -> Result<()> {
     let root = root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run_with(
-        &cargo,
-        &[
-            "build",
-            "--release",
-            "-p",
-            "musharaka",
-            "-p",
-            "musharaka-functions",
-            "--bins",
-        ],
-        &[],
-    )?;
-    measure::ensure_tools()?;
+    build_release()?;
     let work = root.join("target/bench");
     let mut report = String::new();
     let _ = writeln!(report, "# Benchmarks\n");
@@ -91,42 +137,17 @@ pub(crate) fn bench() -> Result<()> {
         "| step | requests/s | p50 | p99 | answers | per second |"
     );
     let _ = writeln!(report, "|---|---|---|---|---|---|");
-    for (name, step, what) in [
-        ("request", &s.request, "codes sent"),
-        ("confirmation", &s.confirm, "signatures counted"),
-    ] {
-        let line = format!(
-            "| {name} | {:.0} | {} | {} | {} {what} | {:.0} |",
-            step.requests_per_sec,
-            step.p50,
-            step.p99,
-            step.done,
-            step.done as f64 / step.seconds as f64
-        );
+    for line in signing_lines(&s) {
         eprintln!("{line}");
         let _ = writeln!(report, "{line}");
     }
-    let line = format!(
-        "\nThe sender wrote {} messages, done {:.1} s after the requests stopped. Final count {}, signature rows stored {} ({}).",
-        s.delivered,
-        s.drain.as_secs_f64(),
-        s.final_count,
-        s.rows,
-        if s.final_count == s.rows {
-            "count exact"
-        } else {
-            "COUNT MISMATCH"
-        }
-    );
-    eprintln!("{line}");
-    let _ = writeln!(report, "{line}");
 
     let _ = writeln!(report, "\n## Lambda size and cold start\n");
     let sizes = crate::package::package(false)?;
     let cold = measure::cold_starts(&root)?;
     let _ = writeln!(
         report,
-        "Sizes: arm64 binaries from `cargo xtask package`. Cold start: the x86_64 release binary started under the local Lambda Runtime API, from process start to the first response (median of 5).\n"
+        "Sizes: arm64 binaries from `cargo xtask package` (profile `lambda`: optimized for size, thin LTO; MB are millions of bytes). Cold start: the x86_64 release binary started under the local Lambda Runtime API, from process start to the first response (median of 5).\n"
     );
     let _ = writeln!(report, "| function | arm64 size | cold start |");
     let _ = writeln!(report, "|---|---|---|");
