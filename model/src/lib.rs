@@ -1,7 +1,9 @@
 //! Domain model of the Musharaka portal, shared by the generator, the functions and the CLI.
-//! Pure data and rules, no I/O: languages, plural rules, dates, regions, legal thresholds.
+//! Pure data and rules, no I/O: languages, plural rules, dates, regions, legal thresholds,
+//! committees and the subjects the law excludes.
 
 pub mod catalog;
+pub mod committee;
 pub mod contact;
 pub mod date;
 pub mod html;
@@ -11,6 +13,7 @@ pub mod moderation;
 pub mod number;
 pub mod outcome;
 pub mod plural;
+pub mod proposal;
 pub mod region;
 pub mod retention;
 pub mod rules;

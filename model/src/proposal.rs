@@ -1,0 +1,190 @@
+//! A citizen's proposal of a petition or motion, from its draft to the editors' decision: its
+//! states, what each allows, and the reasons a moderator may give for a refusal.
+
+use crate::committee;
+use crate::state::InitiativeKind;
+use std::fmt;
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalState {
+    /// Being written; its committee forms.
+    Draft,
+    /// Sent for review; the committee is closed.
+    Submitted,
+    /// Sent back by a moderator with what to change; the agent edits and submits again.
+    ChangesRequested,
+    /// Published as a petition or motion.
+    Accepted,
+    /// Refused, with its reason.
+    Rejected,
+    /// Withdrawn by its agent.
+    Withdrawn,
+}
+
+impl ProposalState {
+    /// Every state, in order.
+    pub const ALL: [ProposalState; 6] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::ChangesRequested,
+        Self::Accepted,
+        Self::Rejected,
+        Self::Withdrawn,
+    ];
+
+    /// The name used in stores, the command line and UI string keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::ChangesRequested => "changes-requested",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Whether the agent may edit the text, and members join or leave.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Draft | Self::ChangesRequested)
+    }
+
+    /// Whether a moderator may decide on it.
+    pub fn awaits_review(self) -> bool {
+        self == Self::Submitted
+    }
+
+    /// Whether the agent may still withdraw it.
+    pub fn may_withdraw(self) -> bool {
+        matches!(self, Self::Draft | Self::Submitted | Self::ChangesRequested)
+    }
+}
+
+impl std::str::FromStr for ProposalState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ProposalState, String> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| format!("unknown proposal state {s:?}"))
+    }
+}
+
+/// Why a moderator refuses a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// It concerns a subject the law excludes (an id of `data/exclusions.toml`).
+    Excluded(String),
+    /// The authority it addresses has no say on what it asks.
+    OutsideRemit,
+    /// It repeats an initiative already open or proposed (its id).
+    Duplicate(String),
+    /// It names or exposes a private person.
+    PersonalData,
+}
+
+/// A reason the command line could not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown reason {0:?}: expected an exclusion ({1}), `outside-remit`, `duplicate:<id>` or `personal-data`"
+)]
+pub struct UnknownReason(String, String);
+
+impl Reason {
+    /// Whether the proposal is listed publicly without its text.
+    pub fn hides_text(&self) -> bool {
+        match self {
+            Reason::Excluded(id) => committee::exclusion(id).is_some_and(|e| e.hide_text),
+            Reason::PersonalData => true,
+            Reason::OutsideRemit | Reason::Duplicate(_) => false,
+        }
+    }
+
+    /// The key of its explanation in the UI strings (`proposal.reason.<key>`), besides an
+    /// exclusion's own text.
+    pub fn key(&self) -> &str {
+        match self {
+            Reason::Excluded(id) => id,
+            Reason::OutsideRemit => "outside-remit",
+            Reason::Duplicate(_) => "duplicate",
+            Reason::PersonalData => "personal-data",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Duplicate(id) => write!(f, "duplicate:{id}"),
+            other => f.write_str(other.key()),
+        }
+    }
+}
+
+impl std::str::FromStr for Reason {
+    type Err = UnknownReason;
+
+    fn from_str(s: &str) -> Result<Reason, UnknownReason> {
+        let s = s.trim();
+        let unknown = || {
+            let ids: Vec<&str> = committee::exclusions(InitiativeKind::Motion)
+                .map(|e| e.id.as_str())
+                .collect();
+            UnknownReason(s.to_string(), ids.join(", "))
+        };
+        match s {
+            "outside-remit" => Ok(Reason::OutsideRemit),
+            "personal-data" => Ok(Reason::PersonalData),
+            _ => match s.strip_prefix("duplicate:") {
+                Some(id) if !id.trim().is_empty() => Ok(Reason::Duplicate(id.trim().to_string())),
+                Some(_) => Err(unknown()),
+                None if committee::exclusion(s).is_some() => Ok(Reason::Excluded(s.to_string())),
+                None => Err(unknown()),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_read_back_from_their_names_and_say_what_they_allow() {
+        for state in ProposalState::ALL {
+            assert_eq!(state.as_str().parse::<ProposalState>(), Ok(state));
+        }
+        assert!(ProposalState::Draft.is_open());
+        assert!(ProposalState::ChangesRequested.is_open());
+        assert!(!ProposalState::Submitted.is_open());
+        assert!(ProposalState::Submitted.awaits_review());
+        assert!(!ProposalState::Accepted.may_withdraw());
+        assert!(ProposalState::Submitted.may_withdraw());
+    }
+
+    #[test]
+    fn reasons_read_back_and_hide_the_text_of_insults_and_personal_data() {
+        for text in [
+            "insult",
+            "constitution",
+            "outside-remit",
+            "duplicate:p-2026-water",
+            "personal-data",
+        ] {
+            let reason: Reason = text.parse().unwrap();
+            assert_eq!(reason.to_string(), text);
+        }
+        assert!("insult".parse::<Reason>().unwrap().hides_text());
+        assert!("personal-data".parse::<Reason>().unwrap().hides_text());
+        assert!(!"security".parse::<Reason>().unwrap().hides_text());
+        assert!(!"duplicate:x".parse::<Reason>().unwrap().hides_text());
+        let err = "rude".parse::<Reason>().unwrap_err().to_string();
+        assert!(
+            err.contains("national-constants") && err.contains("duplicate:<id>"),
+            "{err}"
+        );
+        assert!("duplicate:".parse::<Reason>().is_err());
+    }
+}
