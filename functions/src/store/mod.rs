@@ -366,26 +366,6 @@ pub trait Store: Send + Sync {
     /// `now`, only if this signer has not signed, and counted with it.
     async fn sign(&self, signature: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored>;
 
-    /// [`Store::sign`], then the initiative's count when the signature was taken or had
-    /// already been (stores that can do both in one step override this).
-    async fn sign_and_count(
-        &self,
-        signature: &NewSignature,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Stored, Option<Count>)> {
-        let stored = self.sign(signature, now).await?;
-        let count = if matches!(stored, Stored::Done | Stored::Duplicate) {
-            let id = signature.initiative.clone();
-            self.counts(std::slice::from_ref(&id))
-                .await
-                .ok()
-                .and_then(|mut c| c.remove(&id))
-        } else {
-            None
-        };
-        Ok((stored, count))
-    }
-
     /// Stores a comment as pending moderation, only if the consultation is open at `now`.
     async fn comment(&self, comment: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored>;
 

@@ -33,11 +33,27 @@ fn build_release() -> Result<()> {
 pub(crate) fn signing_only() -> Result<()> {
     let root = root();
     build_release()?;
-    let s = signing::signing(&root, &root.join("target/bench"))?;
+    let s = median_surge(&root, &root.join("target/bench"))?;
     for line in signing_lines(&s) {
         println!("{line}");
     }
     Ok(())
+}
+
+/// Runs of the signing surge.
+const SURGES: usize = 3;
+
+/// The median of [`SURGES`] signing surges, by confirmations per second.
+fn median_surge(root: &std::path::Path, work: &std::path::Path) -> Result<signing::Signing> {
+    let mut runs = (0..SURGES)
+        .map(|_| signing::signing(root, work))
+        .collect::<Result<Vec<_>>>()?;
+    runs.sort_by(|a, b| {
+        a.confirm
+            .requests_per_sec
+            .total_cmp(&b.confirm.requests_per_sec)
+    });
+    Ok(runs.swap_remove(SURGES / 2))
 }
 
 /// The table rows and the closing sentence of the signing surge.
@@ -126,10 +142,10 @@ pub(crate) fn bench() -> Result<()> {
     let _ = writeln!(report, "{line}");
 
     let _ = writeln!(report, "\n## Signing on the embedded store\n");
-    let s = signing::signing(&root, &work)?;
+    let s = median_surge(&root, &work)?;
     let _ = writeln!(
         report,
-        "`serve` on the repository's content (SQLite store, local outbox), loaded by wrk on loopback with 2 threads and 64 connections, in two steps as signers go. First {} s of signing requests, distinct signers each with its own email address (JSON answers); the local sender meanwhile writes each code into `data/outbox/`. Then {} s of confirmations, each with the code read from its message. Client, server and sender share the machine's two cores. The count must equal the signature rows stored.\n",
+        "`serve` on the repository's content (SQLite store, local outbox), loaded by wrk on loopback with 2 threads and 64 connections, in two steps as signers go. First {} s of signing requests, distinct signers each with its own email address (JSON answers); the local sender meanwhile writes each code into `data/outbox/`. Then {} s of confirmations, each with the code read from its message. Client, server and sender share the machine's two cores. The count must equal the signature rows stored. Each run starts from an empty store; the table shows the median of {SURGES} runs by confirmations per second (their throughput varies by about 15 % from run to run on this machine).\n",
         s.request.seconds, s.confirm.seconds
     );
     let _ = writeln!(

@@ -514,24 +514,6 @@ impl Store for SqliteStore {
         self.with(move |conn| sign_in(conn, &s, now)).await
     }
 
-    async fn sign_and_count(
-        &self,
-        s: &NewSignature,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Stored, Option<Count>)> {
-        let s = s.clone();
-        self.with(move |conn| {
-            let stored = sign_in(conn, &s, now)?;
-            let count = if matches!(stored, Stored::Done | Stored::Duplicate) {
-                Some(count_of(conn, &s.initiative)?)
-            } else {
-                None
-            };
-            Ok((stored, count))
-        })
-        .await
-    }
-
     async fn comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<Stored> {
         let c = c.clone();
         self.with(move |conn| {
