@@ -14,6 +14,7 @@ pub mod number;
 pub mod outcome;
 pub mod plural;
 pub mod proposal;
+pub mod proposal_text;
 pub mod region;
 pub mod retention;
 pub mod rules;
