@@ -5,11 +5,13 @@ mod harness;
 
 use harness::*;
 use musharaka_functions::store::{
-    Confirmation, Confirmed, Count, NewComment, NewRequest, NewSignature, Outgoing, Pending,
-    Requested, Store, StoreError, StoreResult, Stored,
+    Asked, CommitteeChange, Confirmation, Confirmed, Count, Member, Members, NewComment, NewMember,
+    NewRequest, NewSignature, Outgoing, Pending, Requested, Seated, Store, StoreError, StoreResult,
+    Stored, StoredProposal,
 };
 use musharaka_functions::{AppState, router};
 use musharaka_model::catalog::{Details, Entry};
+use musharaka_model::proposal::Proposal;
 use musharaka_model::state::InitiativeState;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -526,6 +528,60 @@ impl Store for Down {
         Err(StoreError::Unavailable("down".into()))
     }
     async fn contest(&self, _: &str, _: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn propose(
+        &self,
+        _: &Proposal,
+        _: &NewMember,
+        _: &Outgoing,
+        _: u32,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Asked> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn join(
+        &self,
+        _: &NewMember,
+        _: &Outgoing,
+        _: u32,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Asked> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn proposal(&self, _: &str) -> StoreResult<Option<StoredProposal>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn members(&self, _: &str) -> StoreResult<Vec<Member>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn keyed(&self, _: &str) -> StoreResult<Option<(String, String)>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn seat(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Seated> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn member_wrong_code(&self, _: &str, _: &str) -> StoreResult<()> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn change_committee(&self, _: &str, _: &CommitteeChange, _: u64) -> StoreResult<bool> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn save_proposal(
+        &self,
+        _: &Proposal,
+        _: u64,
+        _: Members<'_>,
+        _: Option<&Outgoing>,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<bool> {
         Err(StoreError::Unavailable("down".into()))
     }
 }

@@ -88,3 +88,50 @@ async fn requests_never_confirmed_are_erased_after_a_day() {
     assert_eq!(store.erase_requests(day_after).await.unwrap(), 1);
     assert!(store.pending("OLDREQ01").await.unwrap().is_none());
 }
+
+/// Drafts never submitted go with their committee 30 days after they were started; a
+/// submitted proposal stays, and so does its committee.
+#[tokio::test]
+async fn drafts_never_submitted_are_erased_after_30_days() {
+    use musharaka_functions::store::{Members, NewMember};
+    use musharaka_model::committee::Role;
+    use musharaka_model::proposal::ProposalState;
+    let (store, _dir) = make().await;
+    let now = conformance::now();
+    for id in ["OLD", "SENT"] {
+        let agent = NewMember {
+            role: Role::Agent,
+            ..conformance::member(id, &format!("{id}-a"), &format!("{id}-cin"), "MA-04")
+        };
+        let p = conformance::proposal(id, 0);
+        let m = conformance::message(&format!("{id}-a-0"));
+        store.propose(&p, &agent, &m, 10, now).await.unwrap();
+        let code = format!("code-{id}-a");
+        store
+            .seat(id, &agent.reference, &code, id, now)
+            .await
+            .unwrap();
+    }
+    let sent = store.proposal("SENT").await.unwrap().unwrap();
+    let members = store.members("SENT").await.unwrap();
+    let submitted = musharaka_model::proposal::Proposal {
+        state: ProposalState::Submitted,
+        submitted: Some(now.timestamp()),
+        ..sent.proposal
+    };
+    let keep = Members::Keep(&members, None);
+    assert!(
+        (store.save_proposal(&submitted, sent.version, keep, None, now))
+            .await
+            .unwrap()
+    );
+    let day_29 = now + chrono::Duration::days(29);
+    assert_eq!(store.erase_drafts(day_29).await.unwrap(), 0);
+    let day_30 = now + chrono::Duration::days(30);
+    assert_eq!(store.erase_drafts(day_30).await.unwrap(), 1);
+    assert!(store.proposal("OLD").await.unwrap().is_none());
+    assert!(store.members("OLD").await.unwrap().is_empty());
+    assert_eq!(store.keyed("OLD").await.unwrap(), None);
+    assert!(store.proposal("SENT").await.unwrap().is_some());
+    assert_eq!(store.members("SENT").await.unwrap().len(), 1);
+}

@@ -9,6 +9,10 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+/// Most people a committee may hold, joined or waiting for their code, the agent included: far
+/// above what any rule asks, it bounds the work of a decision on the committee.
+pub const MAX_MEMBERS: usize = 25;
+
 /// A member's role in the committee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {

@@ -1,12 +1,90 @@
 //! A citizen's proposal of a petition or motion, from its draft to the editors' decision: its
 //! states, what each allows, and the reasons a moderator may give for a refusal.
 
+use crate::Lang;
 use crate::committee;
 use crate::state::InitiativeKind;
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Days a proposal may stay unsubmitted: a draft not sent for review within this time after it
+/// was started is deleted, with its committee's personal data.
+pub const DRAFT_DAYS: i64 = 30;
+
+/// A proposal as stored and shown: what its agent wrote, where it stands, and the moderators'
+/// decisions. Nothing in it is personal data (the committee is kept apart, sealed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// Its id, which the initiative keeps once accepted.
+    pub id: String,
+    /// Petition or motion.
+    pub kind: InitiativeKind,
+    /// The authority addressed.
+    pub target: Target,
+    /// The language it is written in.
+    pub lang: Lang,
+    /// Its title.
+    pub title: String,
+    /// What the authority is asked to do.
+    pub request: String,
+    /// The explanatory memorandum.
+    pub memorandum: String,
+    /// The collection period asked for, in days.
+    pub period_days: u32,
+    /// Where it stands.
+    pub state: ProposalState,
+    /// When it was started (epoch seconds).
+    pub created: i64,
+    /// When it was last changed (epoch seconds).
+    pub updated: i64,
+    /// When it was last sent for review (epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted: Option<i64>,
+    /// The moderators' decisions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<Review>,
+}
+
+impl Proposal {
+    /// When a draft is deleted if never submitted (epoch seconds).
+    pub fn draft_expires(&self) -> i64 {
+        self.created + DRAFT_DAYS * 86_400
+    }
+
+    /// The last decision, if any.
+    pub fn last_review(&self) -> Option<&Review> {
+        self.reviews.last()
+    }
+}
+
+/// A moderator's decision on a proposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// When (epoch seconds).
+    pub at: i64,
+    /// Who decided.
+    pub moderator: String,
+    /// The state it put the proposal in: accepted, rejected or changes requested.
+    pub state: ProposalState,
+    /// Why, for a rejection (a [`Reason`] as text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The moderator's message to the committee.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
+impl Review {
+    /// The reason, read back.
+    pub fn reason(&self) -> Option<Reason> {
+        self.reason.as_deref().and_then(|r| r.parse().ok())
+    }
+}
+
 /// Where a proposal stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ProposalState {
     /// Being written; its committee forms.
     Draft,
@@ -162,6 +240,10 @@ mod tests {
         assert!(ProposalState::Submitted.awaits_review());
         assert!(!ProposalState::Accepted.may_withdraw());
         assert!(ProposalState::Submitted.may_withdraw());
+        for state in ProposalState::ALL {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
+        }
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub(crate) fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> 
             );
             let requests = store.erase_requests(now).await?;
             println!("deleted {requests} signing requests never confirmed within 24 hours");
+            let drafts = store.erase_drafts(now).await?;
+            println!(
+                "deleted {drafts} proposal drafts never submitted within {} days, with their committees",
+                musharaka_model::proposal::DRAFT_DAYS
+            );
         }
         println!("{deleted} signatures deleted from {spec}");
         Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 //! (DynamoDB for the cloud, SQLite for one machine), one conformance suite for both
 //! (`tests/conformance.rs`).
 
+mod committee;
 pub mod dynamo;
 #[cfg(feature = "table-schema")]
 pub mod schema;
@@ -15,6 +16,9 @@ use musharaka_model::catalog::{Catalog, Entry, Refusal};
 use musharaka_model::moderation::{ModerationState, PublishedComment, RejectReason};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+pub use committee::{Asked, CommitteeChange, Member, Members, NewMember, Seated, StoredProposal};
+use musharaka_model::proposal::{Proposal, ProposalState};
 
 /// A signature ready to store: no personal data in clear.
 #[derive(Clone, PartialEq, Eq)]
@@ -436,6 +440,77 @@ pub trait Store: Send + Sync {
     /// contact), the signature counted with its CIN: it is set aside until a moderator
     /// decides. False when the request is not in that state.
     async fn contest(&self, reference: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Stores a new proposal, not confirmed, with its agent waiting for their code and the
+    /// message carrying it, in one atomic step, only if the contact asked for fewer than
+    /// `per_day` codes on the day of `now`.
+    async fn propose(
+        &self,
+        proposal: &Proposal,
+        agent: &NewMember,
+        message: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Asked>;
+
+    /// Stores a request to join the committee of `member.proposal` with the message carrying
+    /// its code, in one atomic step: only while the proposal is confirmed and open, its
+    /// committee holds fewer than [`MAX_MEMBERS`](musharaka_model::committee::MAX_MEMBERS)
+    /// people, and the contact asked for fewer than `per_day` codes on the day of `now`.
+    async fn join(
+        &self,
+        member: &NewMember,
+        message: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Asked>;
+
+    /// The proposal `id`.
+    async fn proposal(&self, id: &str) -> StoreResult<Option<StoredProposal>>;
+
+    /// The committee of `proposal`, joined or waiting for their code, in the order they asked.
+    async fn members(&self, proposal: &str) -> StoreResult<Vec<Member>>;
+
+    /// The proposal and member reference whose private code hashes to `key`.
+    async fn keyed(&self, key: &str) -> StoreResult<Option<(String, String)>>;
+
+    /// Seats the member `reference` of `proposal` in one atomic step, only while they wait
+    /// with `code`, locked by fewer than the allowed wrong codes and before it expires at
+    /// `now`, and while the committee is open and has no member with their CIN; their private
+    /// code hashes to `key`. The agent's seat confirms the proposal.
+    async fn seat(
+        &self,
+        proposal: &str,
+        reference: &str,
+        code: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Seated>;
+
+    /// Counts one wrong code typed for the member `reference` of `proposal`.
+    async fn member_wrong_code(&self, proposal: &str, reference: &str) -> StoreResult<()>;
+
+    /// Applies `change` to the committee of `proposal` in one atomic step, only while it is
+    /// open and at version `seen` (false otherwise: read it again).
+    async fn change_committee(
+        &self,
+        proposal: &str,
+        change: &CommitteeChange,
+        seen: u64,
+    ) -> StoreResult<bool>;
+
+    /// Writes `proposal` over its stored version, only if that is `seen` (false otherwise:
+    /// read it again), in one atomic step with what it does to the committee's data and the
+    /// message telling the agent. A draft never submitted keeps its deadline; any other state
+    /// has none.
+    async fn save_proposal(
+        &self,
+        proposal: &Proposal,
+        seen: u64,
+        members: Members<'_>,
+        message: Option<&Outgoing>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 }
 
 /// What moderators, operators and the build need of a database besides the functions' needs:
@@ -486,6 +561,19 @@ pub trait AdminStore: Store {
     /// Deletes the comments rejected before `decided_before` (epoch seconds of the decision).
     /// Returns how many.
     async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize>;
+
+    /// Proposals in `state`, oldest change first, `limit` at most after the page mark `after`;
+    /// with the mark of the next page, if any (from an index on the state: no scan).
+    async fn proposals(
+        &self,
+        state: ProposalState,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<(Vec<StoredProposal>, Option<String>)>;
+
+    /// Deletes the drafts never submitted, past their deadline at `now`, with their
+    /// committees (DynamoDB does it by itself with its TTL). Returns how many.
+    async fn erase_drafts(&self, now: DateTime<Utc>) -> StoreResult<usize>;
 
     /// Queues a message for the sender.
     async fn enqueue(&self, message: &Outgoing) -> StoreResult<()>;

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+mod proposals;
 mod requests;
+pub(crate) use proposals::*;
 pub(crate) use requests::*;
 
 use chrono::{DateTime, Duration, Utc};
@@ -668,7 +670,14 @@ macro_rules! conformance_tests {
             a_cin_confirmed_again_is_told_apart_by_contact_and_may_be_contested,
             a_dispute_kept_leaves_the_signature_counted,
             struck_signatures_stop_counting_and_leave_the_export,
-            concurrent_confirmations_count_once
+            concurrent_confirmations_count_once,
+            a_proposal_is_nobodys_until_its_agent_confirms,
+            wrong_member_codes_lock_the_request,
+            a_committee_changes_only_while_open_and_over_the_version_seen,
+            a_committee_holds_a_bounded_number_of_people,
+            a_contact_asks_for_a_bounded_number_of_committee_codes,
+            the_review_queue_is_paged_by_state_oldest_first,
+            a_rejection_is_written_once_and_erases_the_committee
         );
     };
     (@each $make:expr; $($name:ident),*) => {

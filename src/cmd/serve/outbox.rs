@@ -49,6 +49,9 @@ pub(super) fn spawn_sender(store: Arc<SqliteStore>, notifier: Notifier, secrets:
                 if let Err(e) = store.erase_requests(chrono::Utc::now()).await {
                     eprintln!("cannot delete expired signing requests: {e}");
                 }
+                if let Err(e) = store.erase_drafts(chrono::Utc::now()).await {
+                    eprintln!("cannot delete expired proposal drafts: {e}");
+                }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

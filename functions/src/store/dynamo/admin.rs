@@ -3,17 +3,19 @@
 
 use super::{
     DynamoStore, Item, SHARDS, comment_key, comments_pk, entry_key, key, n, names, number_of,
-    receipt_key, s, shard_key, signature_pks, state, stored_comment_of, text_of, unavailable,
+    passed, receipt_key, s, shard_key, signature_pks, state, stored_comment_of, text_of,
+    unavailable,
 };
 use crate::store::{
     Action, AdminStore, Decided, Dispute, Outgoing, SealedSignature, SignatureMeta, StoreError,
-    StoreResult, StoredComment,
+    StoreResult, StoredComment, StoredProposal,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::Catalog;
 use musharaka_model::moderation::RejectReason;
+use musharaka_model::proposal::ProposalState;
 use std::collections::BTreeMap;
 
 #[async_trait]
@@ -73,16 +75,10 @@ impl AdminStore for DynamoStore {
             .expression_attribute_values(":reason", s(reason))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Decided::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Decided::NotFound)
-            }
-            Err(e) => Err(unavailable(e)),
-        }
+        Ok(match passed(result)? {
+            true => Decided::Done,
+            false => Decided::NotFound,
+        })
     }
     async fn stored_comment(&self, id: &str) -> StoreResult<Option<StoredComment>> {
         Ok(self
@@ -122,19 +118,13 @@ impl AdminStore for DynamoStore {
                 .expression_attribute_values(":reason", s(r.as_str())),
             None => update.update_expression("SET #state = :state, #gsi1pk = :gsi1pk, decided_by = :by, decided_at = :at"),
         };
-        match update.send().await {
-            Ok(_) => Ok(Decided::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
-                Ok(match self.stored_comment(id).await? {
-                    None => Decided::NotFound,
-                    Some(_) => Decided::AlreadyDecided,
-                })
-            }
-            Err(e) => Err(unavailable(e)),
+        if passed(update.send().await)? {
+            return Ok(Decided::Done);
         }
+        Ok(match self.stored_comment(id).await? {
+            None => Decided::NotFound,
+            Some(_) => Decided::AlreadyDecided,
+        })
     }
     async fn signatures(&self, initiative: &str) -> StoreResult<Vec<SealedSignature>> {
         let items = self.signature_items(initiative).await?;
@@ -261,6 +251,19 @@ impl AdminStore for DynamoStore {
 
     /// DynamoDB deletes the requests past `expires_at` by itself: nothing to do.
     async fn erase_requests(&self, _now: DateTime<Utc>) -> StoreResult<usize> {
+        Ok(0)
+    }
+
+    async fn proposals(
+        &self,
+        state: ProposalState,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<(Vec<StoredProposal>, Option<String>)> {
+        self.proposals_in(state, after, limit).await
+    }
+
+    async fn erase_drafts(&self, _now: DateTime<Utc>) -> StoreResult<usize> {
         Ok(0)
     }
 }

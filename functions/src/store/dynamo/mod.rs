@@ -4,6 +4,7 @@
 //! the initiative is open (each shard carries a copy of the initiative's state and dates, so
 //! no single item sees every signature).
 
+use super::{Asked, CommitteeChange, Member, Members, NewMember, Seated, StoredProposal};
 use super::{
     Confirmation, Confirmed, Count, NewComment, NewRequest, NewSignature, Outgoing, Pending,
     Receipted, Requested, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
@@ -20,9 +21,11 @@ use aws_sdk_dynamodb::types::{
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::{Details, Entry, Refusal};
 use musharaka_model::moderation::{ModerationState, RejectReason};
+use musharaka_model::proposal::Proposal;
 use std::collections::{BTreeMap, HashMap};
 
 mod admin;
+mod proposals;
 mod requests;
 #[cfg(feature = "table-schema")]
 mod table;
@@ -157,6 +160,22 @@ fn state(entry: &Entry) -> &'static str {
     match &entry.details {
         Details::Petition(i) | Details::Motion(i) => i.state.as_str(),
         Details::Consultation(c) => c.state.as_str(),
+    }
+}
+
+/// Whether an update was made: false when it failed its condition.
+fn passed<T>(
+    result: Result<T, SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError>>,
+) -> StoreResult<bool> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(unavailable(e)),
     }
 }
 
@@ -888,6 +907,74 @@ impl Store for DynamoStore {
 
     async fn contest(&self, reference: &str, now: DateTime<Utc>) -> StoreResult<bool> {
         self.contest_in(reference, now).await
+    }
+
+    async fn propose(
+        &self,
+        p: &Proposal,
+        agent: &NewMember,
+        m: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Asked> {
+        self.propose_in(p, agent, m, per_day, now).await
+    }
+
+    async fn join(
+        &self,
+        member: &NewMember,
+        m: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Asked> {
+        self.join_in(member, m, per_day, now).await
+    }
+
+    async fn proposal(&self, id: &str) -> StoreResult<Option<StoredProposal>> {
+        self.proposal_in(id).await
+    }
+
+    async fn members(&self, proposal: &str) -> StoreResult<Vec<Member>> {
+        self.members_in(proposal).await
+    }
+
+    async fn keyed(&self, key: &str) -> StoreResult<Option<(String, String)>> {
+        self.keyed_in(key).await
+    }
+
+    async fn seat(
+        &self,
+        proposal: &str,
+        reference: &str,
+        code: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Seated> {
+        self.seat_in(proposal, reference, code, key, now).await
+    }
+
+    async fn member_wrong_code(&self, proposal: &str, reference: &str) -> StoreResult<()> {
+        self.member_wrong_code_in(proposal, reference).await
+    }
+
+    async fn change_committee(
+        &self,
+        proposal: &str,
+        change: &CommitteeChange,
+        seen: u64,
+    ) -> StoreResult<bool> {
+        self.change_committee_in(proposal, change, seen).await
+    }
+
+    async fn save_proposal(
+        &self,
+        p: &Proposal,
+        seen: u64,
+        members: Members<'_>,
+        m: Option<&Outgoing>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.save_proposal_in(p, seen, members, m, now).await
     }
 }
 

@@ -4,7 +4,8 @@
 //! signature and its receipt put if absent, a counter shard, the contact's counter).
 
 use super::{
-    DynamoStore, Item, n, names, number_of, s, shard_key, signature_pks, text_of, unavailable,
+    DynamoStore, Item, n, names, number_of, passed, s, shard_key, signature_pks, text_of,
+    unavailable,
 };
 use super::{key, random_shard};
 use crate::store::{
@@ -38,14 +39,14 @@ fn dispute_key(id: &str) -> Item {
     key(format!("DISPUTE#{id}"), "DISPUTE")
 }
 
-fn blob(item: &Item, name: &str) -> Vec<u8> {
+pub(super) fn blob(item: &Item, name: &str) -> Vec<u8> {
     item.get(name)
         .and_then(|v| v.as_b().ok())
         .map(|b| b.as_ref().to_vec())
         .unwrap_or_default()
 }
 
-fn failed(codes: &[Option<String>], i: usize) -> bool {
+pub(super) fn failed(codes: &[Option<String>], i: usize) -> bool {
     codes.get(i).cloned().flatten().as_deref() == Some("ConditionalCheckFailed")
 }
 
@@ -174,7 +175,12 @@ impl DynamoStore {
     }
 
     /// The update of the contact's counter of requests today, which fails past `per_day`.
-    fn daily_count(&self, contact: &str, per_day: u32, now: DateTime<Utc>) -> StoreResult<Update> {
+    pub(super) fn daily_count(
+        &self,
+        contact: &str,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Update> {
         let day = now.timestamp().div_euclid(DAY) * DAY;
         Update::builder()
             .table_name(&self.table)
@@ -234,16 +240,7 @@ impl DynamoStore {
             .expression_attribute_values(":one", n(1))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(unavailable(e)),
-        }
+        passed(result).map(|_| ())
     }
 
     pub(super) async fn resend_in(
@@ -301,16 +298,7 @@ impl DynamoStore {
         } else {
             u.update_expression("SET #state = :new REMOVE sealed")
         };
-        match u.send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(unavailable(e)),
-        }
+        passed(u.send().await)
     }
 
     pub(super) async fn confirm_in(

@@ -2,16 +2,18 @@
 //! moderation, the filing export and retention.
 
 use super::{
-    COMMENT_COLUMNS, SqliteStore, add_contact, add_count, comment_row, err, load_comment, requests,
+    COMMENT_COLUMNS, SqliteStore, add_contact, add_count, comment_row, err, load_comment,
+    proposals, requests,
 };
 use crate::store::{
     Action, AdminStore, Decided, Dispute, Outgoing, SealedSignature, SignatureMeta, StoreError,
-    StoreResult, StoredComment,
+    StoreResult, StoredComment, StoredProposal,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::Catalog;
 use musharaka_model::moderation::RejectReason;
+use musharaka_model::proposal::ProposalState;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 
@@ -221,6 +223,22 @@ impl AdminStore for SqliteStore {
             Ok(())
         })
         .await
+    }
+
+    async fn proposals(
+        &self,
+        state: ProposalState,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<(Vec<StoredProposal>, Option<String>)> {
+        let after = after.map(str::to_string);
+        self.with(move |conn| proposals::proposals(conn, state, after.as_deref(), limit))
+            .await
+    }
+
+    async fn erase_drafts(&self, now: DateTime<Utc>) -> StoreResult<usize> {
+        self.with(move |conn| proposals::erase_drafts(conn, now))
+            .await
     }
 
     async fn enqueue(&self, m: &Outgoing) -> StoreResult<()> {

@@ -2,6 +2,7 @@
 //! initiative is open, insert the signature unless present, count it), for `serve` and small
 //! deployments.
 
+use super::{Asked, CommitteeChange, Member, Members, NewMember, Seated, StoredProposal};
 use super::{
     Confirmation, Confirmed, Count, NewComment, NewRequest, NewSignature, Outgoing, Pending,
     Receipted, Requested, Store, StoreError, StoreResult, Stored, StoredComment, Withdrawal,
@@ -10,11 +11,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musharaka_model::catalog::Entry;
 use musharaka_model::moderation::RejectReason;
+use musharaka_model::proposal::Proposal;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 mod admin;
+mod proposals;
 mod requests;
 
 const SCHEMA: &str = "
@@ -105,6 +108,36 @@ CREATE TABLE IF NOT EXISTS comments (
     retained_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
+CREATE TABLE IF NOT EXISTS proposals (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    updated INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL,
+    expires INTEGER,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS proposals_by_state ON proposals (state, updated, id);
+CREATE TABLE IF NOT EXISTS members (
+    proposal TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    role TEXT NOT NULL,
+    region TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    contact TEXT NOT NULL,
+    code TEXT NOT NULL,
+    code_expires INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    joined INTEGER NOT NULL DEFAULT 0,
+    key TEXT,
+    created INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    expires INTEGER,
+    PRIMARY KEY (proposal, reference)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS members_by_key ON members (key) WHERE key IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS members_seated ON members (proposal, signer) WHERE joined = 1;
 CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     initiative TEXT NOT NULL,
@@ -690,6 +723,105 @@ impl Store for SqliteStore {
         let reference = reference.to_string();
         self.with(move |conn| requests::contest(conn, &reference, now))
             .await
+    }
+
+    async fn propose(
+        &self,
+        p: &Proposal,
+        agent: &NewMember,
+        m: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Asked> {
+        let (p, agent, m) = (p.clone(), agent.clone(), m.clone());
+        self.with(move |conn| proposals::propose(conn, &p, &agent, &m, per_day, now))
+            .await
+    }
+
+    async fn join(
+        &self,
+        member: &NewMember,
+        m: &Outgoing,
+        per_day: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Asked> {
+        let (member, m) = (member.clone(), m.clone());
+        self.with(move |conn| proposals::join(conn, &member, &m, per_day, now))
+            .await
+    }
+
+    async fn proposal(&self, id: &str) -> StoreResult<Option<StoredProposal>> {
+        let id = id.to_string();
+        self.with(move |conn| proposals::proposal(conn, &id)).await
+    }
+
+    async fn members(&self, proposal: &str) -> StoreResult<Vec<Member>> {
+        let proposal = proposal.to_string();
+        self.with(move |conn| proposals::members(conn, &proposal))
+            .await
+    }
+
+    async fn keyed(&self, key: &str) -> StoreResult<Option<(String, String)>> {
+        let key = key.to_string();
+        self.with(move |conn| proposals::keyed(conn, &key)).await
+    }
+
+    async fn seat(
+        &self,
+        proposal: &str,
+        reference: &str,
+        code: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Seated> {
+        let args = [proposal, reference, code, key].map(str::to_string);
+        self.with(move |conn| {
+            let [proposal, reference, code, key] = &args;
+            proposals::seat(conn, proposal, reference, code, key, now)
+        })
+        .await
+    }
+
+    async fn member_wrong_code(&self, proposal: &str, reference: &str) -> StoreResult<()> {
+        let (proposal, reference) = (proposal.to_string(), reference.to_string());
+        self.with(move |conn| proposals::member_wrong_code(conn, &proposal, &reference))
+            .await
+    }
+
+    async fn change_committee(
+        &self,
+        proposal: &str,
+        change: &CommitteeChange,
+        seen: u64,
+    ) -> StoreResult<bool> {
+        let (proposal, change) = (proposal.to_string(), change.clone());
+        self.with(move |conn| proposals::change_committee(conn, &proposal, &change, seen))
+            .await
+    }
+
+    async fn save_proposal(
+        &self,
+        p: &Proposal,
+        seen: u64,
+        members: Members<'_>,
+        m: Option<&Outgoing>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let (p, m) = (p.clone(), m.cloned());
+        let (action, list) = match members {
+            Members::Unchanged => (None, Vec::new()),
+            Members::Keep(list, until) => (Some(Some(until)), list.to_vec()),
+            Members::Erase(list) => (Some(None), list.to_vec()),
+        };
+        self.with(move |conn| {
+            let members = match action {
+                None => Members::Unchanged,
+                Some(Some(until)) => Members::Keep(&list, until),
+                Some(None) => Members::Erase(&list),
+            };
+            proposals::save_proposal(conn, &p, seen, members, m.as_ref(), now)
+        })
+        .await
     }
 }
 

@@ -27,6 +27,28 @@ pub(super) fn enqueue_one(conn: &Connection, m: &Outgoing, now: DateTime<Utc>) -
     enqueue(conn, m, now)
 }
 
+/// Counts one code asked by `contact` on the day of `now`; false past `per_day`.
+pub(super) fn within_day_limit(
+    conn: &Connection,
+    contact: &str,
+    per_day: u32,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let day = now.timestamp().div_euclid(DAY) * DAY;
+    let asked: i64 = conn
+        .prepare_cached(
+            "INSERT INTO rate (client, window, n, expires) VALUES (?1, ?2, 1, ?3)
+             ON CONFLICT (client, window) DO UPDATE SET n = n + 1 RETURNING n",
+        )
+        .map_err(err)?
+        .query_row(
+            params![format!("day#{contact}"), day, day + 2 * DAY],
+            |row| row.get(0),
+        )
+        .map_err(err)?;
+    Ok(asked <= i64::from(per_day))
+}
+
 /// A request and its message, in one transaction, within the contact's daily limit.
 pub(super) fn request(
     conn: &mut Connection,
@@ -43,19 +65,7 @@ pub(super) fn request(
     if let Err(refusal) = entry.accepts_signature(now.fixed_offset()) {
         return Ok(Requested::Refused(refusal));
     }
-    let day = now.timestamp().div_euclid(DAY) * DAY;
-    let asked: i64 = tx
-        .prepare_cached(
-            "INSERT INTO rate (client, window, n, expires) VALUES (?1, ?2, 1, ?3)
-             ON CONFLICT (client, window) DO UPDATE SET n = n + 1 RETURNING n",
-        )
-        .map_err(err)?
-        .query_row(
-            params![format!("day#{}", s.contact), day, day + 2 * DAY],
-            |row| row.get(0),
-        )
-        .map_err(err)?;
-    if asked > i64::from(per_day) {
+    if !within_day_limit(&tx, &s.contact, per_day, now)? {
         return Ok(Requested::ContactLimit);
     }
     tx.prepare_cached(
