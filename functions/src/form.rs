@@ -60,6 +60,11 @@ impl Fields {
         }
     }
 
+    /// Sets the field `name`.
+    pub(crate) fn insert(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_string(), value.to_string());
+    }
+
     /// A field's value, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
@@ -81,11 +86,10 @@ impl Fields {
     }
 }
 
-/// A supporter's signature, validated except for what depends on the initiative.
+/// A person as the law names them for a signature or a seat on a committee: name, CIN,
+/// address, region, and the contact their one-time code goes to; consent given.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SignForm {
-    /// Initiative id.
-    pub initiative: String,
+pub(crate) struct Person {
     /// First name.
     pub first_name: String,
     /// Family name.
@@ -100,21 +104,36 @@ pub(crate) struct SignForm {
     pub province: Option<String>,
     /// Commune, where given.
     pub commune: Option<String>,
-    /// Ticked: electoral lists.
-    pub attest_electoral: bool,
-    /// Ticked: resident or active in the territory.
-    pub attest_local: bool,
     /// The phone or email the one-time code goes to.
     pub contact: Contact,
 }
 
-impl std::fmt::Debug for SignForm {
+impl std::fmt::Debug for Person {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Personal data never reaches a log line, even through a debug print.
+        write!(f, "Person {{ region: {:?}, .. }}", self.region)
+    }
+}
+
+/// A supporter's signature, validated except for what depends on the initiative.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SignForm {
+    /// Initiative id.
+    pub initiative: String,
+    /// Who signs.
+    pub person: Person,
+    /// Ticked: electoral lists.
+    pub attest_electoral: bool,
+    /// Ticked: resident or active in the territory.
+    pub attest_local: bool,
+}
+
+impl std::fmt::Debug for SignForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
             "SignForm {{ initiative: {:?}, region: {:?}, .. }}",
-            self.initiative, self.region
+            self.initiative, self.person.region
         )
     }
 }
@@ -126,13 +145,12 @@ fn optional(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, C
     }
 }
 
-impl SignForm {
-    /// Validates the fields of a signature (consent included).
-    pub(crate) fn from_fields(f: &Fields) -> Result<SignForm, Code> {
+impl Person {
+    /// Validates a person's fields, consent included.
+    pub(crate) fn from_fields(f: &Fields) -> Result<Person, Code> {
         if f.is_robot() {
             return Err(Code::BadRequest);
         }
-        let initiative = signer::text_field(f.get("initiative"), 64)?;
         let first_name = signer::text_field(f.get("first_name"), MAX_NAME)?;
         let family_name = signer::text_field(f.get("family_name"), MAX_NAME)?;
         let cin = signer::normalize_cin(f.get("cin").unwrap_or_default())?;
@@ -147,9 +165,8 @@ impl SignForm {
         if !f.checked("consent") {
             return Err(Code::ConsentRequired);
         }
-        Ok(SignForm {
+        Ok(Person {
             contact,
-            initiative,
             first_name,
             family_name,
             cin,
@@ -157,12 +174,10 @@ impl SignForm {
             region,
             province,
             commune,
-            attest_electoral: f.checked("attest_electoral"),
-            attest_local: f.checked("attest_local"),
         })
     }
 
-    /// What the legal filing needs, with the contact and the language messages to the signer
+    /// What the legal filing needs, with the contact and the language messages to the person
     /// use, to be sealed.
     pub(crate) fn personal_data(
         &self,
@@ -181,6 +196,22 @@ impl SignForm {
             region: self.region.clone(),
             signed_at: signed_at.to_string(),
         }
+    }
+}
+
+impl SignForm {
+    /// Validates the fields of a signature (consent included).
+    pub(crate) fn from_fields(f: &Fields) -> Result<SignForm, Code> {
+        if f.is_robot() {
+            return Err(Code::BadRequest);
+        }
+        let initiative = signer::text_field(f.get("initiative"), 64)?;
+        Ok(SignForm {
+            initiative,
+            person: Person::from_fields(f)?,
+            attest_electoral: f.checked("attest_electoral"),
+            attest_local: f.checked("attest_local"),
+        })
     }
 }
 
@@ -235,9 +266,9 @@ mod tests {
     #[test]
     fn reads_a_form_and_normalizes_it() {
         let s = sign(OK).unwrap();
-        assert_eq!(s.cin, "AB123456");
-        assert_eq!(s.region, "MA-04");
-        assert_eq!(s.address, "12 rue X, Rabat");
+        assert_eq!(s.person.cin, "AB123456");
+        assert_eq!(s.person.region, "MA-04");
+        assert_eq!(s.person.address, "12 rue X, Rabat");
         assert!(s.attest_electoral && !s.attest_local);
         assert!(
             !format!("{s:?}").contains("AB123456"),
@@ -249,7 +280,10 @@ mod tests {
     fn reads_json_with_booleans() {
         let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","contact":"amina@example.ma","consent":true}"#;
         let f = Fields::parse(Some("application/json; charset=utf-8"), body.as_bytes()).unwrap();
-        assert_eq!(SignForm::from_fields(&f).unwrap().first_name, "أمينة");
+        assert_eq!(
+            SignForm::from_fields(&f).unwrap().person.first_name,
+            "أمينة"
+        );
     }
 
     #[test]

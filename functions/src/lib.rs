@@ -5,6 +5,8 @@
 mod api;
 mod aws_env;
 mod client;
+mod committee;
+mod committee_page;
 mod confirm_page;
 pub mod crypto;
 pub mod filing;
@@ -16,6 +18,7 @@ mod messages;
 pub mod notify;
 mod otp;
 pub mod personal;
+mod proposal_form;
 mod receipt;
 pub mod security;
 mod settings;

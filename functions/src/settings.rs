@@ -3,6 +3,7 @@
 
 use crate::crypto::Secrets;
 use anyhow::{Context, Result, bail};
+use musharaka_model::proposal_text::PeriodLimits;
 use std::time::Duration;
 
 /// Everything a function needs besides the store.
@@ -20,6 +21,11 @@ pub struct Settings {
     pub max_comment: usize,
     /// Codes one contact may ask for in a day, over every initiative (each SMS has a cost).
     pub per_contact_day: u32,
+    /// Largest body of a proposal or a committee's change (a memorandum of 20,000 Arabic
+    /// letters takes 6 bytes each once percent-encoded).
+    pub max_proposal_body: usize,
+    /// The collection periods a proposal may ask for (`[proposals]` of `site.toml`).
+    pub proposal_days: PeriodLimits,
     /// Keys for personal data.
     pub secrets: Secrets,
 }
@@ -35,13 +41,16 @@ impl Settings {
             max_body: 16 * 1024,
             max_comment: 4000,
             per_contact_day: 10,
+            max_proposal_body: 256 * 1024,
+            proposal_days: PeriodLimits::default(),
             secrets,
         }
     }
 
     /// Reads `MUSHARAKA_SITE_ORIGIN`, `MUSHARAKA_PEPPER`, `MUSHARAKA_DATA_KEY` and optionally
     /// `MUSHARAKA_RATE_LIMIT` (`20/60`: 20 submissions per 60 seconds) and
-    /// `MUSHARAKA_CONTACT_DAY_LIMIT` (codes one contact may ask for in a day, 10).
+    /// `MUSHARAKA_CONTACT_DAY_LIMIT` (codes one contact may ask for in a day, 10) and
+    /// `MUSHARAKA_PROPOSAL_DAYS` (`30-365`: the collection periods a proposal may ask for).
     pub fn from_env() -> Result<Settings> {
         let var = |name: &str| {
             std::env::var(name).with_context(|| format!("environment variable {name} is not set"))
@@ -57,6 +66,9 @@ impl Settings {
                 .parse()
                 .context("MUSHARAKA_CONTACT_DAY_LIMIT must be a number of codes per day")?;
         }
+        if let Ok(days) = std::env::var("MUSHARAKA_PROPOSAL_DAYS") {
+            settings.proposal_days = parse_days(&days)?;
+        }
         Ok(settings)
     }
 
@@ -71,5 +83,18 @@ impl Settings {
             bail!("rate limit window must be at least one second");
         }
         Ok(())
+    }
+}
+
+/// The collection periods `min-max` (in days) a proposal may ask for.
+pub(crate) fn parse_days(spec: &str) -> Result<PeriodLimits> {
+    let parsed = spec
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+    match parsed {
+        Some((min_days, max_days)) if 0 < min_days && min_days <= max_days => {
+            Ok(PeriodLimits { min_days, max_days })
+        }
+        _ => bail!("proposal periods {spec:?} must look like 30-365 (shortest-longest, in days)"),
     }
 }

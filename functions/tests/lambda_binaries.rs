@@ -69,7 +69,7 @@ async fn last_code(store: &std::path::Path) -> (String, String) {
         Body::Code {
             code, reference, ..
         } => (reference, code),
-        Body::Decision { .. } => panic!("not a code"),
+        _ => panic!("not a signature's code"),
     }
 }
 

@@ -112,6 +112,22 @@ fn each_function_may_only_do_what_it_does() {
             .any(|a| a.contains("Put") || a.contains("Update"))
     );
     assert!(actions("CommentFunction").contains(&"dynamodb:ConditionCheckItem".to_string()));
+    // The committee function touches proposals, their members and codes, and nothing else.
+    let committee: Vec<(String, Value)> = (statements(&t).into_iter())
+        .filter(|(owner, _)| owner == "CommitteeFunction")
+        .collect();
+    assert_eq!(committee.len(), 1);
+    let keys =
+        strings(&committee[0].1["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]);
+    assert_eq!(
+        keys,
+        ["PROPOSAL#*", "KEY#*", "OUTBOX#*", "CONTACTDAY#*", "RATE#*"]
+    );
+    assert!(
+        !actions("CommitteeFunction")
+            .iter()
+            .any(|a| a.contains("Scan"))
+    );
     // Signing deletes nothing but a signature its signer withdraws, one item at a time.
     let sign = actions("SignFunction");
     assert!(sign.contains(&"dynamodb:DeleteItem".to_string()));
@@ -319,7 +335,11 @@ fn every_function_runs_on_arm64_with_a_small_footprint() {
         .into_iter()
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
         .collect();
-    assert_eq!(functions.len(), 4);
+    assert_eq!(
+        functions.len(),
+        musharaka_functions::Lambda::ALL.len() + 1,
+        "each Lambda and notify"
+    );
     for (name, f) in functions {
         let p = &f["Properties"];
         let arch = p.get("Architectures").unwrap_or(&global["Architectures"]);

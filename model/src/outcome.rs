@@ -82,11 +82,43 @@ pub enum Code {
     CinTaken,
     /// The signer contested the signature counted with their CIN: a moderator will decide.
     Contested,
+    /// A one-time code was sent to a person proposing or joining a committee: their seat counts once confirmed.
+    SeatCodeSent,
+    /// The proposal as typed has problems, each named in the answer.
+    InvalidProposal,
+    /// The authority addressed does not exist, or may not receive this kind of initiative.
+    InvalidTarget,
+    /// The person sits on the committee, with their private code.
+    Seated,
+    /// A member with this CIN already sits on the committee.
+    AlreadyMember,
+    /// The committee no longer changes: the proposal was submitted, decided or withdrawn, or the committee is full.
+    CommitteeClosed,
+    /// No proposal has this invitation code.
+    UnknownInvitation,
+    /// The committee code expired or was mistyped too many times: join (or propose) again.
+    SeatCodeVoid,
+    /// No committee member has this private code (mistyped, or the member left or was erased).
+    UnknownKey,
+    /// The committee's private page: the proposal, its state, its committee and the moderators' messages.
+    ProposalShown,
+    /// The agent's change was saved.
+    ProposalSaved,
+    /// Submission refused: a committee rule does not hold yet, named in the answer.
+    RulesUnmet,
+    /// The proposal was sent for review.
+    ProposalSubmitted,
+    /// The proposal was withdrawn and its committee's personal data erased.
+    ProposalWithdrawn,
+    /// The member left the committee; their data is erased.
+    LeftCommittee,
+    /// Someone changed the proposal or its committee meanwhile: nothing was written, read it again.
+    ProposalChanged,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 53] = [
         Code::Signed,
         Code::AlreadySigned,
         Code::Commented,
@@ -124,6 +156,22 @@ impl Code {
         Code::ContactLimit,
         Code::CinTaken,
         Code::Contested,
+        Code::SeatCodeSent,
+        Code::InvalidProposal,
+        Code::InvalidTarget,
+        Code::Seated,
+        Code::AlreadyMember,
+        Code::CommitteeClosed,
+        Code::UnknownInvitation,
+        Code::SeatCodeVoid,
+        Code::UnknownKey,
+        Code::ProposalShown,
+        Code::ProposalSaved,
+        Code::RulesUnmet,
+        Code::ProposalSubmitted,
+        Code::ProposalWithdrawn,
+        Code::LeftCommittee,
+        Code::ProposalChanged,
     ];
 
     /// The kebab-case code, used in JSON answers, result page URLs and UI string keys.
@@ -166,6 +214,22 @@ impl Code {
             Code::ContactLimit => "contact-limit",
             Code::CinTaken => "cin-taken",
             Code::Contested => "contested",
+            Code::SeatCodeSent => "seat-code-sent",
+            Code::InvalidProposal => "invalid-proposal",
+            Code::InvalidTarget => "invalid-target",
+            Code::Seated => "seated",
+            Code::AlreadyMember => "already-member",
+            Code::CommitteeClosed => "committee-closed",
+            Code::UnknownInvitation => "unknown-invitation",
+            Code::SeatCodeVoid => "seat-code-void",
+            Code::UnknownKey => "unknown-key",
+            Code::ProposalShown => "proposal-shown",
+            Code::ProposalSaved => "proposal-saved",
+            Code::RulesUnmet => "rules-unmet",
+            Code::ProposalSubmitted => "proposal-submitted",
+            Code::ProposalWithdrawn => "proposal-withdrawn",
+            Code::LeftCommittee => "left-committee",
+            Code::ProposalChanged => "proposal-changed",
         }
     }
 
@@ -181,6 +245,13 @@ impl Code {
                 | Code::CodeSent
                 | Code::Resent
                 | Code::Contested
+                | Code::SeatCodeSent
+                | Code::Seated
+                | Code::ProposalShown
+                | Code::ProposalSaved
+                | Code::ProposalSubmitted
+                | Code::ProposalWithdrawn
+                | Code::LeftCommittee
         )
     }
 
@@ -193,6 +264,23 @@ impl Code {
 /// Root-relative URL of the page in `lang` where a signer types the one-time code sent to them.
 pub fn confirm_page_url(lang: crate::Lang) -> String {
     format!("/{}/confirm/", lang.code())
+}
+
+/// Root-relative URL of the page in `lang` where a citizen proposes a petition or motion.
+pub fn propose_page_url(lang: crate::Lang) -> String {
+    format!("/{}/propose/", lang.code())
+}
+
+/// Root-relative URL of the page in `lang` where a citizen joins a committee with its
+/// invitation code.
+pub fn join_page_url(lang: crate::Lang) -> String {
+    format!("/{}/join/", lang.code())
+}
+
+/// Root-relative URL of the page in `lang` where committee members open their private page
+/// with their private code.
+pub fn committee_page_url(lang: crate::Lang) -> String {
+    format!("/{}/committee/", lang.code())
 }
 
 /// Root-relative URL of the page in `lang` where signers check or withdraw their signature with

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 /// The functions, one binary each.
-pub(crate) const FUNCTIONS: [&str; 4] = ["sign", "comment", "counts", "notify"];
+pub(crate) const FUNCTIONS: [&str; 5] = ["sign", "comment", "counts", "committee", "notify"];
 
 fn newest(dir: &Path) -> SystemTime {
     walk(dir)

@@ -27,8 +27,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod comment;
+mod committee;
+mod committee_view;
 mod confirm;
 mod counts;
+mod join;
+mod propose;
+mod seat;
 mod sign;
 mod signature;
 
@@ -42,6 +47,10 @@ const ROUTES: &[ApiRoute] = &[
     signature::ROUTE,
     comment::ROUTE,
     counts::ROUTE,
+    propose::ROUTE,
+    join::ROUTE,
+    seat::ROUTE,
+    committee::ROUTE,
 ];
 
 /// The Lambda function that serves a route (each is a binary of `src/bin/` and a function of
@@ -54,11 +63,18 @@ pub enum Lambda {
     Comment,
     /// `counts`: the counts the pages show.
     Counts,
+    /// `committee`: proposals and their committees.
+    Committee,
 }
 
 impl Lambda {
     /// Every function.
-    pub const ALL: [Lambda; 3] = [Lambda::Sign, Lambda::Comment, Lambda::Counts];
+    pub const ALL: [Lambda; 4] = [
+        Lambda::Sign,
+        Lambda::Comment,
+        Lambda::Counts,
+        Lambda::Committee,
+    ];
 
     /// Its binary in `src/bin/`, the name the deployment template builds it by.
     pub fn binary(self) -> &'static str {
@@ -66,6 +82,7 @@ impl Lambda {
             Lambda::Sign => "sign",
             Lambda::Comment => "comment",
             Lambda::Counts => "counts",
+            Lambda::Committee => "committee",
         }
     }
 }
@@ -105,6 +122,11 @@ pub fn routes_of(lambda: Lambda) -> Vec<(&'static str, &'static str)> {
 trait Form {
     /// The route's name in the log.
     const NAME: &'static str;
+
+    /// The largest body the form takes.
+    fn body_limit(settings: &Settings) -> usize {
+        settings.max_body
+    }
 
     /// The outcome of the fields of a submission, in the form's language.
     fn outcome(
@@ -214,6 +236,17 @@ struct Outcome {
     confirm: Option<ConfirmInfo>,
     /// Seconds before trying again, when the code's own delay is not the answer.
     retry_after: Option<u64>,
+    /// What the answer shows besides its message: more JSON fields, and the whole page a form
+    /// without JavaScript gets.
+    view: Option<View>,
+}
+
+/// An answer's own content, for routes whose result a static page cannot show.
+struct View {
+    /// Fields added to the JSON answer.
+    json: serde_json::Map<String, serde_json::Value>,
+    /// The page a form without JavaScript gets.
+    html: String,
 }
 
 /// A signing request the answer is about.
@@ -240,6 +273,7 @@ impl From<Code> for Outcome {
             about: None,
             confirm: None,
             retry_after: None,
+            view: None,
         }
     }
 }
@@ -247,7 +281,17 @@ impl From<Code> for Outcome {
 fn status_of(code: Code) -> StatusCode {
     match code {
         Code::Signed | Code::AlreadySigned | Code::Counted | Code::Withdrawn => StatusCode::OK,
+        Code::Seated
+        | Code::ProposalShown
+        | Code::ProposalSaved
+        | Code::ProposalSubmitted
+        | Code::ProposalWithdrawn
+        | Code::LeftCommittee => StatusCode::OK,
         Code::Commented | Code::CodeSent | Code::Resent | Code::Contested => StatusCode::ACCEPTED,
+        Code::SeatCodeSent => StatusCode::ACCEPTED,
+        Code::AlreadyMember | Code::CommitteeClosed | Code::RulesUnmet | Code::ProposalChanged => {
+            StatusCode::CONFLICT
+        }
         Code::CinTaken => StatusCode::CONFLICT,
         Code::ResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         // An unknown initiative or receipt code is a field of the form, not a missing
@@ -305,7 +349,7 @@ async fn read_submission(
     state: &AppState,
     client: &ClientAddr,
     headers: &HeaderMap,
-    body: Body,
+    (body, limit): (Body, usize),
 ) -> Result<Fields, Outcome> {
     let s = &state.settings;
     if let Some(origin) = header_str(headers, header::ORIGIN)
@@ -313,7 +357,7 @@ async fn read_submission(
     {
         return Err(Code::Forbidden.into());
     }
-    let bytes = axum::body::to_bytes(body, s.max_body)
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| Outcome::from(Code::TooLarge))?;
     let fields =
@@ -383,6 +427,11 @@ fn respond(
                 "to": confirm.to,
             });
         }
+        if let Some(view) = &outcome.view {
+            for (k, v) in &view.json {
+                body[k] = v.clone();
+            }
+        }
         if let Some(about) = &outcome.about {
             body["initiative"] = serde_json::json!({
                 "label": crate::messages::text(lang, "signature.initiative"),
@@ -417,6 +466,9 @@ fn respond(
 /// The page a form without JavaScript gets when the answer carries what a static result page
 /// cannot show: a new receipt code, or the initiative a receipt belongs to.
 fn receipt_page(outcome: &Outcome, lang: Lang) -> Option<String> {
+    if let Some(view) = &outcome.view {
+        return Some(view.html.clone());
+    }
     if let Some(about) = &outcome.about {
         return Some(receipt::answer_page(lang, outcome.code, about));
     }
@@ -453,7 +505,8 @@ async fn submit<F: Form>(
         header_str(&headers, header::ACCEPT_LANGUAGE),
     );
     // Origin, size, type and rate first; then the form, in its own language.
-    let outcome = match read_submission(&state, &client, &headers, body).await {
+    let limit = F::body_limit(&state.settings);
+    let outcome = match read_submission(&state, &client, &headers, (body, limit)).await {
         Err(o) => o,
         Ok(fields) => {
             lang = pick_lang(fields.get("lang"), Some(lang.code()), None);

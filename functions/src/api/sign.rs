@@ -83,7 +83,7 @@ fn eligible(entry: &Entry, form: &SignForm) -> Result<(), Code> {
         }
     }
     if init.target.authority.is_local()
-        && init.target.region.as_deref() != Some(form.region.as_str())
+        && init.target.region.as_deref() != Some(form.person.region.as_str())
     {
         return Err(Code::NotEligible);
     }
@@ -103,12 +103,12 @@ fn sealed_request(
 ) -> Option<(NewRequest, Outgoing)> {
     let s = &state.settings.secrets;
     let code = otp::new_code();
-    let signer = s.keyed_hash(&[&form.initiative, &form.cin]);
+    let signer = s.keyed_hash(&[&form.initiative, &form.person.cin]);
     let title = musharaka_model::lang::pick(&entry.title, lang, &Lang::ALL)
         .cloned()
         .unwrap_or_else(|| form.initiative.clone());
     let message = Message {
-        to: form.contact.as_str().to_string(),
+        to: form.person.contact.as_str().to_string(),
         lang,
         body: Body::Code {
             code: code.clone(),
@@ -117,6 +117,7 @@ fn sealed_request(
         },
     };
     let sealed = form
+        .person
         .personal_data(&now.to_rfc3339(), lang)
         .seal(s, &form.initiative, &signer)
         .and_then(|sealed| Ok((sealed, message.seal(s, format!("{reference}-0"))?)));
@@ -135,13 +136,13 @@ fn sealed_request(
         signature: NewSignature {
             initiative: form.initiative.clone(),
             signer,
-            region: form.region.clone(),
+            region: form.person.region.clone(),
             lang,
             sealed,
             receipt: String::new(),
             expires: 0,
-            contact: s.keyed_hash(&["contact", form.contact.as_str()]),
-            group: form.contact.group(),
+            contact: s.keyed_hash(&["contact", form.person.contact.as_str()]),
+            group: form.person.contact.group(),
             client: s.keyed_hash(&["client", &client.0]),
         },
     };
@@ -157,11 +158,11 @@ fn to_confirm(reference: String, form: &SignForm, lang: Lang) -> ConfirmInfo {
             confirm_page_url(lang),
             serde_urlencoded::to_string([
                 ("r", reference.as_str()),
-                ("to", form.contact.masked().as_str()),
+                ("to", form.person.contact.masked().as_str()),
             ])
             .unwrap_or_default()
         ),
-        to: Some(form.contact.masked()),
+        to: Some(form.person.contact.masked()),
         reference,
         code: None,
     }

@@ -40,6 +40,22 @@ pub enum Body {
         /// The initiative's title in the signer's language.
         title: String,
     },
+    /// A one-time code for a seat on the committee of the proposal `title`.
+    CommitteeCode {
+        /// The six digits.
+        code: String,
+        /// The member's reference.
+        reference: String,
+        /// The proposal's title.
+        title: String,
+    },
+    /// A moderator decided on the proposal `title`, now in `state`.
+    ProposalDecision {
+        /// The proposal's title.
+        title: String,
+        /// Its new state (`accepted`, `rejected`, `changes-requested`).
+        state: String,
+    },
     /// A moderator decided a contest on a signature of the initiative `title`.
     Decision {
         /// Whether the contested signature was kept (else struck).
@@ -95,11 +111,7 @@ impl Message {
                 reference,
                 title,
             } => {
-                let fill = |s: String| {
-                    s.replace("{code}", code)
-                        .replace("{ref}", reference)
-                        .replace("{title}", title)
-                };
+                let fill = |s: String| fill_code(s, code, reference, title);
                 // The code travels in the fragment: never sent to a server, never logged; a
                 // mail scanner that follows the link confirms nothing (confirming is a POST).
                 let link = format!(
@@ -115,6 +127,24 @@ impl Message {
                     },
                 }
             }
+            Body::CommitteeCode {
+                code,
+                reference,
+                title,
+            } => {
+                let fill = |s: String| fill_code(s, code, reference, title);
+                let key = if self.is_sms() { "sms" } else { "email" };
+                Rendered {
+                    subject: fill(t("committee_notify.subject")),
+                    text: fill(t(&format!("committee_notify.{key}"))),
+                }
+            }
+            Body::ProposalDecision { title, state } => Rendered {
+                subject: t("committee_notify.decision_subject"),
+                text: t("committee_notify.decision")
+                    .replace("{title}", title)
+                    .replace("{state}", &t(&format!("proposal.{state}"))),
+            },
             Body::Decision { kept, title } => {
                 let key = if *kept {
                     "notify.kept_sms"
@@ -128,6 +158,14 @@ impl Message {
             }
         }
     }
+}
+
+/// `template` with its code, reference and title filled in.
+fn fill_code(template: String, code: &str, reference: &str, title: &str) -> String {
+    template
+        .replace("{code}", code)
+        .replace("{ref}", reference)
+        .replace("{title}", title)
 }
 
 /// The context a message is sealed under.

@@ -468,7 +468,8 @@ pub trait Store: Send + Sync {
     /// The proposal `id`.
     async fn proposal(&self, id: &str) -> StoreResult<Option<StoredProposal>>;
 
-    /// The committee of `proposal`, joined or waiting for their code, in the order they asked.
+    /// The committee of `proposal`, joined or waiting for their code: its agent, then the
+    /// others in the order they asked.
     async fn members(&self, proposal: &str) -> StoreResult<Vec<Member>>;
 
     /// The proposal and member reference whose private code hashes to `key`.

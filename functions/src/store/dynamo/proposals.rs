@@ -283,7 +283,8 @@ impl DynamoStore {
                 _ => break,
             }
         }
-        out.sort_by(|a, b| (a.created, &a.reference).cmp(&(b.created, &b.reference)));
+        let order = |m: &Member| (m.role != Role::Agent, m.created, m.reference.clone());
+        out.sort_by_key(order);
         Ok(out)
     }
 

@@ -157,7 +157,7 @@ fn read_member(r: &Row) -> rusqlite::Result<Member> {
 
 pub(super) fn members(conn: &Connection, proposal: &str) -> StoreResult<Vec<Member>> {
     let sql = format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE proposal = ?1 ORDER BY created, reference"
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE proposal = ?1 ORDER BY role != 'agent', created, reference"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
     let rows = stmt.query_map([proposal], read_member).map_err(err)?;
