@@ -185,9 +185,9 @@ impl PrivateView {
             .map(|d| format!("<p>{}</p>\n", escape(d)))
             .unwrap_or_default();
         format!(
-            "<section class=\"proposal\" lang=\"{pl}\" dir=\"{dir}\">\n<h2>{title}</h2>\n\
-             <h3>{request_label}</h3>\n<p class=\"plain\">{request}</p>\n\
-             <h3>{memo_label}</h3>\n<p class=\"plain\">{memorandum}</p>\n</section>\n\
+            "<section class=\"proposal\" lang=\"{pl}\" dir=\"{dir}\">\n<h2 dir=\"auto\">{title}</h2>\n\
+             <h3>{request_label}</h3>\n<p class=\"plain\" dir=\"auto\">{request}</p>\n\
+             <h3>{memo_label}</h3>\n<p class=\"plain\" dir=\"auto\">{memorandum}</p>\n</section>\n\
              <p>{state_label} <strong>{state}</strong></p>\n{deadline}",
             pl = p.lang.code(),
             title = escape(&p.title),

@@ -130,7 +130,7 @@ pub(crate) fn problem_text(lang: Lang, problem: &Problem) -> String {
 fn text_field(name: &str, label: String, help: String, value: &str, rows: u32) -> String {
     let control = if rows == 1 {
         format!(
-            "<input id=\"{name}\" name=\"{name}\" value=\"{}\" aria-describedby=\"{name}-help\" aria-required=\"true\">",
+            "<input id=\"{name}\" name=\"{name}\" value=\"{}\" dir=\"auto\" aria-describedby=\"{name}-help\" aria-required=\"true\">",
             escape(value)
         )
     } else {

@@ -180,6 +180,21 @@ impl Site {
                 "confirm.html",
                 self.render_confirm(lc),
             ),
+            (
+                outcome::propose_page_url(lang),
+                "propose.html",
+                self.render_propose(lc),
+            ),
+            (
+                outcome::join_page_url(lang),
+                "join.html",
+                self.render_join(lc),
+            ),
+            (
+                outcome::committee_page_url(lang),
+                "committee.html",
+                self.render_committee(lc),
+            ),
         ];
         for (url, template, rendered) in results.chain(others) {
             let written = match rendered {

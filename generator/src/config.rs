@@ -43,6 +43,9 @@ pub struct SiteConfig {
     /// How signatures are confirmed (`[signing]`).
     #[serde(default)]
     pub signing: musharaka_model::signing::SigningPolicy,
+    /// The collection periods a citizen's proposal may ask for (`[proposals]`).
+    #[serde(default)]
+    pub proposals: musharaka_model::proposal_text::PeriodLimits,
 }
 
 fn default_offset() -> String {
@@ -86,6 +89,14 @@ impl SiteConfig {
         }
         if let Err(e) = self.retention.validate() {
             bail!("[retention]: {e}");
+        }
+        let p = self.proposals;
+        if p.min_days == 0 || p.min_days > p.max_days {
+            bail!(
+                "[proposals]: `min_days` ({}) must be at least 1 and at most `max_days` ({})",
+                p.min_days,
+                p.max_days
+            );
         }
         if let Err(e) = self.signing.validate() {
             bail!("[signing]: {e}");

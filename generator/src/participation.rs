@@ -90,16 +90,10 @@ pub(crate) fn sign_form(site: &Site, entry: &Document, lang: Lang, i: &Initiativ
             json!({"field": a.field(), "label": site.theme.text(lang, key).replace("{territory}", &territory)})
         })
         .collect();
-    let regions: Vec<Value> = region::all()
-        .iter()
-        .map(|r| {
-            json!({
-                "code": r.code,
-                "name": pick(&r.name, lang, &site.config.fallback),
-                "selected": t.region.as_deref() == Some(r.code.as_str()),
-            })
-        })
-        .collect();
+    let mut regions = region_options(site, lang);
+    for (option, r) in regions.iter_mut().zip(region::all()) {
+        option["selected"] = json!(t.region.as_deref() == Some(r.code.as_str()));
+    }
     json!({
         "open": open,
         "notice": notice,
@@ -158,4 +152,63 @@ pub(crate) fn published_comments(
             })
         })
         .collect()
+}
+
+/// The regions as a form's options, none chosen.
+fn region_options(site: &Site, lang: Lang) -> Vec<Value> {
+    (region::all().iter())
+        .map(|r| json!({"code": r.code, "name": pick(&r.name, lang, &site.config.fallback)}))
+        .collect()
+}
+
+/// The forms of a committee's people (the proposal's agent, a member joining): who they are,
+/// and for a proposal what it asks of whom.
+pub(crate) fn proposal_form(site: &Site, lang: Lang) -> Value {
+    use musharaka_model::committee::exclusions;
+    use musharaka_model::state::InitiativeKind;
+    let t = |key: &str| site.theme.text(lang, key);
+    let authorities: Vec<Value> = [
+        Authority::HeadOfGovernment,
+        Authority::HouseOfRepresentatives,
+        Authority::HouseOfCouncillors,
+        Authority::Region,
+        Authority::Province,
+        Authority::Commune,
+    ]
+    .iter()
+    .map(|a| json!({"code": a.as_str(), "name": t(&format!("authority.{}", a.as_str()))}))
+    .collect();
+    let petition: Vec<&str> = exclusions(InitiativeKind::Petition)
+        .map(|e| e.id.as_str())
+        .collect();
+    let exclusions: Vec<Value> = exclusions(InitiativeKind::Motion)
+        .map(|e| {
+            let text = pick(&e.text, lang, &site.config.fallback)
+                .cloned()
+                .unwrap_or_default();
+            json!({
+                "field": format!("attest_{}", e.id),
+                "label": t("propose.attest_exclusion").replace("{text}", &text),
+                "motion_only": !petition.contains(&e.id.as_str()),
+            })
+        })
+        .collect();
+    let languages: Vec<Value> = (site.config.languages.iter())
+        .map(|l| json!({"code": l.code.code(), "name": l.name, "selected": l.code == lang}))
+        .collect();
+    let limits = site.config.proposals;
+    json!({
+        "regions": region_options(site, lang),
+        "local": false,
+        "commune": false,
+        "authorities": authorities,
+        "exclusions": exclusions,
+        "languages": languages,
+        "min_days": limits.min_days,
+        "max_days": limits.max_days,
+        "period_help": t("propose.period_help")
+            .replace("{min}", &limits.min_days.to_string())
+            .replace("{max}", &limits.max_days.to_string()),
+        "privacy_url": crate::links::resolve(site, lang, "@/privacy.md"),
+    })
 }

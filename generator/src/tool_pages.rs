@@ -8,7 +8,9 @@ use crate::render::LangContext;
 use crate::site::Site;
 use crate::theme::error_chain;
 use musharaka_model::Lang;
-use musharaka_model::outcome::{Code, confirm_page_url, signature_page_url};
+use musharaka_model::outcome::{
+    Code, committee_page_url, confirm_page_url, join_page_url, propose_page_url, signature_page_url,
+};
 use serde_json::{Value, json};
 
 impl Site {
@@ -87,6 +89,46 @@ impl Site {
         let mut ctx = self.tool_context(lc, confirm_page_url, title);
         ctx.insert("action", &format!("/api/confirm?lang={}", lc.lang().code()));
         self.render_tool("confirm.html", &ctx)
+    }
+
+    /// Renders the page in `lang` where a citizen proposes a petition or a motion.
+    pub(crate) fn render_propose(&self, lc: &LangContext) -> Result<String, String> {
+        self.render_committee_tool(lc, "propose", propose_page_url)
+    }
+
+    /// Renders the page in `lang` where a citizen joins a committee with its invitation.
+    pub(crate) fn render_join(&self, lc: &LangContext) -> Result<String, String> {
+        self.render_committee_tool(lc, "join", join_page_url)
+    }
+
+    /// Renders the page in `lang` where committee members open their private page.
+    pub(crate) fn render_committee(&self, lc: &LangContext) -> Result<String, String> {
+        self.render_committee_tool(lc, "committee", committee_page_url)
+    }
+
+    /// The page `name` (its template, its strings' table and its route have that name).
+    fn render_committee_tool(
+        &self,
+        lc: &LangContext,
+        name: &str,
+        url_of: fn(Lang) -> String,
+    ) -> Result<String, String> {
+        let title = self.theme.text(lc.lang(), &format!("{name}.title"));
+        let mut ctx = self.tool_context(lc, url_of, title);
+        ctx.insert("action", &format!("/api/{name}?lang={}", lc.lang().code()));
+        ctx.insert(
+            "form",
+            &crate::participation::proposal_form(self, lc.lang()),
+        );
+        ctx.insert(
+            "links",
+            &json!({
+                "propose": propose_page_url(lc.lang()),
+                "join": join_page_url(lc.lang()),
+                "committee": committee_page_url(lc.lang()),
+            }),
+        );
+        self.render_tool(&format!("{name}.html"), &ctx)
     }
 
     /// The language links of a page that is not content, at `url_of(lang)` in each language.

@@ -15,8 +15,10 @@ pub const MAX_REQUEST: usize = 2_000;
 /// Longest explanatory memorandum.
 pub const MAX_MEMORANDUM: usize = 20_000;
 
-/// The collection period a proposal may ask for, in days. No law sets one: the portal does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The collection period a proposal may ask for, in days. No law sets one: the portal does
+/// (`[proposals]` of `site.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct PeriodLimits {
     /// Shortest period.
     pub min_days: u32,

@@ -134,6 +134,10 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
     let notifier = musharaka_functions::notify::from_env(&base_url, Some(outbox_dir.clone()))?;
     outbox::spawn_sender(sqlite, notifier, secrets.clone());
     let mut settings = Settings::new(&base_url, secrets);
+    let config = o.root.join("content").join("site.toml");
+    if let Ok(config) = musharaka_generator::SiteConfig::from_file(&config) {
+        settings.proposal_days = config.proposals;
+    }
     if let Some(limit) = o
         .rate_limit
         .or_else(|| std::env::var("MUSHARAKA_RATE_LIMIT").ok())
