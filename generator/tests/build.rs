@@ -53,10 +53,10 @@ fn every_page_declares_its_language_and_direction() {
             }
         }
     }
-    // 10 pages, a 404, the signature and confirmation pages and a result page per outcome,
-    // per language.
+    // 10 pages, a 404, the signature and confirmation pages, the pages to propose, join and
+    // open a committee, and a result page per outcome, per language.
     let results = musharaka_model::outcome::Code::ALL.len();
-    assert_eq!(pages, 3 * (13 + results));
+    assert_eq!(pages, 3 * (16 + results));
 }
 
 #[test]
