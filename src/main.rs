@@ -74,6 +74,19 @@ enum Command {
         /// local DynamoDB-compatible server).
         #[arg(long)]
         create_table: bool,
+        /// Data folder holding the local keys when they are not in the environment (to count
+        /// the committees of accepted proposals as their first signatures).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Review citizens' proposals of petitions and motions: list, show, accept, reject or send
+    /// back for changes.
+    Proposals {
+        /// `sqlite:PATH` or `dynamodb:TABLE`.
+        #[arg(long)]
+        store: String,
+        #[command(subcommand)]
+        action: cmd::proposals::Action,
     },
     /// Export what the law requires for filing.
     Export {
@@ -244,7 +257,9 @@ fn main() -> ExitCode {
             store,
             catalog,
             create_table,
-        } => cmd::publish::run(&store, &catalog, create_table),
+            data,
+        } => cmd::publish::run(&store, &catalog, create_table, &data),
+        Command::Proposals { store, action } => cmd::proposals::run(&store, action),
         Command::Purge {
             store,
             catalog,

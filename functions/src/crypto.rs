@@ -61,6 +61,14 @@ impl Secrets {
         Ok((STANDARD.encode(pepper), STANDARD.encode(key)))
     }
 
+    /// A random token (128 bits, hex), for what must be unique and unguessable but is never
+    /// typed by anyone (the receipt of a signature its signer does not hold).
+    pub fn random_token() -> String {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the system's random source");
+        hex(&bytes)
+    }
+
     /// Keyed hash of `parts` (joined unambiguously), as lowercase hex.
     pub fn keyed_hash(&self, parts: &[&str]) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.pepper).expect("any key length");

@@ -106,12 +106,71 @@ pub fn csv(rows: &[Row]) -> String {
     csv
 }
 
-/// The printable page: the initiative's title, how many signatures and when, then a table of
-/// the signers, numbered from 1.
-pub fn html(title: &str, initiative: &str, rows: &[Row], now: DateTime<Utc>) -> String {
+/// A member of the presentation committee, as the filing lists them.
+pub type CommitteeRow = (musharaka_model::committee::Role, Row);
+
+/// A role as the filing names it, in French and Arabic.
+fn role_label(role: musharaka_model::committee::Role) -> &'static str {
+    use musharaka_model::committee::Role;
+    match role {
+        Role::Agent => "Mandataire / الوكيل",
+        Role::Deputy => "Suppléant / نائب الوكيل",
+        Role::Member => "Membre / عضو",
+    }
+}
+
+/// The committee as CSV: role, then who.
+pub fn committee_csv(rows: &[CommitteeRow]) -> String {
+    let mut csv = String::from("\"role\",\"family_name\",\"first_name\",\"cin\",\"address\"\r\n");
+    for (role, r) in rows {
+        let cells = [
+            role.as_str(),
+            &r.family_name,
+            &r.first_name,
+            &r.cin,
+            &r.address,
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        csv.push_str(&cells.join(","));
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+/// The committee's table of the printable page, when there is one.
+fn committee_html(committee: &[CommitteeRow]) -> String {
+    if committee.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from(
+        "<h2>Comité de présentation / لجنة التقديم</h2>\n<table>\n<thead><tr><th>Rôle / الصفة</th><th>Nom / الاسم العائلي</th><th>Prénom / الاسم الشخصي</th><th>CIN / ب.و.ت</th><th>Adresse / العنوان</th></tr></thead>\n<tbody>\n",
+    );
+    for (role, r) in committee {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            role_label(*role),
+            escape(&r.family_name),
+            escape(&r.first_name),
+            escape(&r.cin),
+            escape(&r.address),
+        ));
+    }
+    html.push_str("</tbody>\n</table>\n<h2>Signatures / التوقيعات</h2>\n");
+    html
+}
+
+/// The printable page: the initiative's title, how many signatures and when, its presentation
+/// committee when it was formed on the portal, then a table of the signers, numbered from 1.
+pub fn html(
+    title: &str,
+    initiative: &str,
+    (committee, rows): (&[CommitteeRow], &[Row]),
+    now: DateTime<Utc>,
+) -> String {
     let mut html = format!(
-        "<!doctype html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:4px;text-align:start}}</style></head>\n<body>\n<h1>{t}</h1>\n<p>{initiative} · {n} signatures · {now}</p>\n<table>\n<thead><tr><th>#</th><th>Nom / الاسم العائلي</th><th>Prénom / الاسم الشخصي</th><th>CIN / ب.و.ت</th><th>Adresse / العنوان</th><th>Date / التاريخ</th></tr></thead>\n<tbody>\n",
+        "<!doctype html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:4px;text-align:start}}</style></head>\n<body>\n<h1>{t}</h1>\n<p>{initiative} · {n} signatures · {now}</p>\n{c}<table>\n<thead><tr><th>#</th><th>Nom / الاسم العائلي</th><th>Prénom / الاسم الشخصي</th><th>CIN / ب.و.ت</th><th>Adresse / العنوان</th><th>Date / التاريخ</th></tr></thead>\n<tbody>\n",
         t = escape(title),
+        c = committee_html(committee),
         n = rows.len(),
         now = now.format("%Y-%m-%d %H:%M UTC"),
     );
@@ -201,11 +260,30 @@ mod tests {
     #[test]
     fn the_page_escapes_what_signers_typed() {
         let now = at("2026-11-30T08:05:00Z").with_timezone(&Utc);
-        let page = html("Eau & <villages>", "p-water", &[row("<b>Amina</b>")], now);
+        let page = html(
+            "Eau & <villages>",
+            "p-water",
+            (&[], &[row("<b>Amina</b>")]),
+            now,
+        );
         assert!(page.contains("<title>Eau &amp; &lt;villages&gt;</title>"));
+        assert!(!page.contains("Comité"));
         assert!(page.contains("<p>p-water · 1 signatures · 2026-11-30 08:05 UTC</p>"));
         assert!(page.contains("<tr><td>1</td><td>Alaoui</td><td>&lt;b&gt;Amina&lt;/b&gt;</td>"));
         assert!(!page.contains("<b>"));
         assert!(page.ends_with("</tbody>\n</table>\n</body>\n</html>\n"));
+    }
+
+    #[test]
+    fn a_committee_formed_on_the_portal_is_listed_with_each_role() {
+        use musharaka_model::committee::Role;
+        let now = at("2026-11-30T08:05:00Z").with_timezone(&Utc);
+        let committee = [(Role::Agent, row("Amina")), (Role::Deputy, row("=Omar"))];
+        let page = html("Eau", "p-water", (&committee, &[row("Sara")]), now);
+        assert!(page.contains("<td>Mandataire / الوكيل</td><td>Alaoui</td><td>Amina</td>"));
+        assert!(page.contains("<td>Suppléant / نائب الوكيل</td>"));
+        let csv = super::committee_csv(&committee);
+        assert!(csv.starts_with("\"role\",\"family_name\""));
+        assert!(csv.contains("\"deputy\",\"Alaoui\",\"'=Omar\""), "{csv}");
     }
 }

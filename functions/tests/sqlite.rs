@@ -119,7 +119,7 @@ async fn drafts_never_submitted_are_erased_after_30_days() {
         submitted: Some(now.timestamp()),
         ..sent.proposal
     };
-    let keep = Members::Keep(&members, None);
+    let keep = Members::keep(&members, None);
     assert!(
         (store.save_proposal(&submitted, sent.version, keep, None, now))
             .await

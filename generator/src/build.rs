@@ -195,6 +195,11 @@ impl Site {
                 "committee.html",
                 self.render_committee(lc),
             ),
+            (
+                outcome::rejected_page_url(lang),
+                "rejected.html",
+                self.render_rejected(lc),
+            ),
         ];
         for (url, template, rendered) in results.chain(others) {
             let written = match rendered {
@@ -307,6 +312,21 @@ impl Site {
                 let docs = self.documents.values();
                 let own = docs.filter(|e| e.sources.contains_key(&lang)).count();
                 (lang, (own, self.documents.len() - own))
+            })
+            .collect()
+    }
+
+    /// The pages to translate: for each language, the keys of the pages it lacks
+    /// (`petitions/water`), each shown meanwhile from a fallback language.
+    pub fn untranslated(&self) -> BTreeMap<Lang, Vec<String>> {
+        self.config
+            .langs()
+            .map(|lang| {
+                let missing = (self.documents.values())
+                    .filter(|d| !d.sources.contains_key(&lang))
+                    .map(|d| d.key.clone())
+                    .collect();
+                (lang, missing)
             })
             .collect()
     }

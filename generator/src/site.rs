@@ -79,6 +79,8 @@ pub struct Site {
     pub now: DateTime<chrono::Utc>,
     /// Approved comments by consultation id, shown under the sections they target.
     pub comments: BTreeMap<String, Vec<musharaka_model::moderation::PublishedComment>>,
+    /// Citizens' proposals the moderators rejected, listed publicly with their reasons.
+    pub rejected: Vec<musharaka_model::proposal::Proposal>,
 }
 
 impl Site {
@@ -122,6 +124,7 @@ impl Site {
             counts: BTreeMap::new(),
             now: chrono::Utc::now(),
             comments: BTreeMap::new(),
+            rejected: Vec::new(),
         };
         site.assemble(by_key);
         Ok(site)

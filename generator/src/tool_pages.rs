@@ -9,7 +9,8 @@ use crate::site::Site;
 use crate::theme::error_chain;
 use musharaka_model::Lang;
 use musharaka_model::outcome::{
-    Code, committee_page_url, confirm_page_url, join_page_url, propose_page_url, signature_page_url,
+    Code, committee_page_url, confirm_page_url, join_page_url, propose_page_url, rejected_page_url,
+    signature_page_url,
 };
 use serde_json::{Value, json};
 
@@ -129,6 +130,50 @@ impl Site {
             }),
         );
         self.render_tool(&format!("{name}.html"), &ctx)
+    }
+
+    /// Renders the public list in `lang` of the proposals moderators rejected, with their
+    /// reasons (the text hidden when the reason is insult, defamation or personal data).
+    pub(crate) fn render_rejected(&self, lc: &LangContext) -> Result<String, String> {
+        let lang = lc.lang();
+        let t = |key: &str| self.theme.text(lang, key);
+        let title = t("proposal.rejected_title");
+        let mut ctx = self.tool_context(lc, rejected_page_url, title);
+        let items: Vec<Value> = (self.rejected.iter().rev())
+            .map(|p| {
+                let review = p.last_review();
+                let reason = review.and_then(|r| r.reason());
+                let hidden = reason.as_ref().is_some_and(|r| r.hides_text());
+                let kind = if p.kind == musharaka_model::state::InitiativeKind::Motion {
+                    "motion"
+                } else {
+                    "petition"
+                };
+                json!({
+                    "id": p.id,
+                    "kind": t(&format!("kind.{kind}")),
+                    "authority": t(&format!("authority.{}", p.target.authority.as_str())),
+                    "date": review.map(|r| self.day_of(lang, r.at)).unwrap_or_default(),
+                    "reason": reason.map(|r| r.words(lang, |key| t(key))).unwrap_or_default(),
+                    "hidden": hidden,
+                    "title": (!hidden).then(|| p.title.clone()),
+                    "request": (!hidden).then(|| p.request.clone()),
+                    "text_lang": p.lang.code(),
+                    "text_dir": p.lang.dir().as_str(),
+                })
+            })
+            .collect();
+        ctx.insert("rejected", &items);
+        self.render_tool("rejected.html", &ctx)
+    }
+
+    /// The day of the instant `at` (epoch seconds) in the site's offset, in `lang`.
+    fn day_of(&self, lang: Lang, at: i64) -> String {
+        let offset = chrono::FixedOffset::east_opt(3600).expect("one hour");
+        let offset = (self.config.utc_offset.parse::<chrono::FixedOffset>()).unwrap_or(offset);
+        chrono::DateTime::from_timestamp(at, 0)
+            .map(|t| musharaka_model::date::format_day(lang, t.with_timezone(&offset).date_naive()))
+            .unwrap_or_default()
     }
 
     /// The language links of a page that is not content, at `url_of(lang)` in each language.

@@ -54,9 +54,9 @@ fn every_page_declares_its_language_and_direction() {
         }
     }
     // 10 pages, a 404, the signature and confirmation pages, the pages to propose, join and
-    // open a committee, and a result page per outcome, per language.
+    // open a committee, the rejected proposals, and a result page per outcome, per language.
     let results = musharaka_model::outcome::Code::ALL.len();
-    assert_eq!(pages, 3 * (16 + results));
+    assert_eq!(pages, 3 * (17 + results));
 }
 
 #[test]

@@ -283,6 +283,11 @@ pub fn committee_page_url(lang: crate::Lang) -> String {
     format!("/{}/committee/", lang.code())
 }
 
+/// Root-relative URL of the public list in `lang` of the proposals moderators rejected.
+pub fn rejected_page_url(lang: crate::Lang) -> String {
+    format!("/{}/proposals/rejected/", lang.code())
+}
+
 /// Root-relative URL of the page in `lang` where signers check or withdraw their signature with
 /// their receipt code.
 pub fn signature_page_url(lang: crate::Lang) -> String {

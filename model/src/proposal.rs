@@ -12,6 +12,10 @@ use std::fmt;
 /// was started is deleted, with its committee's personal data.
 pub const DRAFT_DAYS: i64 = 30;
 
+/// Days the agent of a rejected proposal keeps their private code (and the store their data),
+/// to read the decision; the other members' data goes at once.
+pub const AGENT_AFTER_REJECTION_DAYS: i64 = 30;
+
 /// A proposal as stored and shown: what its agent wrote, where it stands, and the moderators'
 /// decisions. Nothing in it is personal data (the committee is kept apart, sealed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,7 +50,31 @@ pub struct Proposal {
     pub reviews: Vec<Review>,
 }
 
+/// The id of the initiative a proposal `id` of `kind` becomes once accepted (`p-k7q2m9xd`).
+pub fn initiative_id(kind: InitiativeKind, id: &str) -> String {
+    let prefix = match kind {
+        InitiativeKind::Petition => "p",
+        InitiativeKind::Motion => "m",
+    };
+    format!("{prefix}-{}", id.to_ascii_lowercase())
+}
+
+/// The proposal an initiative's id names, when it may be one (the inverse of
+/// [`initiative_id`]; the store says whether it exists).
+pub fn proposal_id(initiative: &str) -> Option<String> {
+    let rest = initiative
+        .strip_prefix("p-")
+        .or_else(|| initiative.strip_prefix("m-"))?;
+    (rest.len() == 8 && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| rest.to_ascii_uppercase())
+}
+
 impl Proposal {
+    /// The id of the initiative it becomes once accepted.
+    pub fn initiative_id(&self) -> String {
+        initiative_id(self.kind, &self.id)
+    }
+
     /// When a draft is deleted if never submitted (epoch seconds).
     pub fn draft_expires(&self) -> i64 {
         self.created + DRAFT_DAYS * 86_400
@@ -192,6 +220,20 @@ impl Reason {
     }
 }
 
+impl Reason {
+    /// The reason in words in `lang`: an exclusion's own text, else the UI string
+    /// `proposal.reason_<key>` that `text` gives (with the duplicate's id).
+    pub fn words(&self, lang: Lang, text: impl Fn(&str) -> String) -> String {
+        match self {
+            Reason::Excluded(id) => committee::exclusion(id)
+                .and_then(|e| crate::lang::pick(&e.text, lang, &Lang::ALL).cloned())
+                .unwrap_or_else(|| id.clone()),
+            Reason::Duplicate(id) => text("proposal.reason_duplicate").replace("{id}", id),
+            other => text(&format!("proposal.reason_{}", other.key())),
+        }
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -244,6 +286,14 @@ mod tests {
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(json, format!("\"{}\"", state.as_str()));
         }
+    }
+
+    #[test]
+    fn an_accepted_proposal_keeps_its_id_in_the_initiatives() {
+        let id = initiative_id(InitiativeKind::Motion, "K7Q2M9XD");
+        assert_eq!(id, "m-k7q2m9xd");
+        assert_eq!(proposal_id(&id).as_deref(), Some("K7Q2M9XD"));
+        assert_eq!(proposal_id("p-2026-asni-winter-track"), None);
     }
 
     #[test]

@@ -71,6 +71,17 @@ pub(crate) async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> 
         site.comments
             .insert(id, approved.iter().map(|c| c.published()).collect());
     }
+    site.rejected.clear();
+    let mut after: Option<String> = None;
+    loop {
+        let rejected = musharaka_model::proposal::ProposalState::Rejected;
+        let (page, next) = store.proposals(rejected, after.as_deref(), 200).await?;
+        site.rejected.extend(page.into_iter().map(|p| p.proposal));
+        match next {
+            Some(mark) => after = Some(mark),
+            None => break,
+        }
+    }
     Ok(())
 }
 

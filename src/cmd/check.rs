@@ -1,5 +1,5 @@
 //! `musharaka check`: validates content and theme without writing, and shows how much of the
-//! site is translated in each language.
+//! site is translated in each language, and which pages each language lacks.
 
 use anyhow::Result;
 use musharaka_generator::{Severity, Site};
@@ -18,6 +18,11 @@ pub(crate) fn run(root: &Path) -> Result<ExitCode> {
     println!("  {:<6} {:>10} {:>8}", "lang", "translated", "missing");
     for (lang, (own, missing)) in site.translation_coverage() {
         println!("  {:<6} {:>10} {:>8}", lang.code(), own, missing);
+    }
+    for (lang, pages) in site.untranslated() {
+        for page in pages {
+            println!("  to translate into {}: {page}", lang.code());
+        }
     }
     let errors = diags.error_count();
     let warnings = diags

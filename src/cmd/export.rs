@@ -67,9 +67,15 @@ pub(crate) fn run(
                 "no signatures of {initiative} to export: none was made, or all were withdrawn, or their personal data was deleted under the retention policy (`musharaka purge`)"
             );
         }
+        let committee = super::committees::rows(&*store, &secrets, initiative).await?;
         std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
         let csv = filing::csv(&rows);
-        let html = filing::html(&filing::title(&entry, initiative), initiative, &rows, now);
+        let html = filing::html(&filing::title(&entry, initiative), initiative, (&committee, &rows), now);
+        if !committee.is_empty() {
+            let path = out.join(format!("{initiative}-committee.csv"));
+            write_atomically(&path, &filing::committee_csv(&committee))?;
+            println!("wrote its committee of {} to {}", committee.len(), path.display());
+        }
         let csv_path: PathBuf = out.join(format!("{initiative}-signatures.csv"));
         let html_path: PathBuf = out.join(format!("{initiative}-signatures.html"));
         write_atomically(&csv_path, &csv)?;

@@ -2,10 +2,13 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod committees;
 pub(crate) mod disputes;
 pub(crate) mod export;
 pub(crate) mod moderate;
 pub(crate) mod new;
+pub(crate) mod proposal_file;
+pub(crate) mod proposals;
 pub(crate) mod publish;
 pub(crate) mod purge;
 pub(crate) mod secrets;

@@ -1,5 +1,6 @@
 //! `musharaka publish --store sqlite:PATH | dynamodb:TABLE`: loads the catalog written by
-//! `build` into the store the functions read.
+//! `build` into the store the functions read; the committees of accepted proposals whose
+//! collection is open become their first signatures.
 
 use anyhow::{Context, Result, bail};
 use musharaka_functions::store;
@@ -28,7 +29,7 @@ pub(crate) fn read_catalog(path: &Path) -> Result<Catalog> {
 }
 
 /// Runs `musharaka publish`.
-pub(crate) fn run(spec: &str, catalog: &Path, create_table: bool) -> Result<ExitCode> {
+pub(crate) fn run(spec: &str, catalog: &Path, create_table: bool, data: &Path) -> Result<ExitCode> {
     let catalog = read_catalog(catalog)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
@@ -48,6 +49,14 @@ pub(crate) fn run(spec: &str, catalog: &Path, create_table: bool) -> Result<Exit
             .await
             .with_context(|| format!("cannot publish into {spec}"))?;
         println!("published {n} entries into {spec}");
+        let secrets = || super::secrets::existing_secrets(data);
+        let seated =
+            super::committees::seat(&*store, &catalog, secrets, chrono::Utc::now()).await?;
+        if seated > 0 {
+            println!(
+                "counted {seated} committee members as the first signatures of their initiatives"
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

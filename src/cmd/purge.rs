@@ -60,6 +60,10 @@ pub(crate) fn run(spec: &str, catalog: &Path, operator: &str, dry_run: bool) -> 
                 .erase_signatures(&entry.id)
                 .await
                 .with_context(|| format!("cannot delete the signatures of {}", entry.id))?;
+            let committee = super::committees::erase(&*store, &entry.id).await?;
+            if committee > 0 {
+                println!("{}: deleted the data of its committee of {committee}", entry.id);
+            }
             if n > 0 {
                 store
                     .log_action(Action::Purge, &entry.id, operator, now, n)

@@ -58,6 +58,8 @@ struct Builder {
     out: PathBuf,
     base_url: String,
     store: SharedAdminStore,
+    /// The keys that open the committees counted as first signatures.
+    secrets: musharaka_functions::crypto::Secrets,
     runtime: Handle,
     published: Mutex<Option<String>>,
     site: Mutex<Option<(Site, Anchors)>>,
@@ -110,6 +112,13 @@ impl Builder {
             let catalog = read_catalog(&path)?;
             let n = self.runtime.block_on(self.store.publish(&catalog))?;
             println!("published {n} catalog entries into the local store");
+            let secrets = || Ok(self.secrets.clone());
+            let now = chrono::Utc::now();
+            let seat = super::committees::seat(&*self.store, &catalog, secrets, now);
+            let seated = self.runtime.block_on(seat)?;
+            if seated > 0 {
+                println!("counted {seated} committee members as first signatures");
+            }
             *published = Some(text);
         }
         Ok(())
@@ -149,6 +158,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         out: o.out.clone(),
         base_url: base_url.clone(),
         store: store.clone(),
+        secrets: settings.secrets.clone(),
         runtime: Handle::current(),
         published: Mutex::new(None),
         site: Mutex::new(None),

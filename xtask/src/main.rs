@@ -70,7 +70,7 @@ fn cargo() -> String {
 /// Every test tier, from the cheapest.
 fn test() -> Result<()> {
     let cargo = cargo();
-    let features = "musharaka-functions/moto";
+    let features = "musharaka-functions/moto,musharaka/moto";
     run_with(&cargo, &["fmt", "--all", "--", "--check"], &[])?;
     run_with(
         &cargo,

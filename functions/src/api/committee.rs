@@ -172,7 +172,7 @@ async fn save(state: &AppState, fields: &Fields, l: &Loaded, lang: Lang) -> Resu
         updated: Utc::now().timestamp(),
         ..p.clone()
     };
-    write(state, l, &edited, Members::Unchanged, Code::ProposalSaved).await
+    write(state, l, &edited, Members::UNCHANGED, Code::ProposalSaved).await
 }
 
 async fn deputy(state: &AppState, fields: &Fields, l: &Loaded) -> Result<Code, Outcome> {
@@ -213,7 +213,7 @@ async fn submit(state: &AppState, l: &Loaded) -> Result<Code, Outcome> {
         ..p.clone()
     };
     let joined: Vec<Member> = l.members.iter().filter(|m| m.joined).cloned().collect();
-    let keep = Members::Keep(&joined, None);
+    let keep = Members::keep(&joined, None);
     write(state, l, &submitted, keep, Code::ProposalSubmitted).await
 }
 
@@ -230,7 +230,7 @@ async fn withdraw(state: &AppState, fields: &Fields, l: &Loaded) -> Outcome {
         updated: Utc::now().timestamp(),
         ..p.clone()
     };
-    let erase = Members::Erase(&l.members);
+    let erase = Members::erase(&l.members);
     match write(state, l, &withdrawn, erase, Code::ProposalWithdrawn).await {
         Ok(code) => code.into(),
         Err(o) => o,

@@ -11,7 +11,7 @@ use crate::store::{Member, StoredProposal};
 use chrono::{DateTime, FixedOffset};
 use musharaka_model::committee::{Role, Seat, Unmet, rule};
 use musharaka_model::lang::pick;
-use musharaka_model::proposal::{Proposal, Reason, Review};
+use musharaka_model::proposal::{Proposal, Review};
 use musharaka_model::{Lang, date, region};
 use std::collections::BTreeSet;
 
@@ -61,24 +61,13 @@ fn unmet_text(lang: Lang, u: &Unmet) -> String {
         .replace("{needed}", &needed.to_string())
 }
 
-/// A decision's reason in words.
-pub(crate) fn reason_text(lang: Lang, reason: &Reason) -> String {
-    match reason {
-        Reason::Excluded(id) => (musharaka_model::committee::exclusion(id))
-            .and_then(|e| pick(&e.text, lang, &Lang::ALL).cloned())
-            .unwrap_or_else(|| id.clone()),
-        Reason::Duplicate(id) => text(lang, "proposal.reason_duplicate").replace("{id}", id),
-        other => text(lang, &format!("proposal.reason_{}", other.key())),
-    }
-}
-
 fn review_text(lang: Lang, r: &Review) -> String {
     let mut parts = vec![
         day(lang, r.at),
         text(lang, &format!("proposal.{}", r.state.as_str())),
     ];
     if let Some(reason) = r.reason() {
-        parts.push(reason_text(lang, &reason));
+        parts.push(reason.words(lang, |key| text(lang, key)));
     }
     if !r.message.is_empty() {
         parts.push(r.message.clone());

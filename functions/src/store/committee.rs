@@ -145,13 +145,40 @@ pub enum CommitteeChange {
 
 /// What a change to a proposal does to its committee's data.
 #[derive(Debug, Clone, Copy)]
-pub enum Members<'a> {
-    /// Nothing.
-    Unchanged,
-    /// These members are kept until the given time (epoch seconds), or until deleted by hand.
-    Keep(&'a [Member], Option<i64>),
+pub struct Members<'a> {
+    /// These members are kept until `until`.
+    pub keep: &'a [Member],
+    /// When the kept members' data is deleted (epoch seconds), or never by itself.
+    pub until: Option<i64>,
     /// These members and their data are deleted.
-    Erase(&'a [Member]),
+    pub erase: &'a [Member],
+}
+
+impl<'a> Members<'a> {
+    /// Nothing changes.
+    pub const UNCHANGED: Members<'static> = Members {
+        keep: &[],
+        until: None,
+        erase: &[],
+    };
+
+    /// `members` are kept until `until`.
+    pub fn keep(members: &'a [Member], until: Option<i64>) -> Members<'a> {
+        Members {
+            keep: members,
+            until,
+            erase: &[],
+        }
+    }
+
+    /// `members` are deleted.
+    pub fn erase(members: &'a [Member]) -> Members<'a> {
+        Members {
+            keep: &[],
+            until: None,
+            erase: members,
+        }
+    }
 }
 
 /// The page mark of a proposal in the review queue: its last change, then its id.

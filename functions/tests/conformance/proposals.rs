@@ -253,7 +253,7 @@ pub(crate) async fn a_committee_changes_only_while_open_and_over_the_version_see
         submitted: Some(now().timestamp()),
         ..stored.proposal.clone()
     };
-    let keep = Members::Keep(&members, None);
+    let keep = Members::keep(&members, None);
     let saved = store.save_proposal(&submitted, stored.version, keep, None, now());
     assert!(saved.await.unwrap());
     let late = member("P3", "P3-late", "cin-9", "MA-09");
@@ -309,7 +309,7 @@ pub(crate) async fn the_review_queue_is_paged_by_state_oldest_first(store: Arc<d
             ..stored.proposal
         };
         let saved =
-            store.save_proposal(&submitted, stored.version, Members::Unchanged, None, now());
+            store.save_proposal(&submitted, stored.version, Members::UNCHANGED, None, now());
         assert!(saved.await.unwrap());
     }
     started(&store, "Q-draft", 0).await;
@@ -348,7 +348,7 @@ pub(crate) async fn a_rejection_is_written_once_and_erases_the_committee(
     let stale = store.save_proposal(
         &rejected,
         stored.version,
-        Members::Erase(&members),
+        Members::erase(&members),
         None,
         now(),
     );
@@ -356,7 +356,7 @@ pub(crate) async fn a_rejection_is_written_once_and_erases_the_committee(
     assert_eq!(store.members("P6").await.unwrap().len(), 2);
     let seen = store.proposal("P6").await.unwrap().unwrap().version;
     let m = message("P6-decision");
-    let saved = store.save_proposal(&rejected, seen, Members::Erase(&members), Some(&m), now());
+    let saved = store.save_proposal(&rejected, seen, Members::erase(&members), Some(&m), now());
     assert!(saved.await.unwrap());
     let after = store.proposal("P6").await.unwrap().unwrap();
     assert_eq!(after.proposal.state, ProposalState::Rejected);

@@ -497,29 +497,22 @@ impl DynamoStore {
             u = u.expression_attribute_values(":deadline", n(deadline));
         }
         let mut items = vec![write(u.build().map_err(unavailable)?)];
-        match members {
-            Members::Unchanged => {}
-            Members::Keep(kept, until) => {
-                for key in kept.iter().flat_map(member_items) {
-                    let u = Update::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key))
-                        .condition_expression("attribute_exists(pk)")
-                        .expression_attribute_names("#ttl", names::TTL);
-                    let u = match until {
-                        Some(t) => u
-                            .update_expression("SET #ttl = :t")
-                            .expression_attribute_values(":t", n(t)),
-                        None => u.update_expression("REMOVE #ttl"),
-                    };
-                    items.push(write(u.build().map_err(unavailable)?));
-                }
-            }
-            Members::Erase(gone) => {
-                for key in gone.iter().flat_map(member_items) {
-                    items.push(self.delete_of(key, None)?);
-                }
-            }
+        for key in members.keep.iter().flat_map(member_items) {
+            let u = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_names("#ttl", names::TTL);
+            let u = match members.until {
+                Some(t) => u
+                    .update_expression("SET #ttl = :t")
+                    .expression_attribute_values(":t", n(t)),
+                None => u.update_expression("REMOVE #ttl"),
+            };
+            items.push(write(u.build().map_err(unavailable)?));
+        }
+        for key in members.erase.iter().flat_map(member_items) {
+            items.push(self.delete_of(key, None)?);
         }
         if let Some(m) = m {
             items.push(

@@ -808,16 +808,12 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let (p, m) = (p.clone(), m.cloned());
-        let (action, list) = match members {
-            Members::Unchanged => (None, Vec::new()),
-            Members::Keep(list, until) => (Some(Some(until)), list.to_vec()),
-            Members::Erase(list) => (Some(None), list.to_vec()),
-        };
+        let (keep, until, erase) = (members.keep.to_vec(), members.until, members.erase.to_vec());
         self.with(move |conn| {
-            let members = match action {
-                None => Members::Unchanged,
-                Some(Some(until)) => Members::Keep(&list, until),
-                Some(None) => Members::Erase(&list),
+            let members = Members {
+                keep: &keep,
+                until,
+                erase: &erase,
             };
             proposals::save_proposal(conn, &p, seen, members, m.as_ref(), now)
         })

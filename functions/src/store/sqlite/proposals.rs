@@ -318,26 +318,19 @@ pub(super) fn save_proposal(
     if changed != 1 {
         return Ok(false);
     }
-    match members {
-        Members::Unchanged => {}
-        Members::Keep(kept, until) => {
-            for member in kept {
-                tx.execute(
-                    "UPDATE members SET expires = ?3 WHERE proposal = ?1 AND reference = ?2",
-                    params![p.id, member.reference, until],
-                )
-                .map_err(err)?;
-            }
-        }
-        Members::Erase(gone) => {
-            for member in gone {
-                tx.execute(
-                    "DELETE FROM members WHERE proposal = ?1 AND reference = ?2",
-                    params![p.id, member.reference],
-                )
-                .map_err(err)?;
-            }
-        }
+    for member in members.keep {
+        tx.execute(
+            "UPDATE members SET expires = ?3 WHERE proposal = ?1 AND reference = ?2",
+            params![p.id, member.reference, members.until],
+        )
+        .map_err(err)?;
+    }
+    for member in members.erase {
+        tx.execute(
+            "DELETE FROM members WHERE proposal = ?1 AND reference = ?2",
+            params![p.id, member.reference],
+        )
+        .map_err(err)?;
     }
     if let Some(m) = m {
         enqueue_one(&tx, m, now)?;
