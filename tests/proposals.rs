@@ -405,6 +405,12 @@ async fn from_proposal_to_collection(w: World, create_table: bool) {
         "--data",
         data,
     ]);
+    let told = w.message(&format!("{rejected}-rejected-1")).await;
+    assert_eq!(
+        told.to, "personne20@example.ma",
+        "the agent's confirmed contact"
+    );
+    assert!(matches!(told.body, Body::ProposalDecision { ref state, .. } if state == "rejected"));
     let page = w.page(&rejected_agent, "show", json!({})).await;
     assert_eq!(page["proposal"]["state"], "rejected");
     assert!(

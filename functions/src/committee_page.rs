@@ -168,6 +168,10 @@ impl PrivateView {
     /// The whole page.
     pub(crate) fn html(&self, lang: Lang, code: Code) -> String {
         let mut body = list(&self.problems, "problems");
+        if code == Code::RulesUnmet {
+            // What stops the submission comes first, where the agent looks.
+            body.push_str(&list(&self.unmet.0, "unmet"));
+        }
         body.push_str(&self.proposal_html(lang));
         body.push_str(&self.committee_html(lang));
         if !self.reviews.is_empty() {

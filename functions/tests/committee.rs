@@ -125,7 +125,7 @@ async fn a_petition_is_submitted_once_its_committee_holds() {
     let page = act(&h, &agent, "show", json!({})).await;
     assert_eq!(
         page["committee"]["summary"],
-        "5 membres confirmés, de 2 régions."
+        "Membres confirmés : 5 · régions : 2"
     );
     // Names are the agent's to see; a member sees the committee without them.
     assert!(page.to_string().contains("Prénom3 Alaoui"));

@@ -300,7 +300,6 @@ fn agent_message(
     secrets: &Secrets,
     p: &Proposal,
     members: &[Member],
-    now: i64,
 ) -> Result<Option<store::Outgoing>> {
     let Some(agent) = members.iter().find(|m| m.role == Role::Agent) else {
         return Ok(None);
@@ -317,10 +316,9 @@ fn agent_message(
             state: p.state.as_str().to_string(),
         },
     };
-    Ok(Some(message.seal(
-        secrets,
-        format!("{}-{}-{now}", p.id, p.state.as_str()),
-    )?))
+    // One message per decision: its id names the proposal, the state and the decision's rank.
+    let id = format!("{}-{}-{}", p.id, p.state.as_str(), p.reviews.len());
+    Ok(Some(message.seal(secrets, id)?))
 }
 
 /// Applies `decision` to the submitted proposal `id`, telling its agent; the proposal decided.
@@ -340,7 +338,7 @@ async fn decide(
     if let Some(target) = target {
         decided.target = target;
     }
-    let message = agent_message(secrets, &decided, &members, decided.updated)?;
+    let message = agent_message(secrets, &decided, &members)?;
     let now = Utc::now();
     let (agent, others): (Vec<Member>, Vec<Member>) =
         (members.iter().cloned()).partition(|m| m.role == Role::Agent);
