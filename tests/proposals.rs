@@ -261,12 +261,36 @@ async fn from_proposal_to_collection(w: World, create_table: bool) {
     let shown = w.ok(&["proposals", "--store", &spec, "show", &id]);
     assert!(shown.contains("5 members from 3 regions"), "{shown}");
 
+    let version = (shown.split("accept with --version ").nth(1))
+        .and_then(|v| v.split(')').next())
+        .unwrap()
+        .to_string();
+    // A version no longer current is refused: the text accepted is the text reviewed.
+    let stale = w.cli(&[
+        "proposals",
+        "--store",
+        &spec,
+        "accept",
+        &id,
+        "--version",
+        "0",
+        "--moderator",
+        "Salma",
+        "--root",
+        root,
+        "--data",
+        data,
+    ]);
+    assert!(!stale.status.success());
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("changed since version 0"));
     let accepted = w.ok(&[
         "proposals",
         "--store",
         &spec,
         "accept",
         &id,
+        "--version",
+        &version,
         "--moderator",
         "Salma",
         "--root",

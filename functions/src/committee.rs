@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use musharaka_model::Lang;
 use musharaka_model::committee::Role;
 use musharaka_model::outcome::Code;
-use musharaka_model::proposal::Proposal;
+use musharaka_model::proposal::{PENDING_SEAT_HOURS, Proposal};
 use musharaka_model::signer::attestations;
 use musharaka_model::signing::CODE_MINUTES;
 use musharaka_model::target::Target;
@@ -86,7 +86,6 @@ pub(crate) fn sealed_seat(
         body: Body::CommitteeCode {
             code: code.clone(),
             reference: reference.clone(),
-            title: proposal.title.clone(),
         },
     };
     let sealed = person
@@ -111,7 +110,7 @@ pub(crate) fn sealed_seat(
         contact: secrets.keyed_hash(&["contact", person.contact.as_str()]),
         code_expires: (now + Duration::minutes(CODE_MINUTES)).timestamp(),
         lang,
-        expires: proposal.draft_expires(),
+        expires: (now + Duration::hours(PENDING_SEAT_HOURS)).timestamp(),
     };
     Some((member, outgoing))
 }

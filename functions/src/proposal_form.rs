@@ -39,6 +39,9 @@ pub(crate) fn read_target(f: &Fields) -> Result<(InitiativeKind, Target, Lang), 
     let mut name = Localized::new();
     if matches!(authority, Authority::Province | Authority::Commune) {
         let typed = f.get("target_name").map(str::trim).unwrap_or_default();
+        if typed.contains(['\n', '\r']) {
+            return Err(Code::InvalidTarget);
+        }
         if !typed.is_empty() {
             name.insert(
                 text_lang,
@@ -207,9 +210,9 @@ pub(crate) fn edit_form(lang: Lang, key: &str, p: &Proposal, limits: PeriodLimit
     ]
     .concat();
     format!(
-        "<h3>{edit}</h3>\n<form method=\"post\" action=\"/api/committee?lang={l}\" class=\"committee-save\">\n\
+        "<details class=\"edit\">\n<summary>{edit}</summary>\n<form method=\"post\" action=\"/api/committee?lang={l}\" class=\"committee-save\">\n\
          <input type=\"hidden\" name=\"lang\" value=\"{l}\">\n<input type=\"hidden\" name=\"key\" value=\"{key}\">\n\
-         {fields}{boxes}<button type=\"submit\" name=\"do\" value=\"save\">{save}</button>\n</form>\n",
+         {fields}{boxes}<button type=\"submit\" name=\"do\" value=\"save\">{save}</button>\n</form>\n</details>\n",
         edit = escape(&t("committee.edit")),
         l = lang.code(),
         key = escape(key),

@@ -158,6 +158,21 @@ async fn the_counts_binary_reads_what_sign_wrote() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_committee_binary_answers_a_private_code_it_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = published_store(&dir).await;
+    let runtime = LocalRuntime::start().await.unwrap();
+    let _committee = start(env!("CARGO_BIN_EXE_committee"), &runtime, &store);
+    let answer = runtime
+        .invoke(&event("committee-form.json"), Duration::from_secs(20))
+        .await
+        .unwrap();
+    // Without JavaScript, to the result page that says so, in the form's language.
+    assert_eq!(answer["statusCode"], 303, "{answer}");
+    assert_eq!(answer["headers"]["location"], "/fr/result/unknown-key/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_binary_without_its_settings_reports_an_init_error() {
     let runtime = LocalRuntime::start().await.unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_comment"))

@@ -125,6 +125,16 @@ async fn drafts_never_submitted_are_erased_after_30_days() {
             .await
             .unwrap()
     );
+    // A request to join never confirmed goes after a day, with the data it holds.
+    let waiting = conformance::member("OLD", "OLD-w", "OLD-w-cin", "MA-04");
+    let m = conformance::message("OLD-w-0");
+    store.join(&waiting, &m, 10, now).await.unwrap();
+    assert_eq!(store.members("OLD").await.unwrap().len(), 2);
+    store
+        .erase_drafts(now + chrono::Duration::hours(25))
+        .await
+        .unwrap();
+    assert_eq!(store.members("OLD").await.unwrap().len(), 1);
     let day_29 = now + chrono::Duration::days(29);
     assert_eq!(store.erase_drafts(day_29).await.unwrap(), 0);
     let day_30 = now + chrono::Duration::days(30);

@@ -9,8 +9,13 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Days a proposal may stay unsubmitted: a draft not sent for review within this time after it
-/// was started is deleted, with its committee's personal data.
+/// was started (or after the moderators sent it back) is deleted, with its committee's
+/// personal data.
 pub const DRAFT_DAYS: i64 = 30;
+
+/// Hours a person asking for a seat (or an agent, for a proposal) has to confirm their code
+/// before their request and its data are deleted.
+pub const PENDING_SEAT_HOURS: i64 = 24;
 
 /// Days the agent of a rejected proposal keeps their private code (and the store their data),
 /// to read the decision; the other members' data goes at once.
@@ -75,9 +80,20 @@ impl Proposal {
         initiative_id(self.kind, &self.id)
     }
 
-    /// When a draft is deleted if never submitted (epoch seconds).
-    pub fn draft_expires(&self) -> i64 {
-        self.created + DRAFT_DAYS * 86_400
+    /// When the proposal and its committee are deleted unless submitted (epoch seconds): a
+    /// draft [`DRAFT_DAYS`] after it was started, a proposal sent back [`DRAFT_DAYS`] after the
+    /// moderators' decision; none once submitted or decided.
+    pub fn deadline(&self) -> Option<i64> {
+        match self.state {
+            ProposalState::Draft if self.submitted.is_none() => {
+                Some(self.created + DRAFT_DAYS * 86_400)
+            }
+            ProposalState::Draft | ProposalState::ChangesRequested => {
+                let since = self.last_review().map_or(self.updated, |r| r.at);
+                Some(since + DRAFT_DAYS * 86_400)
+            }
+            _ => None,
+        }
     }
 
     /// The last decision, if any.

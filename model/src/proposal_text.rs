@@ -117,9 +117,11 @@ fn check_text(field: Field, text: &str, min: usize, max: usize, problems: &mut V
     if has_html(text) {
         problems.push(Problem::Html(field));
     }
+    // A title is one line; the other fields keep their line breaks.
+    let breaks_allowed = field != Field::Title;
     if text
         .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .any(|c| c.is_control() && !(breaks_allowed && matches!(c, '\n' | '\r' | '\t')))
     {
         problems.push(Problem::Control(field));
     }
@@ -213,6 +215,16 @@ mod tests {
                 Problem::Period(PeriodLimits::default()),
                 Problem::NotAttested("insult"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_title_is_one_line() {
+        let mut p = proposal(&ALL_PETITION);
+        p.title = "Un titre\n+++\nqui casse";
+        assert_eq!(
+            p.problems(PeriodLimits::default()),
+            vec![Problem::Control(Field::Title)]
         );
     }
 

@@ -90,9 +90,15 @@ pub(crate) async fn seat(
         }
         let until = entry.erase_by().map(|t| t.timestamp());
         let keep = Members::keep(&members, until);
-        store
+        let kept = store
             .save_proposal(&stored.proposal, stored.version, keep, None, now)
             .await?;
+        if !kept {
+            anyhow::bail!(
+                "the committee of {} changed while it was counted: publish again",
+                entry.id
+            );
+        }
     }
     Ok(added)
 }
@@ -117,13 +123,16 @@ pub(crate) async fn rows(
 /// Deletes the committee's personal data of `initiative` with its signers'. Returns how many
 /// members were erased.
 pub(crate) async fn erase(store: &dyn AdminStore, initiative: &str) -> Result<usize> {
-    let Some((stored, members)) = accepted_committee(store, initiative).await? else {
-        return Ok(0);
-    };
-    let erase = Members::erase(&members);
-    let now = Utc::now();
-    store
-        .save_proposal(&stored.proposal, stored.version, erase, None, now)
-        .await?;
-    Ok(members.len())
+    // Written over the version read: read again if it moved meanwhile.
+    for _ in 0..3 {
+        let Some((stored, members)) = accepted_committee(store, initiative).await? else {
+            return Ok(0);
+        };
+        let erase = Members::erase(&members);
+        let now = Utc::now();
+        if (store.save_proposal(&stored.proposal, stored.version, erase, None, now)).await? {
+            return Ok(members.len());
+        }
+    }
+    anyhow::bail!("the committee of {initiative} kept changing: nothing deleted; run purge again")
 }

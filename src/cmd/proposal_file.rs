@@ -29,16 +29,29 @@ fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// `text` as Markdown that shows exactly what was typed: paragraphs and `- ` lists kept,
-/// every other character that Markdown or a shortcode would read escaped.
+/// `text` as Markdown that shows exactly what was typed: paragraphs, line breaks and `- `
+/// lists kept, every other character that Markdown or a shortcode would read escaped.
 pub(crate) fn escaped(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let mut out = String::new();
-    for line in text.lines() {
-        let (marker, rest) = match line.trim_start().strip_prefix("- ") {
+    for (i, line) in lines.iter().enumerate() {
+        let (marker, rest) = match line.strip_prefix("- ") {
             Some(rest) => ("- ", rest),
-            None => ("", line.trim_start()),
+            None => ("", *line),
         };
         out.push_str(marker);
+        // What would open a rule, a heading underline or a numbered list stays text.
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let rest = if rest.starts_with('-') {
+            out.push('\\');
+            rest
+        } else if digits > 0 && rest[digits..].starts_with(['.', ')']) {
+            out.push_str(&rest[..digits]);
+            out.push('\\');
+            &rest[digits..]
+        } else {
+            rest
+        };
         for c in rest.chars() {
             if c.is_ascii_punctuation()
                 && !matches!(
@@ -49,6 +62,11 @@ pub(crate) fn escaped(text: &str) -> String {
                 out.push('\\');
             }
             out.push(c);
+        }
+        // A line break inside a paragraph stays a line break.
+        let next = lines.get(i + 1).copied().unwrap_or_default();
+        if !line.is_empty() && !next.is_empty() && !next.starts_with("- ") {
+            out.push('\\');
         }
         out.push('\n');
     }
@@ -188,6 +206,8 @@ mod tests {
         assert!(md.contains("\\[lien\\](x)"), "{md}");
         assert!(md.contains("\\{\\{ shortcode() \\}\\}"), "{md}");
         assert!(md.contains("\\# titre \\<b\\>"), "{md}");
-        assert!(md.contains("\n- un élément\n"), "{md}");
+        assert!(md.contains("\n- un élément\\\n1\\. fin\n"), "{md}");
+        let rules = escaped("---\n- - -\n2026) bilan");
+        assert_eq!(rules, "\\---\n- \\- -\\\n2026\\) bilan\n");
     }
 }

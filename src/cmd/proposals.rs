@@ -46,6 +46,9 @@ pub(crate) enum Action {
     Accept {
         /// Proposal id.
         id: String,
+        /// The version `show` printed: the text accepted is exactly the text reviewed.
+        #[arg(long)]
+        version: u64,
         /// Your name, recorded with the decision.
         #[arg(long)]
         moderator: String,
@@ -121,9 +124,11 @@ pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
             Action::Show { id } => {
                 let (stored, members) = load(&*store, &id).await?;
                 show(&stored.proposal, &members);
+                println!("\nversion {} (accept with --version {})", stored.version, stored.version);
             }
             Action::Accept {
                 id,
+                version,
                 moderator,
                 opens,
                 population,
@@ -133,7 +138,7 @@ pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
             } => {
                 let secrets = existing_secrets(&data)?;
                 let decision = Decision::new(&moderator, ProposalState::Accepted, None, &message)?;
-                let path = accept(&*store, &secrets, &id, decision, (opens, population), &root)
+                let path = accept(&*store, &secrets, (&id, version), decision, (opens, population), &root)
                     .await?;
                 println!("accepted {id}: wrote {}", path.display());
                 println!("run `musharaka check`, then `build` and `publish`: collection opens with the committee as its first signatures");
@@ -149,7 +154,7 @@ pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
                 let secrets = existing_secrets(&data)?;
                 let decision =
                     Decision::new(&moderator, ProposalState::Rejected, Some(reason), &message)?;
-                decide(&*store, &secrets, &id, decision, None).await?;
+                decide(&*store, &secrets, (&id, None), decision, None).await?;
                 println!("rejected {id}: listed publicly with its reason at the next build");
             }
             Action::RequestChanges {
@@ -164,7 +169,7 @@ pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
                 let secrets = existing_secrets(&data)?;
                 let state = ProposalState::ChangesRequested;
                 let decision = Decision::new(&moderator, state, None, &message)?;
-                decide(&*store, &secrets, &id, decision, None).await?;
+                decide(&*store, &secrets, (&id, None), decision, None).await?;
                 println!("sent {id} back to its agent");
             }
         }
@@ -325,12 +330,19 @@ fn agent_message(
 async fn decide(
     store: &dyn AdminStore,
     secrets: &Secrets,
-    id: &str,
+    (id, seen): (&str, Option<u64>),
     decision: Decision,
     target: Option<musharaka_model::target::Target>,
 ) -> Result<Proposal> {
     let (stored, members) = load_submitted(store, id).await?;
     let p = &stored.proposal;
+    if let Some(seen) = seen.filter(|v| *v != stored.version) {
+        bail!(
+            "proposal {} changed since version {seen} (now {}): show it again, then decide on what you read",
+            p.id,
+            stored.version
+        );
+    }
     let mut decided = p.clone();
     decided.state = decision.review.state;
     decided.updated = decision.review.at;
@@ -342,6 +354,7 @@ async fn decide(
     let now = Utc::now();
     let (agent, others): (Vec<Member>, Vec<Member>) =
         (members.iter().cloned()).partition(|m| m.role == Role::Agent);
+    let joined: Vec<Member> = members.iter().filter(|m| m.joined).cloned().collect();
     let data = match decided.state {
         // The committee's data is no longer needed; the agent reads the decision a while.
         ProposalState::Rejected => Members {
@@ -349,6 +362,8 @@ async fn decide(
             until: Some(now.timestamp() + AGENT_AFTER_REJECTION_DAYS * 86_400),
             erase: &others,
         },
+        // Sent back: the committee is kept as long as the proposal waits for its agent.
+        ProposalState::ChangesRequested => Members::keep(&joined, decided.deadline()),
         _ => Members::UNCHANGED,
     };
     if !store
@@ -368,13 +383,20 @@ async fn decide(
 async fn accept(
     store: &dyn AdminStore,
     secrets: &Secrets,
-    id: &str,
+    (id, seen): (&str, u64),
     decision: Decision,
     (opens, population): (Option<NaiveDate>, Option<u64>),
     root: &std::path::Path,
 ) -> Result<PathBuf> {
     let (stored, members) = load_submitted(store, id).await?;
     let p = &stored.proposal;
+    if stored.version != seen {
+        bail!(
+            "proposal {} changed since version {seen} (now {}): show it again, then decide on what you read",
+            p.id,
+            stored.version
+        );
+    }
     let mut target = p.target.clone();
     target.population = population;
     if let Err(e) = target.validate(p.kind) {
@@ -395,7 +417,7 @@ async fn accept(
     let mut accepted = p.clone();
     accepted.target = target.clone();
     let path = proposal_file::write(root, &accepted, &acceptance)?;
-    match decide(store, secrets, id, decision, Some(target)).await {
+    match decide(store, secrets, (id, Some(seen)), decision, Some(target)).await {
         Ok(_) => Ok(path),
         Err(e) => {
             let _ = std::fs::remove_file(&path);

@@ -103,7 +103,12 @@ pub(super) fn private_view(
     let lines = (members.iter())
         .filter(|m| agent || m.joined)
         .map(|m| MemberLine {
-            reference: m.reference.clone(),
+            // Only a seated member is named deputy: a waiting request's reference stays its own.
+            reference: if m.joined {
+                m.reference.clone()
+            } else {
+                String::new()
+            },
             role: role_text(lang, m.role),
             region: region_name(lang, &m.region),
             name: (agent || m.reference == me.reference)
@@ -133,9 +138,8 @@ pub(super) fn private_view(
         ),
         problems: Vec::new(),
         invitation: (agent && p.state.is_open()).then(|| invitation(&settings.secrets, &p.id)),
-        deadline: (p.submitted.is_none() && p.state.is_open()).then(|| {
-            text(lang, "committee.deadline").replace("{date}", &day(lang, p.draft_expires()))
-        }),
+        deadline: (p.deadline())
+            .map(|d| text(lang, "committee.deadline").replace("{date}", &day(lang, d))),
         reviews: p.reviews.iter().map(|r| review_text(lang, r)).collect(),
         limits: settings.proposal_days,
     }

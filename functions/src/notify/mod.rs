@@ -40,14 +40,13 @@ pub enum Body {
         /// The initiative's title in the signer's language.
         title: String,
     },
-    /// A one-time code for a seat on the committee of the proposal `title`.
+    /// A one-time code for a seat on a committee. It does not name the proposal: its title is
+    /// whatever its author typed, and the message goes to whatever contact was typed.
     CommitteeCode {
         /// The six digits.
         code: String,
         /// The member's reference.
         reference: String,
-        /// The proposal's title.
-        title: String,
     },
     /// A moderator decided on the proposal `title`, now in `state`.
     ProposalDecision {
@@ -127,12 +126,8 @@ impl Message {
                     },
                 }
             }
-            Body::CommitteeCode {
-                code,
-                reference,
-                title,
-            } => {
-                let fill = |s: String| fill_code(s, code, reference, title);
+            Body::CommitteeCode { code, reference } => {
+                let fill = |s: String| fill_code(s, code, reference, "");
                 let key = if self.is_sms() { "sms" } else { "email" };
                 Rendered {
                     subject: fill(t("committee_notify.subject")),

@@ -53,7 +53,7 @@ pub(crate) fn member(proposal: &str, reference: &str, signer: &str, region: &str
         code: format!("code-{reference}"),
         code_expires: (now() + Duration::minutes(15)).timestamp(),
         lang: Lang::Fr,
-        expires: (now() + Duration::days(30)).timestamp(),
+        expires: (now() + Duration::hours(24)).timestamp(),
     }
 }
 
@@ -269,18 +269,33 @@ pub(crate) async fn a_committee_changes_only_while_open_and_over_the_version_see
 pub(crate) async fn a_committee_holds_a_bounded_number_of_people(store: Arc<dyn AdminStore>) {
     started(&store, "P4", 0).await;
     for i in 1..MAX_MEMBERS {
-        let m = member("P4", &format!("P4-m{i}"), &format!("cin-{i}"), "MA-04");
-        let asked = store
-            .join(&m, &message(&format!("P4-m{i}-0")), 100, now())
-            .await;
-        assert_eq!(asked.unwrap(), Asked::Done, "member {i}");
+        joined(
+            &store,
+            "P4",
+            &format!("P4-m{i}"),
+            &format!("cin-{i}"),
+            "MA-04",
+        )
+        .await;
     }
+    // Anyone may ask, but a full committee seats nobody more.
     let one_more = member("P4", "P4-more", "cin-more", "MA-04");
     let asked = store
         .join(&one_more, &message("P4-more-0"), 100, now())
         .await;
-    assert_eq!(asked.unwrap(), Asked::Closed);
-    assert_eq!(store.members("P4").await.unwrap().len(), MAX_MEMBERS);
+    assert_eq!(asked.unwrap(), Asked::Done);
+    let seat = store.seat("P4", "P4-more", "code-P4-more", "key-more", now());
+    assert_eq!(seat.await.unwrap(), Seated::Closed);
+    let members = store.members("P4").await.unwrap();
+    assert_eq!(members.iter().filter(|m| m.joined).count(), MAX_MEMBERS);
+    // Someone leaves: a seat is free again.
+    let seen = store.proposal("P4").await.unwrap().unwrap().version;
+    let leave = CommitteeChange::Leave {
+        reference: "P4-m1".into(),
+    };
+    assert!(store.change_committee("P4", &leave, seen).await.unwrap());
+    let seat = store.seat("P4", "P4-more", "code-P4-more", "key-more", now());
+    assert_eq!(seat.await.unwrap(), Seated::Joined);
 }
 
 pub(crate) async fn a_contact_asks_for_a_bounded_number_of_committee_codes(

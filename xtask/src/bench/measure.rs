@@ -270,6 +270,7 @@ pub(super) fn cold_starts(root: &Path) -> Result<Vec<f64>> {
         ("sign", "sign-form.json"),
         ("comment", "comment-form.json"),
         ("counts", "counts.json"),
+        ("committee", "committee-form.json"),
     ] {
         let event: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(events.join(event))?)?;

@@ -213,7 +213,17 @@ fn write_theme(ours: &Path) -> Result<()> {
             "{% extends \"base.html\" %}{% block main %}{{ page.title }}{% endblock main %}",
         )?;
     }
-    for name in ["404", "result", "signature", "confirm"] {
+    let tools = [
+        "404",
+        "result",
+        "signature",
+        "confirm",
+        "propose",
+        "join",
+        "committee",
+        "rejected",
+    ];
+    for name in tools {
         write(
             &t.join(format!("{name}.html")),
             "<!doctype html><html lang=\"{{ lang.code }}\"><title>x</title></html>",

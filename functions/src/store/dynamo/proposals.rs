@@ -12,7 +12,7 @@ use crate::store::{
 };
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
 use musharaka_model::committee::{MAX_MEMBERS, Role};
@@ -52,11 +52,6 @@ fn member_items(m: &Member) -> Vec<Item> {
 /// Index partition of the confirmed proposals in `state`.
 fn queue_pk(state: ProposalState) -> String {
     format!("PROPOSALS#{}", state.as_str())
-}
-
-/// When a proposal in its state is deleted unless submitted.
-fn deadline(p: &Proposal) -> Option<i64> {
-    (p.state == ProposalState::Draft && p.submitted.is_none()).then(|| p.draft_expires())
 }
 
 fn json_of(p: &Proposal) -> StoreResult<AttributeValue> {
@@ -171,11 +166,10 @@ impl DynamoStore {
         item.insert("json".into(), json_of(p)?);
         item.insert("state".into(), s(p.state.as_str()));
         item.insert("version".into(), n(0));
-        item.insert("seats".into(), n(1));
+        item.insert("seats".into(), n(0));
         item.insert("confirmed".into(), AttributeValue::Bool(false));
-        if let Some(deadline) = deadline(p) {
-            item.insert(names::TTL.into(), n(deadline));
-        }
+        // Nobody's until its agent confirms: deleted with the agent's request if they never do.
+        item.insert(names::TTL.into(), n(agent.expires));
         let puts = [
             self.put_new(item)?,
             self.put_new(new_member_item(agent, now))?,
@@ -205,19 +199,19 @@ impl DynamoStore {
         per_day: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<Asked> {
-        let seats = Update::builder()
+        let open = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(proposal_key(&member.proposal)))
-            .update_expression("ADD seats :one")
             .condition_expression(
-                "confirmed = :yes AND #state IN (:draft, :changes) AND seats < :max",
+                "confirmed = :yes AND #state IN (:draft, :changes) \
+                 AND (attribute_not_exists(#ttl) OR #ttl > :now)",
             )
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":one", n(1))
+            .expression_attribute_names("#ttl", names::TTL)
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .expression_attribute_values(":draft", s(ProposalState::Draft.as_str()))
             .expression_attribute_values(":changes", s(ProposalState::ChangesRequested.as_str()))
-            .expression_attribute_values(":max", n(MAX_MEMBERS))
+            .expression_attribute_values(":now", n(now.timestamp()))
             .build()
             .map_err(unavailable)?;
         let put = self.put_new(new_member_item(member, now))?;
@@ -226,7 +220,9 @@ impl DynamoStore {
         let outcome = self
             .transact(|| {
                 Ok(vec![
-                    write(seats.clone()),
+                    TransactWriteItem::builder()
+                        .condition_check(open.clone())
+                        .build(),
                     TransactWriteItem::builder().put(put.clone()).build(),
                     TransactWriteItem::builder().put(message.clone()).build(),
                     write(daily.clone()),
@@ -310,47 +306,61 @@ impl DynamoStore {
         let Some(stored) = self.proposal_in(proposal).await? else {
             return Ok(Seated::NotFound);
         };
-        let expires = number_of(&item, names::TTL);
-        let open = "#state IN (:draft, :changes)";
-        let update = if member.role == Role::Agent {
-            self.proposal_update(
-                proposal,
-                " SET gsi1pk = :queue, gsi1sk = :mark, confirmed = :yes",
-                open,
-            )
-            .expression_attribute_values(":queue", s(queue_pk(stored.proposal.state)))
-            .expression_attribute_values(":mark", s(page_mark(&stored.proposal)))
-            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+        // Seated, the person's data is kept as long as the proposal's.
+        let deadline = stored.proposal.deadline();
+        let open = "#state IN (:draft, :changes) AND seats < :seats \
+                    AND (attribute_not_exists(#ttl) OR #ttl > :now)";
+        let mut update = if member.role == Role::Agent {
+            let confirm = "gsi1pk = :queue, gsi1sk = :mark, confirmed = :yes";
+            let more = match deadline {
+                Some(_) => format!(", seats :one SET #ttl = :deadline, {confirm}"),
+                None => format!(", seats :one SET {confirm} REMOVE #ttl"),
+            };
+            self.proposal_update(proposal, &more, open)
+                .expression_attribute_values(":queue", s(queue_pk(stored.proposal.state)))
+                .expression_attribute_values(":mark", s(page_mark(&stored.proposal)))
+                .expression_attribute_values(":yes", AttributeValue::Bool(true))
         } else {
-            self.proposal_update(proposal, "", open)
+            self.proposal_update(proposal, ", seats :one", open)
         }
-        .build()
-        .map_err(unavailable)?;
-        let seated = Update::builder()
+        .expression_attribute_names("#ttl", names::TTL)
+        .expression_attribute_values(":seats", n(MAX_MEMBERS))
+        .expression_attribute_values(":now", n(now.timestamp()));
+        if let (Some(d), Role::Agent) = (deadline, member.role) {
+            update = update.expression_attribute_values(":deadline", n(d));
+        }
+        let update = update.build().map_err(unavailable)?;
+        let mut seated = Update::builder()
             .table_name(&self.table)
             .set_key(Some(member_key(proposal, reference)))
-            .update_expression("SET joined = :yes, #key = :key, code = :empty")
+            .update_expression(match deadline {
+                Some(_) => "SET joined = :yes, #key = :key, code = :empty, #ttl = :deadline",
+                None => "SET joined = :yes, #key = :key, code = :empty REMOVE #ttl",
+            })
             .condition_expression(
                 "joined = :no AND code = :code AND attempts < :max AND code_expires > :now",
             )
             .expression_attribute_names("#key", "key")
+            .expression_attribute_names("#ttl", names::TTL)
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .expression_attribute_values(":no", AttributeValue::Bool(false))
             .expression_attribute_values(":key", s(key_hash))
             .expression_attribute_values(":empty", s(""))
             .expression_attribute_values(":code", s(code))
             .expression_attribute_values(":max", n(MAX_ATTEMPTS))
-            .expression_attribute_values(":now", n(now.timestamp()))
-            .build()
-            .map_err(unavailable)?;
+            .expression_attribute_values(":now", n(now.timestamp()));
+        if let Some(d) = deadline {
+            seated = seated.expression_attribute_values(":deadline", n(d));
+        }
+        let seated = seated.build().map_err(unavailable)?;
         let mut seat = seat_key(proposal, &member.signer);
         seat.insert("reference".into(), s(reference));
         let mut private = key_key(key_hash);
         private.insert("proposal".into(), s(proposal));
         private.insert("reference".into(), s(reference));
         for item in [&mut seat, &mut private] {
-            if let Some(expires) = expires {
-                item.insert(names::TTL.into(), n(expires));
+            if let Some(d) = deadline {
+                item.insert(names::TTL.into(), n(d));
             }
         }
         let (seat, private) = (self.put_new(seat)?, self.put_new(private)?);
@@ -474,7 +484,7 @@ impl DynamoStore {
         m: Option<&Outgoing>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let ttl = match deadline(p) {
+        let ttl = match p.deadline() {
             Some(_) => "SET #ttl = :deadline,",
             None => "REMOVE #ttl SET",
         };
@@ -493,7 +503,7 @@ impl DynamoStore {
             .expression_attribute_values(":mark", s(page_mark(p)))
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":seen", n(seen));
-        if let Some(deadline) = deadline(p) {
+        if let Some(deadline) = p.deadline() {
             u = u.expression_attribute_values(":deadline", n(deadline));
         }
         let mut items = vec![write(u.build().map_err(unavailable)?)];

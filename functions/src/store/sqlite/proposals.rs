@@ -19,11 +19,6 @@ fn to_json(p: &Proposal) -> StoreResult<String> {
     serde_json::to_string(p).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-/// When a proposal in its state is deleted unless submitted.
-fn deadline(p: &Proposal) -> Option<i64> {
-    (p.state == ProposalState::Draft && p.submitted.is_none()).then(|| p.draft_expires())
-}
-
 fn insert_member(conn: &Connection, m: &NewMember, now: DateTime<Utc>) -> StoreResult<()> {
     conn.prepare_cached(
         "INSERT INTO members (proposal, reference, role, region, signer, sealed, contact, code,
@@ -67,11 +62,12 @@ pub(super) fn propose(
          VALUES (?1, ?2, ?3, 0, 0, ?4, ?5)",
     )
     .map_err(err)?
+    // Nobody's until its agent confirms: deleted with the agent's request if they never do.
     .execute(params![
         p.id,
         p.state.as_str(),
         p.updated,
-        deadline(p),
+        agent.expires,
         json
     ])
     .map_err(err)?;
@@ -92,12 +88,7 @@ pub(super) fn join(
     let Some(stored) = proposal(&tx, &member.proposal)?.filter(|p| p.confirmed) else {
         return Ok(Asked::NotFound);
     };
-    let seats: i64 = tx
-        .prepare_cached("SELECT count(*) FROM members WHERE proposal = ?1")
-        .map_err(err)?
-        .query_row([&member.proposal], |r| r.get(0))
-        .map_err(err)?;
-    if !stored.proposal.state.is_open() || seats >= MAX_MEMBERS as i64 {
+    if !open_at(&stored.proposal, now) {
         return Ok(Asked::Closed);
     }
     if !within_day_limit(&tx, &member.contact, per_day, now)? {
@@ -182,17 +173,21 @@ pub(super) fn keyed(conn: &Connection, key: &str) -> StoreResult<Option<(String,
         .map_err(err)
 }
 
-/// Raises the version of the open proposal `id` from `seen` (any version when `None`); false
-/// when it is not open or was changed meanwhile.
-fn bump(conn: &Connection, id: &str, seen: Option<u64>, confirm: bool) -> StoreResult<bool> {
+/// Whether the committee of `p` may still change at `now`: open, and not past its deadline.
+fn open_at(p: &Proposal, now: DateTime<Utc>) -> bool {
+    p.state.is_open() && p.deadline().is_none_or(|d| d > now.timestamp())
+}
+
+/// Raises the version of the open proposal `id` from `seen`; false when it is not open or was
+/// changed meanwhile.
+fn bump(conn: &Connection, id: &str, seen: u64) -> StoreResult<bool> {
     let changed = conn
         .prepare_cached(
-            "UPDATE proposals SET version = version + 1, confirmed = confirmed OR ?3
-             WHERE id = ?1 AND (?2 IS NULL OR version = ?2)
-               AND state IN ('draft', 'changes-requested')",
+            "UPDATE proposals SET version = version + 1
+             WHERE id = ?1 AND version = ?2 AND state IN ('draft', 'changes-requested')",
         )
         .map_err(err)?
-        .execute(params![id, seen.map(|v| v as i64), confirm])
+        .execute(params![id, seen as i64])
         .map_err(err)?;
     Ok(changed == 1)
 }
@@ -223,14 +218,34 @@ pub(super) fn seat(
     if taken {
         return Ok(Seated::AlreadyMember);
     }
-    if !bump(&tx, proposal, None, m.role == Role::Agent)? {
+    let Some(stored) = self::proposal(&tx, proposal)? else {
+        return Ok(Seated::NotFound);
+    };
+    let seated: i64 = tx
+        .prepare_cached("SELECT count(*) FROM members WHERE proposal = ?1 AND joined = 1")
+        .map_err(err)?
+        .query_row([proposal], |r| r.get(0))
+        .map_err(err)?;
+    if !open_at(&stored.proposal, now) || seated >= MAX_MEMBERS as i64 {
         return Ok(Seated::Closed);
     }
+    // Seated, the person's data is kept as long as the proposal's.
+    let deadline = stored.proposal.deadline();
+    let agent = m.role == Role::Agent;
     tx.prepare_cached(
-        "UPDATE members SET joined = 1, key = ?3, code = '' WHERE proposal = ?1 AND reference = ?2",
+        "UPDATE proposals SET version = version + 1, confirmed = confirmed OR ?2,
+                              expires = CASE WHEN ?2 THEN ?3 ELSE expires END
+         WHERE id = ?1",
     )
     .map_err(err)?
-    .execute(params![proposal, reference, key])
+    .execute(params![proposal, agent, deadline])
+    .map_err(err)?;
+    tx.prepare_cached(
+        "UPDATE members SET joined = 1, key = ?3, code = '', expires = ?4
+         WHERE proposal = ?1 AND reference = ?2",
+    )
+    .map_err(err)?
+    .execute(params![proposal, reference, key, deadline])
     .map_err(err)?;
     tx.commit().map_err(err)?;
     Ok(Seated::Joined)
@@ -258,7 +273,7 @@ pub(super) fn change_committee(
     seen: u64,
 ) -> StoreResult<bool> {
     let tx = conn.savepoint().map_err(err)?;
-    if !bump(&tx, proposal, Some(seen), false)? {
+    if !bump(&tx, proposal, seen)? {
         return Ok(false);
     }
     let changed = match change {
@@ -312,7 +327,7 @@ pub(super) fn save_proposal(
             json,
             p.state.as_str(),
             p.updated,
-            deadline(p)
+            p.deadline()
         ])
         .map_err(err)?;
     if changed != 1 {
