@@ -199,7 +199,9 @@ impl World {
         let sent = self.post("/api/propose", &fields).await;
         let id = sent["seat"]["proposal"].as_str().unwrap().to_string();
         let agent = self.seat(&sent).await;
-        let invitation = self.page(&agent, "show", json!({})).await["committee"]["invitation"]
+        let draft = self.page(&agent, "show", json!({})).await;
+        assert_eq!(draft["proposal"]["state"], "draft", "{draft}");
+        let invitation = draft["committee"]["invitation"]
             .as_str()
             .unwrap()
             .to_string();
