@@ -149,6 +149,15 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Copy the embedded store into one file, while the portal keeps serving: a backup that
+    /// opens alone (DynamoDB has its own: point-in-time recovery).
+    Backup {
+        /// `sqlite:PATH`.
+        #[arg(long)]
+        store: String,
+        /// The new file (refused if it exists).
+        out: PathBuf,
+    },
     /// Create the three language files of a new page.
     New {
         /// page, section, guide, petition, motion or consultation.
@@ -260,6 +269,7 @@ fn main() -> ExitCode {
             data,
         } => cmd::publish::run(&store, &catalog, create_table, &data),
         Command::Proposals { store, action } => cmd::proposals::run(&store, action),
+        Command::Backup { store, out } => cmd::backup::run(&store, &out),
         Command::Purge {
             store,
             catalog,

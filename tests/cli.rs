@@ -195,8 +195,10 @@ fn serve_rebuilds_when_content_changes() {
     child.wait().ok();
 }
 
-#[test]
-fn moderators_approve_and_reject_pending_comments_once() {
+/// A store with an open consultation `c-open` and its pending `comments` (id, text, sender).
+fn comments_store(
+    comments: Vec<(String, String, &str)>,
+) -> (tempfile::TempDir, std::path::PathBuf) {
     use musharaka_functions::store::sqlite::SqliteStore;
     use musharaka_functions::store::{AdminStore, NewComment, Store};
     let dir = tempfile::tempdir().unwrap();
@@ -216,21 +218,114 @@ fn moderators_approve_and_reject_pending_comments_once() {
             .publish(&serde_json::from_value(catalog).unwrap())
             .await
             .unwrap();
-        for (id, text) in [
-            ("0001-a", "Ajouter un délai de réponse."),
-            ("0002-b", "Achetez mes produits !"),
-        ] {
+        for (id, text, sender) in comments {
             let c = NewComment {
-                id: id.into(),
+                id,
                 consultation: "c-open".into(),
                 section: Some("s1".into()),
-                text: text.into(),
+                text,
                 display_name: None,
                 lang: musharaka_model::Lang::Fr,
+                sender: sender.into(),
             };
             store.comment(&c, chrono::Utc::now()).await.unwrap();
         }
     });
+    (dir, db)
+}
+
+/// A flood in the moderators' queue: hidden characters shown, the list paged with its totals,
+/// one sender's comments rejected at once after a dry run.
+#[test]
+fn moderators_see_hidden_text_and_reject_a_flood_at_once() {
+    // Stored before text was checked: what a moderator's terminal must not hide.
+    let mut comments = vec![(
+        "0000-x".to_string(),
+        "insult\rbenign text".to_string(),
+        "aaaaaaaaaaaa",
+    )];
+    for i in 1..=120 {
+        let spam = format!("Achetez mes produits {i}");
+        comments.push((format!("{i:04}-f"), spam, "f100df100d00"));
+    }
+    let real = "Un vrai avis sur l'article.".to_string();
+    comments.push(("9999-z".into(), real, "bbbbbbbbbbbb"));
+    let (_dir, db) = comments_store(comments);
+    let spec = format!("sqlite:{}", db.display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["moderate", "--store", spec.as_str()];
+        all.extend_from_slice(args);
+        musharaka(&all)
+    };
+    let shown = text(&run(&["show", "0000-x"]));
+    assert!(shown.contains("insult⟨CR⟩benign text"), "{shown}");
+
+    let page = text(&run(&["list", "--page", "2", "--per-page", "50"]));
+    assert!(
+        page.contains("122 pending comment(s); page 2 of 3 shows 51 to 100"),
+        "{page}"
+    );
+    assert_eq!(page.matches("from f100df100d00").count(), 50);
+
+    let dry = run(&[
+        "reject",
+        "--sender",
+        "f100df100d00",
+        "--contains",
+        "PRODUITS",
+        "--reason",
+        "spam",
+        "--moderator",
+        "Salma",
+        "--dry-run",
+    ]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert!(
+        text(&dry).contains("would reject 120 of 122"),
+        "{}",
+        text(&dry)
+    );
+    assert!(
+        text(&run(&["list"])).contains("122 pending"),
+        "the dry run changed nothing"
+    );
+    let done = run(&[
+        "reject",
+        "--sender",
+        "f100df100d00",
+        "--reason",
+        "spam",
+        "--moderator",
+        "Salma",
+    ]);
+    assert!(
+        text(&done).contains("rejected (spam) 120 of 122"),
+        "{}",
+        text(&done)
+    );
+    let left = text(&run(&["list"]));
+    assert!(
+        left.contains("2 pending") && left.contains("9999-z"),
+        "{left}"
+    );
+    let neither = run(&["reject", "--reason", "spam", "--moderator", "Salma"]);
+    assert!(!neither.status.success() && text(&neither).contains("filters"));
+}
+
+#[test]
+fn moderators_approve_and_reject_pending_comments_once() {
+    let (_dir, db) = comments_store(vec![
+        (
+            "0001-a".into(),
+            "Ajouter un délai de réponse.".into(),
+            "5e4d3c2b1a09",
+        ),
+        (
+            "0002-b".into(),
+            "Achetez mes produits !".into(),
+            "5e4d3c2b1a09",
+        ),
+    ]);
     let spec = format!("sqlite:{}", db.display());
     let run = |args: &[&str]| {
         let mut all = vec!["moderate", "--store", spec.as_str()];
@@ -346,6 +441,7 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
             text: "Deux semaines suffisent.".into(),
             display_name: Some("Amina".into()),
             lang: musharaka_model::Lang::Fr,
+            sender: "5e4d3c2b1a09".into(),
         };
         store.comment(&c, chrono::Utc::now()).await.unwrap();
         store
@@ -457,6 +553,9 @@ fn local_keys(site: &Path) -> (std::path::PathBuf, musharaka_functions::crypto::
         format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
     )
     .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let private = std::fs::Permissions::from_mode(0o600);
+    std::fs::set_permissions(data.join("secrets.toml"), private).unwrap();
     (data, Secrets::from_base64(&pepper, &key).unwrap())
 }
 
@@ -555,6 +654,18 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
     let done = export();
     assert!(done.status.success(), "{}", text(&done));
     let csv = std::fs::read_to_string(exports.join("p-water-signatures.csv")).unwrap();
+    for file in ["p-water-signatures.csv", "p-water-signatures.html"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(exports.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "{file}: names and CINs readable by others"
+        );
+    }
     assert!(
         csv.contains("\"Alaoui\",\"Amina\",\"AB123456\",\"Asni\""),
         "{csv}"

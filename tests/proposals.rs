@@ -51,6 +51,9 @@ fn site_with_keys() -> (tempfile::TempDir, PathBuf, Secrets) {
     let (pepper, key) = Secrets::generate().unwrap();
     let keys = format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n");
     std::fs::write(data.join("secrets.toml"), keys).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let private = std::fs::Permissions::from_mode(0o600);
+    std::fs::set_permissions(data.join("secrets.toml"), private).unwrap();
     (site, data, Secrets::from_base64(&pepper, &key).unwrap())
 }
 

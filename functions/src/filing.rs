@@ -72,9 +72,10 @@ pub fn title(entry: &Entry, initiative: &str) -> String {
         .unwrap_or_else(|| initiative.to_string())
 }
 
-/// A CSV cell: quoted, and prefixed with `'` when a spreadsheet would read it as a formula.
+/// A CSV cell: quoted, and prefixed with `'` when a spreadsheet would read it as a formula
+/// (even behind invisible characters or in fullwidth signs).
 pub fn csv_cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let guarded = if musharaka_model::text::starts_formula(value) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -244,6 +245,9 @@ mod tests {
         assert_eq!(csv_cell("+212"), "\"'+212\"");
         assert_eq!(csv_cell("@SUM(A1)"), "\"'@SUM(A1)\"");
         assert_eq!(csv_cell("Alaoui"), "\"Alaoui\"");
+        for hidden in ["\u{200B}=1+1", "\u{FEFF}=1", "\u{202E}=1", "＝1+1"] {
+            assert!(csv_cell(hidden).starts_with("\"'"), "{hidden:?}");
+        }
     }
 
     #[test]

@@ -236,7 +236,7 @@ impl CommentForm {
         }
         let consultation = signer::text_field(f.get("consultation"), 64)?;
         let section = optional(f, "section", 64)?;
-        let text = signer::text_field(f.get("text"), max)?;
+        let text = musharaka_model::text::multiline(f.get("text"), max)?;
         let display_name = optional(f, "display_name", MAX_DISPLAY_NAME)?;
         if !f.checked("consent") {
             return Err(Code::ConsentRequired);

@@ -69,7 +69,7 @@ pub(crate) fn read_text(
     kind: InitiativeKind,
     limits: PeriodLimits,
 ) -> Result<Text, Vec<Problem>> {
-    let field = |name: &str| f.get(name).unwrap_or_default().trim().replace("\r\n", "\n");
+    let field = |name: &str| musharaka_model::text::lines(f.get(name).unwrap_or_default().trim());
     let (title, request, memorandum) = (field("title"), field("request"), field("memorandum"));
     let period_days = field("period").parse().unwrap_or(0);
     let attested: Vec<&str> = exclusions(kind)

@@ -3,7 +3,8 @@
 
 use crate::crypto::Secrets;
 use anyhow::{Context, Result, bail};
-use musharaka_model::proposal_text::PeriodLimits;
+use musharaka_model::proposal_text::{MAX_MEMORANDUM, MAX_REQUEST, MAX_TITLE, PeriodLimits};
+use musharaka_model::signer::{MAX_ADDRESS, MAX_NAME};
 use std::time::Duration;
 
 /// Everything a function needs besides the store.
@@ -15,14 +16,18 @@ pub struct Settings {
     pub rate_limit: u32,
     /// Rate-limit window.
     pub rate_window: Duration,
-    /// Largest request body accepted, in bytes.
+    /// Largest body of a signature and the other short forms, in bytes (see [`body_for`]).
     pub max_body: usize,
     /// Longest comment accepted, in characters.
     pub max_comment: usize,
+    /// Comments one sender may leave on one consultation in a day.
+    pub comments_per_sender_day: u32,
+    /// Comments one consultation takes in a minute, from everyone: a flood waits, the
+    /// moderators' queue stays readable.
+    pub comments_per_minute: u32,
     /// Codes one contact may ask for in a day, over every initiative (each SMS has a cost).
     pub per_contact_day: u32,
-    /// Largest body of a proposal or a committee's change (a memorandum of 20,000 Arabic
-    /// letters takes 6 bytes each once percent-encoded).
+    /// Largest body of a proposal or a committee's change (see [`body_for`]).
     pub max_proposal_body: usize,
     /// The collection periods a proposal may ask for (`[proposals]` of `site.toml`).
     pub proposal_days: PeriodLimits,
@@ -30,18 +35,43 @@ pub struct Settings {
     pub secrets: Secrets,
 }
 
+/// Bytes one character may take in the body of the site's own forms: 4 bytes of UTF-8, each
+/// percent-encoded (`%F0%9F%93%9C`); Arabic and Tifinagh letters take 6 and 9.
+pub(crate) const BYTES_PER_CHAR: usize = 12;
+
+/// Room in a body for what is not typed text: field names, ids, checkboxes, the language.
+const FORM_ROOM: usize = 16 * 1024;
+
+/// Longest contact (an email address) counted in a body.
+const MAX_CONTACT: usize = 254;
+
+/// The largest body of a form whose typed fields hold at most `chars` characters in all.
+pub(crate) const fn body_for(chars: usize) -> usize {
+    FORM_ROOM + chars * BYTES_PER_CHAR
+}
+
 impl Settings {
+    /// Largest body of a comment: its text and the name shown with it.
+    pub fn comment_body(&self) -> usize {
+        body_for(self.max_comment + crate::form::MAX_DISPLAY_NAME)
+    }
+
     /// Defaults for `origin` with the given secrets: 20 submissions per minute per address,
-    /// 16 KiB bodies, 4,000-character comments.
+    /// 4,000-character comments (20 a day per sender on one consultation, 120 a minute per
+    /// consultation), bodies as large as the longest fields in the worst encoding.
     pub fn new(site_origin: impl Into<String>, secrets: Secrets) -> Settings {
         Settings {
             site_origin: site_origin.into().trim_end_matches('/').to_string(),
             rate_limit: 20,
             rate_window: Duration::from_secs(60),
-            max_body: 16 * 1024,
+            max_body: body_for(2 * MAX_NAME + MAX_ADDRESS + 2 * MAX_NAME + MAX_CONTACT),
             max_comment: 4000,
+            comments_per_sender_day: 20,
+            comments_per_minute: 120,
             per_contact_day: 10,
-            max_proposal_body: 256 * 1024,
+            max_proposal_body: body_for(
+                MAX_TITLE + MAX_REQUEST + MAX_MEMORANDUM + 2 * MAX_NAME + MAX_ADDRESS + MAX_CONTACT,
+            ),
             proposal_days: PeriodLimits::default(),
             secrets,
         }

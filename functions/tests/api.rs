@@ -368,7 +368,7 @@ async fn envelope_problems_are_refused_before_reading_the_form() {
 
     let big = with_body(
         event("sign-form.json"),
-        &format!("text={}", "a".repeat(20_000)),
+        &format!("text={}", "a".repeat(200_000)),
     );
     let r = call(&h.app, &big).await;
     assert_eq!(r.status(), 303);
@@ -597,4 +597,131 @@ async fn an_unavailable_store_answers_503_with_retry_after() {
     assert_eq!(r.headers()["retry-after"], "2");
     assert_eq!(json(r).await["code"], "unavailable");
     assert_eq!(call(&app, &event("counts.json")).await.status(), 503);
+}
+
+/// A comment as long as the form allows, in the script whose letters take the most bytes once
+/// percent-encoded (Tifinagh: 9 each), is taken from the form without JavaScript.
+#[tokio::test]
+async fn a_comment_of_4000_tifinagh_letters_is_taken_from_the_plain_form() {
+    let h = harness(settings()).await;
+    let letters: String = "ⵜⴰⵎⵓⵖⵍⵉ".chars().cycle().take(4000).collect();
+    let encoded: String = letters.bytes().map(|b| format!("%{b:02X}")).collect();
+    let body = format!("consultation=c-open&lang=zgh&section=s1-1&text={encoded}&consent=on");
+    assert!(body.len() > 36_000);
+    let r = call(&h.app, &with_body(event("comment-form.json"), &body)).await;
+    assert_eq!(location(&r), "/zgh/result/commented/");
+    let pending = h.store.pending_comments(Some("c-open")).await.unwrap();
+    assert_eq!(pending[0].text.chars().count(), 4000);
+}
+
+/// Text that would hide or reorder what a reader sees is refused, with its own message; a
+/// comment's line breaks are kept as `\n`.
+#[tokio::test]
+async fn hidden_characters_are_refused_and_line_breaks_kept() {
+    let h = harness(settings()).await;
+    for name in ["Amina\u{202E}", "\u{200B}\u{FEFF}", "Ami\rna", "\u{FFFD}"] {
+        let e = sign_event(|b| b["first_name"] = name.into());
+        let r = call(&h.app, &e).await;
+        assert_eq!(r.status(), 422, "{name:?}");
+        assert_eq!(json(r).await["code"], "invalid-text", "{name:?}");
+    }
+    let form = |text: &str| {
+        with_body(
+            event("comment-form.json"),
+            &format!("consultation=c-open&lang=fr&text={text}&consent=on"),
+        )
+    };
+    let r = call(&h.app, &form("insult%0Dbenign%E2%80%AE")).await;
+    assert_eq!(location(&r), "/fr/result/invalid-text/");
+    let r = call(&h.app, &form("Premier%20point%0D%0ASecond%20point")).await;
+    assert_eq!(location(&r), "/fr/result/commented/");
+    let pending = h.store.pending_comments(Some("c-open")).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].text, "Premier point\nSecond point");
+}
+
+/// Only a submission from the site itself: one `Origin`, the site's; without one, a browser
+/// that says the request is cross-site is refused too.
+#[tokio::test]
+async fn submissions_from_elsewhere_are_refused_however_they_come() {
+    let h = harness(settings()).await;
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut e = event("sign-json.json");
+        change(&mut e);
+        e
+    };
+    let two =
+        with(&|e| e["headers"]["origin"] = "https://musharaka.ma, https://evil.example".into());
+    assert_eq!(call(&h.app, &two).await.status(), 403);
+    for site in ["cross-site", "same-site"] {
+        let e = with(&|e| {
+            e["headers"].as_object_mut().unwrap().remove("origin");
+            e["headers"]["sec-fetch-site"] = site.into();
+        });
+        assert_eq!(call(&h.app, &e).await.status(), 403, "{site}");
+    }
+    let own = with(&|e| {
+        e["headers"].as_object_mut().unwrap().remove("origin");
+        e["headers"]["sec-fetch-site"] = "same-origin".into();
+    });
+    assert_eq!(call(&h.app, &own).await.status(), 202);
+}
+
+/// A flood of comments: one sender gets so many a day on one consultation, and a consultation
+/// so many a minute from everyone.
+#[tokio::test]
+async fn comment_floods_are_held_back_per_sender_and_per_consultation() {
+    let mut s = settings();
+    s.set_rate_limit("1000/60").unwrap();
+    s.comments_per_sender_day = 3;
+    s.comments_per_minute = 5;
+    let h = harness(s).await;
+    let from = |ip: &str| {
+        let mut e = event("comment-form.json");
+        e["requestContext"]["http"]["sourceIp"] = ip.into();
+        e
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            location(&call(&h.app, &from("41.1.1.1")).await),
+            "/zgh/result/commented/"
+        );
+    }
+    let r = call(&h.app, &from("41.1.1.1")).await;
+    assert_eq!(location(&r), "/zgh/result/rate-limited/");
+    for ip in ["41.1.1.2", "41.1.1.3"] {
+        assert_eq!(
+            location(&call(&h.app, &from(ip)).await),
+            "/zgh/result/commented/"
+        );
+    }
+    let r = call(&h.app, &from("41.1.1.4")).await;
+    assert_eq!(
+        location(&r),
+        "/zgh/result/rate-limited/",
+        "a sixth in a minute"
+    );
+    let pending = h.store.pending_comments(Some("c-open")).await.unwrap();
+    assert_eq!(pending.len(), 5);
+    let senders: std::collections::BTreeSet<_> =
+        pending.iter().map(|c| c.sender.clone().unwrap()).collect();
+    assert_eq!(senders.len(), 3, "each address has its own sender hash");
+    assert!(senders.iter().all(|s| !s.contains("41.1.1")));
+}
+
+/// Zeros before the CIN's number are padding: the same card typed with them is the same signer.
+#[tokio::test]
+async fn a_cin_typed_with_leading_zeros_is_the_same_signer() {
+    let h = harness(settings()).await;
+    let first = h
+        .sign_and_confirm(&sign_event(|b| b["cin"] = "QZ4321".into()))
+        .await;
+    assert_eq!(first["code"], "signed", "{first}");
+    let again = sign_event(|b| {
+        b["cin"] = "qz 004321".into();
+        b["contact"] = "autre@example.ma".into();
+    });
+    let answer = h.sign_and_confirm(&again).await;
+    assert_eq!(answer["code"], "cin-taken", "{answer}");
+    assert_eq!(total(&h.store, "p-open").await, 1);
 }

@@ -145,3 +145,125 @@ async fn drafts_never_submitted_are_erased_after_30_days() {
     assert!(store.proposal("SENT").await.unwrap().is_some());
     assert_eq!(store.members("SENT").await.unwrap().len(), 1);
 }
+
+/// Every file under `dir`, read whole.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// A withdrawn signature leaves no copy on disk: not in the database file (deleted rows are
+/// overwritten), not in its write-ahead log (cut back once the withdrawal is done).
+#[tokio::test]
+async fn a_withdrawn_signature_leaves_no_byte_on_disk() {
+    use musharaka_functions::store::NewSignature;
+    let (store, dir) = make().await;
+    store.publish(&conformance::catalog()).await.unwrap();
+    let sealed = |i: u8| -> Vec<u8> {
+        (0..48u8)
+            .map(|j| i ^ j.wrapping_mul(37).wrapping_add(11))
+            .collect()
+    };
+    for i in 0..40u8 {
+        let s = NewSignature {
+            sealed: sealed(i),
+            ..conformance::signature("p-open", &format!("s{i}"), "MA-04")
+        };
+        store.sign(&s, conformance::now()).await.unwrap();
+    }
+    let secret = sealed(7);
+    let found = |files: &[(std::path::PathBuf, Vec<u8>)]| {
+        files
+            .iter()
+            .filter(|(_, bytes)| bytes.windows(secret.len()).any(|w| w == secret))
+            .map(|(p, _)| p.display().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !found(&files_under(dir.path())).is_empty(),
+        "the test's signature is on disk before it is withdrawn"
+    );
+    let withdrawn = store
+        .withdraw("receipt-p-open-s7", conformance::now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        withdrawn,
+        musharaka_functions::store::Withdrawal::Done { .. }
+    ));
+    let left = found(&files_under(dir.path()));
+    assert!(
+        left.is_empty(),
+        "the withdrawn signature is still in {left:?}"
+    );
+    assert_eq!(store.signatures("p-open").await.unwrap().len(), 39);
+}
+
+/// Runs `chattr` (an immutable file refuses every write, even root's).
+fn chattr(flag: &str, files: &[std::path::PathBuf]) {
+    let existing: Vec<_> = files.iter().filter(|f| f.exists()).collect();
+    let status = std::process::Command::new("chattr")
+        .arg(flag)
+        .args(&existing)
+        .status()
+        .expect("chattr (e2fsprogs) is installed");
+    assert!(status.success(), "chattr {flag} failed");
+}
+
+/// A store whose file could not be written when it was opened (SQLite then opens it read-only,
+/// silently), or for a while later (a read-only disk, a full one), serves again once it can,
+/// without a restart.
+#[tokio::test]
+async fn a_store_that_could_not_write_serves_again_once_it_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data/musharaka.sqlite3");
+    let files = [db.clone(), db.with_extension("sqlite3-wal")];
+    {
+        let store = SqliteStore::open(&db).unwrap();
+        store.publish(&conformance::catalog()).await.unwrap();
+    }
+    // The closed store's threads let go of its files.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    chattr("+i", &files);
+    let store = SqliteStore::open(&db);
+    let store = match store {
+        Ok(store) => store,
+        Err(e) => {
+            chattr("-i", &files);
+            panic!("a store that can only be read does not open: {e}");
+        }
+    };
+    let refused = sign(&store, 1).await;
+    chattr("-i", &files);
+    assert!(refused.is_err(), "a write to an immutable file succeeded");
+    assert!(
+        sign(&store, 2).await.is_ok(),
+        "the store opened read-only stays unavailable once its file is writable"
+    );
+
+    chattr("+i", &files);
+    let refused = sign(&store, 3).await;
+    chattr("-i", &files);
+    assert!(refused.is_err(), "a write to an immutable file succeeded");
+    assert!(
+        sign(&store, 4).await.is_ok(),
+        "the store stays unavailable after its files are writable again"
+    );
+    assert_eq!(
+        store.counts(&["p-open".into()]).await.unwrap()["p-open"].total,
+        2
+    );
+}
+
+/// One signature of `r<i>`.
+async fn sign(
+    store: &SqliteStore,
+    i: u32,
+) -> musharaka_functions::store::StoreResult<musharaka_functions::store::Stored> {
+    let s = conformance::signature("p-open", &format!("r{i}"), "MA-04");
+    store.sign(&s, conformance::now()).await
+}

@@ -1,5 +1,6 @@
 //! Where a build writes: a temporary folder beside the output, swapped in only when the whole
-//! build succeeded, so a failed build leaves the previous site untouched. The site it replaces
+//! build succeeded (in one step on Linux, so that a server reading the output never finds it
+//! missing), so a failed build leaves the previous site untouched. The site it replaces
 //! is kept beside it (`.<name>.previous`) and becomes the next build's temporary folder: files
 //! are overwritten in place and the ones no longer produced are removed, which saves creating
 //! and deleting thousands of files and folders on every build.
@@ -164,6 +165,18 @@ impl Staging {
         }
         self.write_manifest()?;
         let had_old = self.target.exists();
+        if had_old && exchange(&self.tmp, &self.target) {
+            // The new site is in place in one step: a page asked for meanwhile is served
+            // from the old site or the new one, never missing. The old one goes aside.
+            if self.previous.exists() {
+                std::fs::remove_dir_all(&self.previous).ok();
+            }
+            if std::fs::rename(&self.tmp, &self.previous).is_err() {
+                std::fs::remove_dir_all(&self.tmp).ok();
+            }
+            self.committed = true;
+            return Ok(());
+        }
         if had_old {
             if self.previous.exists() {
                 std::fs::remove_dir_all(&self.previous).ok();
@@ -180,6 +193,20 @@ impl Staging {
         }
         self.committed = true;
         Ok(())
+    }
+}
+
+/// Swaps two folders in one step (Linux's `RENAME_EXCHANGE`); false where the system cannot.
+fn exchange(a: &Path, b: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        false
     }
 }
 
@@ -245,6 +272,45 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temporary folder left"
+        );
+    }
+
+    #[test]
+    fn the_site_is_never_missing_while_a_build_replaces_it() {
+        use std::sync::atomic::AtomicBool;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let s = Staging::new(&out).unwrap();
+        s.write("fr/index.html", b"0").unwrap();
+        s.commit().unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let watcher = {
+            let (page, stop) = (out.join("fr/index.html"), stop.clone());
+            std::thread::spawn(move || {
+                let (mut looks, mut missing) = (0u64, 0u64);
+                while !stop.load(Ordering::Relaxed) {
+                    looks += 1;
+                    if std::fs::metadata(&page).is_err() {
+                        missing += 1;
+                    }
+                }
+                (looks, missing)
+            })
+        };
+        for i in 1..=200 {
+            let s = Staging::new(&out).unwrap();
+            s.write("fr/index.html", format!("{i}").as_bytes()).unwrap();
+            s.commit().unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        let (looks, missing) = watcher.join().unwrap();
+        assert_eq!(
+            missing, 0,
+            "the page was missing {missing} times of {looks}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("fr/index.html")).unwrap(),
+            "200"
         );
     }
 

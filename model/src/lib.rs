@@ -22,5 +22,6 @@ pub mod signer;
 pub mod signing;
 pub mod state;
 pub mod target;
+pub mod text;
 
 pub use lang::{Dir, Lang, Localized};

@@ -39,6 +39,9 @@ pub enum Code {
     InvalidSection,
     /// The request could not be read (not a form, not UTF-8, a robot's field filled).
     BadRequest,
+    /// A field holds hidden characters (control, bidirectional or invisible ones), or no
+    /// letter at all.
+    InvalidText,
     /// The request body is too large.
     TooLarge,
     /// The request came from another site.
@@ -118,7 +121,7 @@ pub enum Code {
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 53] = [
+    pub const ALL: [Code; 54] = [
         Code::Signed,
         Code::AlreadySigned,
         Code::Commented,
@@ -135,6 +138,7 @@ impl Code {
         Code::TooLong,
         Code::InvalidSection,
         Code::BadRequest,
+        Code::InvalidText,
         Code::TooLarge,
         Code::Forbidden,
         Code::RateLimited,
@@ -193,6 +197,7 @@ impl Code {
             Code::TooLong => "too-long",
             Code::InvalidSection => "invalid-section",
             Code::BadRequest => "bad-request",
+            Code::InvalidText => "invalid-text",
             Code::TooLarge => "too-large",
             Code::Forbidden => "forbidden",
             Code::RateLimited => "rate-limited",

@@ -88,7 +88,8 @@ pub enum Problem {
     TooLong(Field, usize),
     /// Holds raw HTML (a tag, a comment or a declaration), which the portal never publishes.
     Html(Field),
-    /// Holds a control character other than a line break or a tab.
+    /// Holds a hidden character (control, bidirectional or invisible) other than a line
+    /// break or a tab.
     Control(Field),
     /// The period is outside the portal's limits.
     Period(PeriodLimits),
@@ -121,7 +122,7 @@ fn check_text(field: Field, text: &str, min: usize, max: usize, problems: &mut V
     let breaks_allowed = field != Field::Title;
     if text
         .chars()
-        .any(|c| c.is_control() && !(breaks_allowed && matches!(c, '\n' | '\r' | '\t')))
+        .any(|c| crate::text::is_hidden(c) && !(breaks_allowed && matches!(c, '\n' | '\r' | '\t')))
     {
         problems.push(Problem::Control(field));
     }

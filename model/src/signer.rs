@@ -42,43 +42,38 @@ pub fn attestations(authority: Authority) -> &'static [Attestation] {
     }
 }
 
-/// The CIN in its stored form (trimmed, uppercased, inner spaces removed), if it matches the
-/// lenient pattern `^[A-Z]{1,2}[0-9]{1,6}$`.
+/// The CIN in its stored form, if it matches the lenient pattern `^[A-Z]{1,2}[0-9]{1,6}$`
+/// once trimmed, uppercased, its inner spaces removed and its number's leading zeros dropped.
+///
+/// Leading zeros: no official pattern of the CIN number is published (the DGSN prints 1 or 2
+/// letters then a serial number, e.g. `AB123456`, `K45678`), and forms that want a fixed width
+/// pad the serial with zeros, so `QZ4321`, `QZ04321` and `QZ004321` are one card written three
+/// ways. The serial is a number: its value is what identifies the card, so the zeros before it
+/// are dropped (`QZ4321`) before the CIN is hashed, compared or filed; what is left has 1 to
+/// 6 digits.
 pub fn normalize_cin(raw: &str) -> Result<String, Code> {
     let cin: String = raw
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let letters = cin.chars().take_while(|c| c.is_ascii_uppercase()).count();
-    let digits = cin.len() - letters;
-    let ok = (1..=2).contains(&letters)
-        && (1..=6).contains(&digits)
-        && cin[letters..].chars().all(|c| c.is_ascii_digit());
     if cin.is_empty() {
-        Err(Code::MissingField)
-    } else if ok {
-        Ok(cin)
+        return Err(Code::MissingField);
+    }
+    let letters = cin.chars().take_while(|c| c.is_ascii_uppercase()).count();
+    let serial = &cin[letters..];
+    let all_digits = !serial.is_empty() && serial.bytes().all(|b| b.is_ascii_digit());
+    let value = serial.trim_start_matches('0');
+    if (1..=2).contains(&letters) && all_digits && (1..=6).contains(&value.len()) {
+        Ok(format!("{}{value}", &cin[..letters]))
     } else {
         Err(Code::InvalidCin)
     }
 }
 
-/// A required text field, trimmed, at most `max` characters, without control characters.
+/// A required one-line text field: see [`crate::text::one_line`].
 pub fn text_field(raw: Option<&str>, max: usize) -> Result<String, Code> {
-    let t = raw.unwrap_or_default().trim();
-    if t.is_empty() {
-        Err(Code::MissingField)
-    } else if t.chars().count() > max {
-        Err(Code::TooLong)
-    } else if t
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        Err(Code::BadRequest)
-    } else {
-        Ok(t.to_string())
-    }
+    crate::text::one_line(raw, max)
 }
 
 #[cfg(test)]
@@ -94,6 +89,17 @@ mod tests {
         assert_eq!(normalize_cin("A1234567"), Err(Code::InvalidCin));
         assert_eq!(normalize_cin("AB12X4"), Err(Code::InvalidCin));
         assert_eq!(normalize_cin("  "), Err(Code::MissingField));
+        assert_eq!(normalize_cin("A0"), Err(Code::InvalidCin));
+        assert_eq!(normalize_cin("A"), Err(Code::InvalidCin));
+    }
+
+    #[test]
+    fn leading_zeros_of_the_serial_are_padding() {
+        for typed in ["QZ4321", "QZ04321", "qz 004321", "QZ00004321"] {
+            assert_eq!(normalize_cin(typed).unwrap(), "QZ4321", "{typed}");
+        }
+        assert_eq!(normalize_cin("AB100000").unwrap(), "AB100000");
+        assert_eq!(normalize_cin("AB1000000"), Err(Code::InvalidCin));
     }
 
     #[test]
@@ -111,6 +117,6 @@ mod tests {
         assert_eq!(text_field(Some("  Amina "), 10).unwrap(), "Amina");
         assert_eq!(text_field(Some(""), 10), Err(Code::MissingField));
         assert_eq!(text_field(Some("abcdefghijk"), 10), Err(Code::TooLong));
-        assert_eq!(text_field(Some("a\u{0}b"), 10), Err(Code::BadRequest));
+        assert_eq!(text_field(Some("a\u{0}b"), 10), Err(Code::InvalidText));
     }
 }

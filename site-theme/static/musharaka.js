@@ -87,10 +87,13 @@
       out.className = 'result';
       out.textContent = form.getAttribute('data-sending') || '';
     }
+    // JSON: each letter travels as itself, not as 6 to 12 bytes of percent-encoding.
+    var object = {};
+    fields.forEach(function (value, name) { object[name] = value; });
     fetch(form.action, {
       method: 'POST',
-      headers: { 'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
+      headers: { 'Accept': 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(object),
       credentials: 'same-origin'
     })
       .then(function (response) { return response.json(); })

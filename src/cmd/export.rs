@@ -14,10 +14,9 @@ use musharaka_model::catalog::Details;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Names, CINs and addresses in clear: readable by their owner only.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    super::private::write_private(path, text.as_bytes())
 }
 
 /// Runs `musharaka export signatures`.

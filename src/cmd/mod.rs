@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod backup;
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod committees;
@@ -7,6 +8,7 @@ pub(crate) mod disputes;
 pub(crate) mod export;
 pub(crate) mod moderate;
 pub(crate) mod new;
+pub(crate) mod private;
 pub(crate) mod proposal_file;
 pub(crate) mod proposals;
 pub(crate) mod publish;

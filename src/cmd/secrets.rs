@@ -1,12 +1,14 @@
 //! The keys of a portal run on one machine: from the environment when set, else from
 //! `data/secrets.toml`, created with fresh random keys on first use.
 
+use super::private::{private_dir, refuse_if_shared, write_private};
 use anyhow::{Context, Result};
 use musharaka_functions::crypto::Secrets;
 use std::path::Path;
 
 /// The secrets of a local portal: from the environment when set, else from
-/// `data/secrets.toml`, created with fresh random keys (readable by the owner only).
+/// `data/secrets.toml`, created with fresh random keys (readable by the owner only, in a folder
+/// only the owner may open); refused when others may read it.
 pub(crate) fn local_secrets(data: &Path) -> Result<Secrets> {
     read_secrets(data, true)
 }
@@ -33,17 +35,13 @@ fn read_secrets(data: &Path, create: bool) -> Result<Secrets> {
     }
     if !path.exists() {
         let (pepper, key) = Secrets::generate()?;
-        std::fs::create_dir_all(data)?;
-        std::fs::write(
+        private_dir(data)?;
+        write_private(
             &path,
-            format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
+            format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n").as_bytes(),
         )?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-        }
     }
+    refuse_if_shared(&path)?;
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let table: toml::Table =

@@ -3,8 +3,11 @@
 //! files and the same function routers that run on Lambda, under `/api/`. Rebuilds when a
 //! file under `content/` or `site-theme/` changes and reloads the open pages.
 
+mod counts;
 mod files;
+mod http;
 mod outbox;
+mod range;
 
 use super::build::{load_from_store, write_site};
 use super::publish::read_catalog;
@@ -20,7 +23,6 @@ use musharaka_functions::{AppState, Settings, security};
 use musharaka_generator::Anchors;
 use musharaka_generator::Site;
 use notify::{RecursiveMode, Watcher};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -55,6 +57,8 @@ pub(crate) fn run(options: ServeOptions) -> Result<ExitCode> {
 /// memory between builds, so that saving a page re-renders only what it changes.
 struct Builder {
     root: PathBuf,
+    /// `root` as the file watcher names it (absolute, links resolved).
+    watched: PathBuf,
     out: PathBuf,
     base_url: String,
     store: SharedAdminStore,
@@ -81,6 +85,18 @@ impl Builder {
         let report = write_site(&site, &self.out)?;
         *self.site.lock().unwrap_or_else(|e| e.into_inner()) = Some((site, report.anchors));
         self.publish()
+    }
+
+    /// The paths the watcher reports, as the loaded site names them (under `root` as given,
+    /// `.` included), so that a save is matched to its page whatever the form of `--root`.
+    fn as_loaded(&self, changed: Vec<PathBuf>) -> Vec<PathBuf> {
+        changed
+            .into_iter()
+            .map(|p| match p.strip_prefix(&self.watched) {
+                Ok(rel) => self.root.join(rel),
+                Err(_) => p,
+            })
+            .collect()
     }
 
     /// Re-renders what `changed` touches when only content files were saved; else a full build.
@@ -126,6 +142,7 @@ impl Builder {
 }
 
 async fn serve(o: ServeOptions) -> Result<ExitCode> {
+    musharaka_functions::logging::init_stderr();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
         .await
         .with_context(|| {
@@ -136,12 +153,13 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         })?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
+    super::private::private_dir(&o.data)?;
     let sqlite = Arc::new(SqliteStore::open(&o.data.join("musharaka.sqlite3"))?);
     let store: SharedAdminStore = sqlite.clone();
     let secrets = super::secrets::local_secrets(&o.data)?;
     let outbox_dir = o.data.join("outbox");
     let notifier = musharaka_functions::notify::from_env(&base_url, Some(outbox_dir.clone()))?;
-    outbox::spawn_sender(sqlite, notifier, secrets.clone());
+    outbox::spawn_sender(sqlite.clone(), notifier, secrets.clone());
     let mut settings = Settings::new(&base_url, secrets);
     let config = o.root.join("content").join("site.toml");
     if let Ok(config) = musharaka_generator::SiteConfig::from_file(&config) {
@@ -154,6 +172,8 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         settings.set_rate_limit(&limit)?;
     }
     let builder = Arc::new(Builder {
+        watched: std::fs::canonicalize(&o.root)
+            .with_context(|| format!("cannot open {}", o.root.display()))?,
         root: o.root.clone(),
         out: o.out.clone(),
         base_url: base_url.clone(),
@@ -174,6 +194,10 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
     let app = api
         .merge(outbox::router(outbox_dir))
         .merge(site_router(o.out, rx))
+        .layer(axum::middleware::from_fn_with_state(
+            counts::CountsCache::default(),
+            counts::limit_and_cache,
+        ))
         .layer(axum::middleware::map_response(
             |mut r: Response| async move {
                 security::apply(r.headers_mut());
@@ -181,15 +205,28 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
             },
         ));
     println!("serving the portal at {base_url}/ (Ctrl+C to stop)");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        tokio::signal::ctrl_c().await.ok();
-    })
-    .await?;
+    tracing::info!(address = %addr, "serving");
+    http::serve(listener, app, stopped()).await;
+    // The database file alone then holds the whole store.
+    sqlite.truncate_log().await;
+    println!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for Ctrl+C or a polite stop (`kill`, a service manager's SIGTERM).
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    tokio::signal::ctrl_c().await.ok();
 }
 
 /// Script added to every served page: waits for a rebuild, then reloads.
@@ -270,6 +307,7 @@ fn watch_and_rebuild(
             }
             changed.sort();
             changed.dedup();
+            let changed = builder.as_loaded(changed);
             let start = Instant::now();
             match builder.rebuild(&changed) {
                 Ok(partial) => {

@@ -18,11 +18,15 @@ struct Comment;
 impl Form for Comment {
     const NAME: &'static str = "comment";
 
+    fn body_limit(settings: &crate::Settings) -> usize {
+        settings.comment_body()
+    }
+
     async fn outcome(
         state: &AppState,
         fields: &Fields,
         lang: Lang,
-        _client: &ClientAddr,
+        client: &ClientAddr,
     ) -> Outcome {
         let form = match CommentForm::from_fields(fields, state.settings.max_comment) {
             Ok(f) => f,
@@ -46,6 +50,16 @@ impl Form for Comment {
             return with_subject(Code::InvalidSection);
         }
         let now = Utc::now();
+        let sender: String = (state.settings.secrets)
+            .keyed_hash(&["comment-sender", &client.0])
+            .chars()
+            .take(12)
+            .collect();
+        match flood(state, &form.consultation, &sender, now).await {
+            Ok(true) => {}
+            Ok(false) => return with_subject(Code::RateLimited),
+            Err(e) => return store_failed(&e),
+        }
         let mut suffix = [0u8; 6];
         getrandom::fill(&mut suffix).ok();
         let id = format!(
@@ -63,6 +77,7 @@ impl Form for Comment {
             text: form.text.clone(),
             display_name: form.display_name.clone(),
             lang,
+            sender,
         };
         match state.store.comment(&comment, now).await {
             Ok(Stored::Done) => with_subject(Code::Commented),
@@ -72,4 +87,27 @@ impl Form for Comment {
             Err(e) => store_failed(&e),
         }
     }
+}
+
+/// Whether one more comment from `sender` on `consultation` stays within the limits: so many
+/// a day from one sender, so many a minute from everyone.
+async fn flood(
+    state: &AppState,
+    consultation: &str,
+    sender: &str,
+    now: chrono::DateTime<Utc>,
+) -> crate::store::StoreResult<bool> {
+    let s = &state.settings;
+    let mine = s.secrets.keyed_hash(&["comments", consultation, sender]);
+    if !(state.store)
+        .allow(&mine, now, 24 * 3600, s.comments_per_sender_day)
+        .await?
+    {
+        return Ok(false);
+    }
+    let everyone = s.secrets.keyed_hash(&["comments", consultation]);
+    state
+        .store
+        .allow(&everyone, now, 60, s.comments_per_minute)
+        .await
 }

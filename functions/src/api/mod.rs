@@ -344,6 +344,23 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Whether a submission comes from the site itself: one `Origin`, the site's; without one
+/// (older browsers, scripts), a browser that says the request is cross-site or from a sibling
+/// site (`Sec-Fetch-Site`) is refused too.
+fn same_origin(headers: &HeaderMap, site_origin: &str) -> bool {
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    match (origins.next(), origins.next()) {
+        (Some(_), Some(_)) => false,
+        (Some(origin), None) => origin
+            .to_str()
+            .is_ok_and(|o| o.trim_end_matches('/') == site_origin),
+        (None, _) => !matches!(
+            header_str(headers, header::HeaderName::from_static("sec-fetch-site")),
+            Some("cross-site" | "same-site")
+        ),
+    }
+}
+
 /// Reads and checks the parts every submission shares: origin, size, type, rate.
 async fn read_submission(
     state: &AppState,
@@ -352,9 +369,7 @@ async fn read_submission(
     (body, limit): (Body, usize),
 ) -> Result<Fields, Outcome> {
     let s = &state.settings;
-    if let Some(origin) = header_str(headers, header::ORIGIN)
-        && origin.trim_end_matches('/') != s.site_origin
-    {
+    if !same_origin(headers, &s.site_origin) {
         return Err(Code::Forbidden.into());
     }
     let bytes = axum::body::to_bytes(body, limit)

@@ -250,6 +250,9 @@ pub struct NewComment {
     pub display_name: Option<String>,
     /// Language of the form.
     pub lang: Lang,
+    /// Who sent it, as a short keyed hash of their address: what a moderator filters a flood
+    /// by, never the address itself.
+    pub sender: String,
 }
 
 /// A comment as stored, with its moderation.
@@ -275,6 +278,9 @@ pub struct StoredComment {
     pub decision: Option<(String, i64, Option<RejectReason>)>,
     /// Whether the authority's synthesis retained it, and its short reason.
     pub retained: Option<(bool, String)>,
+    /// The keyed hash of the address it came from (see [`NewComment::sender`]).
+    #[serde(skip)]
+    pub sender: Option<String>,
 }
 
 impl StoredComment {

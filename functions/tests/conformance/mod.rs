@@ -120,6 +120,7 @@ pub(crate) fn comment(consultation: &str, id: &str) -> NewComment {
         text: "Je propose d'ajouter un délai.".into(),
         display_name: Some("Amina".into()),
         lang: Lang::Fr,
+        sender: "5e4d3c2b1a09".into(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The static files of the built site: folder URLs to their `index.html`, a language's 404
-//! page for what does not exist, and the live-reload script added to every HTML page.
+//! page for what does not exist, and the live-reload script added to every HTML page. Only
+//! `GET` and `HEAD`; nothing outside the output folder, even through a link inside it;
+//! validators (`ETag`, `Last-Modified`, answered `304`) and byte ranges, as a CDN serves them.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::convert::Infallible;
 use std::path::{Component, Path, PathBuf};
@@ -33,12 +35,22 @@ impl Files {
     + 'static {
         tower::service_fn(move |req: Request| {
             let files = self.clone();
-            async move { Ok::<_, Infallible>(files.respond(req.uri().path()).await) }
+            async move {
+                if !matches!(*req.method(), Method::GET | Method::HEAD) {
+                    let refused = (
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        [(header::ALLOW, "GET, HEAD")],
+                        "only GET and HEAD are served here\n",
+                    );
+                    return Ok::<_, Infallible>(refused.into_response());
+                }
+                Ok(files.respond(req.uri().path(), req.headers()).await)
+            }
         })
     }
 
-    async fn respond(&self, path: &str) -> Response {
-        if let Some(file) = resolve(&self.out, path) {
+    async fn respond(&self, path: &str, request: &HeaderMap) -> Response {
+        if let Some(file) = resolve(&self.out, path).filter(|f| inside(&self.out, f)) {
             if file.ends_with("index.html") && !path.ends_with('/') && !path.ends_with(".html") {
                 // A folder asked for without its trailing slash: send it to the canonical URL.
                 return (
@@ -47,8 +59,18 @@ impl Files {
                 )
                     .into_response();
             }
-            if let Ok(bytes) = tokio::fs::read(&file).await {
-                return file_response(StatusCode::OK, &file, bytes);
+            if let (Ok(bytes), Ok(meta)) = (
+                tokio::fs::read(&file).await,
+                tokio::fs::metadata(&file).await,
+            ) {
+                let mut headers = HeaderMap::new();
+                validators(&mut headers, &meta);
+                if is_fresh(request, &headers) {
+                    return (StatusCode::NOT_MODIFIED, headers).into_response();
+                }
+                let mut response = file_response(StatusCode::OK, &file, bytes, request);
+                response.headers_mut().extend(headers);
+                return response;
             }
         }
         // The 404 page of the language the path starts with, else the trilingual one.
@@ -64,7 +86,7 @@ impl Files {
         candidates.push(self.out.join("404.html"));
         for page in candidates {
             if let Ok(bytes) = tokio::fs::read(&page).await {
-                return file_response(StatusCode::NOT_FOUND, &page, bytes);
+                return file_response(StatusCode::NOT_FOUND, &page, bytes, &HeaderMap::new());
             }
         }
         (StatusCode::NOT_FOUND, "not found").into_response()
@@ -83,6 +105,7 @@ fn content_type(path: &Path) -> &'static str {
         "json" => "application/json",
         "xml" => "application/xml; charset=utf-8",
         "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
         "woff2" => "font/woff2",
         "svg" => "image/svg+xml",
         "png" => "image/png",
@@ -107,6 +130,15 @@ fn resolve(out: &Path, uri_path: &str) -> Option<PathBuf> {
     }
 }
 
+/// Whether `file`, links followed, is under `out`: a symbolic link inside the output that
+/// points elsewhere (to the data folder, to `/etc`) is not followed.
+fn inside(out: &Path, file: &Path) -> bool {
+    match (std::fs::canonicalize(out), std::fs::canonicalize(file)) {
+        (Ok(out), Ok(file)) => file.starts_with(out),
+        _ => false,
+    }
+}
+
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -124,7 +156,51 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn file_response(status: StatusCode, file: &Path, bytes: Vec<u8>) -> Response {
+/// `ETag` (weak: the body may be compressed on the way) and `Last-Modified`, from the file's
+/// size and modification time.
+fn validators(headers: &mut HeaderMap, meta: &std::fs::Metadata) {
+    let Ok(modified) = meta.modified() else {
+        return;
+    };
+    let since = (modified.duration_since(std::time::UNIX_EPOCH)).unwrap_or_default();
+    let tag = format!("W/\"{:x}-{:x}\"", meta.len(), since.as_nanos());
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, v);
+    }
+    let when = chrono::DateTime::<chrono::Utc>::from(modified)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(v) = HeaderValue::from_str(&when) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+}
+
+/// Whether the client's copy is current: its `If-None-Match` names our `ETag`, or, without
+/// one, its `If-Modified-Since` is not older than our `Last-Modified`.
+fn is_fresh(request: &HeaderMap, ours: &HeaderMap) -> bool {
+    let get = |h: &HeaderMap, name| -> Option<String> {
+        h.get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    if let Some(tags) = get(request, header::IF_NONE_MATCH) {
+        let etag = get(ours, header::ETAG).unwrap_or_default();
+        let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+        return tags
+            .split(',')
+            .any(|t| t.trim() == "*" || bare(t) == bare(&etag));
+    }
+    let parse = |t: String| chrono::DateTime::parse_from_rfc2822(&t.replace("GMT", "+0000")).ok();
+    match (
+        get(request, header::IF_MODIFIED_SINCE).and_then(parse),
+        get(ours, header::LAST_MODIFIED).and_then(parse),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+fn file_response(status: StatusCode, file: &Path, bytes: Vec<u8>, request: &HeaderMap) -> Response {
     let ctype = content_type(file);
     let body = if ctype.starts_with("text/html") {
         let html = String::from_utf8_lossy(&bytes);
@@ -140,11 +216,34 @@ fn file_response(status: StatusCode, file: &Path, bytes: Vec<u8>) -> Response {
     } else {
         bytes
     };
-    let mut res = (status, body).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let range = (request.get(header::RANGE))
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| status == StatusCode::OK);
+    let mut res = match range.and_then(|spec| super::range::bounds(spec, body.len() as u64)) {
+        None => (status, body).into_response(),
+        Some(Ok((first, last))) => {
+            let part = body[first as usize..=last as usize].to_vec();
+            let span = format!("bytes {first}-{last}/{}", body.len());
+            (
+                StatusCode::PARTIAL_CONTENT,
+                [(header::CONTENT_RANGE, span)],
+                part,
+            )
+                .into_response()
+        }
+        Some(Err(())) => {
+            let span = format!("bytes */{}", body.len());
+            (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, span)],
+            )
+                .into_response()
+        }
+    };
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     res
 }
 
@@ -161,5 +260,18 @@ mod tests {
             resolve(out, "/static/style.css"),
             Some(PathBuf::from("/srv/public/static/style.css"))
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn does_not_follow_a_link_out_of_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(dir.path().join("secrets.toml"), "key").unwrap();
+        std::fs::write(out.join("page.html"), "page").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secrets.toml"), out.join("s.txt")).unwrap();
+        assert!(inside(&out, &out.join("page.html")));
+        assert!(!inside(&out, &out.join("s.txt")));
     }
 }

@@ -159,6 +159,8 @@ pub(super) struct Serve {
     child: Child,
     /// `127.0.0.1:port`.
     pub addr: String,
+    /// What it printed after its address.
+    pub printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Serve {
@@ -168,7 +170,8 @@ impl Drop for Serve {
     }
 }
 
-/// Starts the release `serve` on `site`, with its output and data under `work`.
+/// Starts the release `serve` as the README says (from the site's folder, `--root .`), with
+/// its output and data under `work`.
 pub(super) fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
     let out = work.join("serve-public");
     let data = work.join("serve-data");
@@ -183,13 +186,14 @@ pub(super) fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
             "--port",
             "0",
             "--root",
-            &site.to_string_lossy(),
+            ".",
             "--out",
             &out.to_string_lossy(),
             "--data",
             &data.to_string_lossy(),
         ])
         .args(extra)
+        .current_dir(site)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -208,8 +212,18 @@ pub(super) fn serve(site: &Path, work: &Path, extra: &[&str]) -> Result<Serve> {
         }
     };
     // Keep reading so the pipe never fills.
-    std::thread::spawn(move || for _ in lines {});
-    Ok(Serve { child, addr })
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = printed.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        }
+    });
+    Ok(Serve {
+        child,
+        addr,
+        printed,
+    })
 }
 
 /// A plain HTTP GET; returns the body.
@@ -224,7 +238,8 @@ pub(super) fn get(addr: &str, path: &str) -> Result<String> {
     Ok(body)
 }
 
-/// Saves one page of the running site several times; returns (median, min, max ms, saves).
+/// Saves one page of the running site several times, each re-rendering that page alone;
+/// returns (median, min, max ms, saves).
 pub(super) fn incremental(_root: &Path, site: &Path) -> Result<(f64, f64, f64, usize)> {
     let work = site.parent().context("site folder")?.join("incremental");
     std::fs::create_dir_all(&work)?;
@@ -247,6 +262,17 @@ pub(super) fn incremental(_root: &Path, site: &Path) -> Result<(f64, f64, f64, u
         }
         times.push(start.elapsed().as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(300));
+        let printed = server.printed.lock().unwrap_or_else(|e| e.into_inner());
+        let rebuilt: Vec<&String> = printed
+            .iter()
+            .filter(|l| l.starts_with("rebuilt"))
+            .collect();
+        let alone = rebuilt
+            .last()
+            .is_some_and(|l| l.starts_with("rebuilt 1 pages "));
+        if !alone || rebuilt.len() != i + 1 {
+            bail!("a save did not re-render its page alone: {rebuilt:?}");
+        }
     }
     std::fs::write(&page, original)?;
     let (min, max) = (

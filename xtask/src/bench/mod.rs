@@ -135,7 +135,7 @@ pub(crate) fn bench() -> Result<()> {
     let _ = writeln!(report, "\n## Incremental rebuild\n");
     let inc = measure::incremental(&root, &work.join("site-3000/musharaka"))?;
     let line = format!(
-        "With `serve` running on the N = 3,000 site, from saving one page to the rebuilt page being served: median **{:.0} ms** over {} saves (min {:.0} ms, max {:.0} ms).",
+        "With `serve` started as the README says (`musharaka serve` in the site's folder, `--root .`) on the N = 3,000 site, from saving one page to the rebuilt page being served: median **{:.0} ms** over {} saves (min {:.0} ms, max {:.0} ms); each save re-rendered that page alone (`serve` printed `rebuilt 1 pages`).",
         inc.0, inc.3, inc.1, inc.2
     );
     eprintln!("{line}");

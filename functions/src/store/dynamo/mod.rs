@@ -114,6 +114,7 @@ fn stored_comment_of(item: &Item) -> StoredComment {
         section: text_of(item, "section"),
         text: text_of(item, "text").unwrap_or_default(),
         display_name: text_of(item, "display_name"),
+        sender: text_of(item, "sender"),
         lang: text_of(item, "lang").unwrap_or_default(),
         state: text_of(item, "state")
             .and_then(|x| x.parse().ok())
@@ -656,6 +657,7 @@ impl Store for DynamoStore {
         item.insert("lang".into(), s(c.lang.code()));
         item.insert("state".into(), s("pending"));
         item.insert("created".into(), n(now.timestamp()));
+        item.insert("sender".into(), s(&c.sender));
         if let Some(section) = &c.section {
             item.insert("section".into(), s(section));
         }

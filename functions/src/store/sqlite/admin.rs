@@ -147,7 +147,7 @@ impl AdminStore for SqliteStore {
     }
     async fn erase_signatures(&self, initiative: &str) -> StoreResult<usize> {
         let initiative = initiative.to_string();
-        self.with(move |conn| {
+        self.erasing(move |conn| {
             let tx = conn.savepoint().map_err(err)?;
             let n = tx
                 .execute(
@@ -165,7 +165,7 @@ impl AdminStore for SqliteStore {
         .await
     }
     async fn erase_expired(&self, now: DateTime<Utc>) -> StoreResult<BTreeMap<String, usize>> {
-        self.with(move |conn| {
+        self.erasing(move |conn| {
             let tx = conn.savepoint().map_err(err)?;
             let by_initiative: BTreeMap<String, usize> = tx
                 .prepare(
@@ -189,7 +189,7 @@ impl AdminStore for SqliteStore {
         .await
     }
     async fn erase_rejected_comments(&self, decided_before: i64) -> StoreResult<usize> {
-        self.with(move |conn| {
+        self.erasing(move |conn| {
             conn.execute(
                 "DELETE FROM comments WHERE state = 'rejected' AND decided_at < ?1",
                 [decided_before],
@@ -237,7 +237,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn erase_drafts(&self, now: DateTime<Utc>) -> StoreResult<usize> {
-        self.with(move |conn| proposals::erase_drafts(conn, now))
+        self.erasing(move |conn| proposals::erase_drafts(conn, now))
             .await
     }
 
@@ -339,7 +339,7 @@ impl AdminStore for SqliteStore {
 
     async fn strike(&self, initiative: &str, signers: &[String]) -> StoreResult<usize> {
         let (initiative, signers) = (initiative.to_string(), signers.to_vec());
-        self.with(move |conn| {
+        self.erasing(move |conn| {
             let tx = conn.savepoint().map_err(err)?;
             let mut n = 0;
             for signer in &signers {
@@ -354,7 +354,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn erase_requests(&self, now: DateTime<Utc>) -> StoreResult<usize> {
-        self.with(move |conn| {
+        self.erasing(move |conn| {
             conn.execute("DELETE FROM pending WHERE expires <= ?1", [now.timestamp()])
                 .map_err(err)
         })

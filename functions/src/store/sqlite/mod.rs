@@ -14,7 +14,7 @@ use musharaka_model::moderation::RejectReason;
 use musharaka_model::proposal::Proposal;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 mod admin;
 mod proposals;
@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS comments (
     decided_at INTEGER,
     reason TEXT,
     retained INTEGER,
-    retained_reason TEXT
+    retained_reason TEXT,
+    sender TEXT
 );
 CREATE INDEX IF NOT EXISTS comments_by_state ON comments (state, consultation, created);
 CREATE TABLE IF NOT EXISTS proposals (
@@ -162,9 +163,13 @@ pub struct SqliteStore {
     /// Submissions per client address in the current window. On one machine they live in
     /// memory: a limit of a minute needs no disk, and every submission spares a write.
     rate: RateWindows,
-    /// Dropped with the store, which stops the checkpoints after a last one.
-    _checkpoints: std::sync::mpsc::Sender<()>,
+    /// Asks for a truncating checkpoint; dropped with the store, which stops the checkpoints
+    /// after a last one.
+    checkpoints: std::sync::mpsc::Sender<Truncate>,
 }
+
+/// A request to fold the whole write-ahead log back and cut it to nothing, answered once done.
+type Truncate = tokio::sync::oneshot::Sender<()>;
 
 /// Bytes the write-ahead log is cut back to after a checkpoint.
 const JOURNAL_LIMIT: i64 = 64 << 20;
@@ -174,19 +179,47 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(2
 
 /// Folds the write-ahead log back into the database file every [`CHECKPOINT_EVERY`], on a
 /// connection of its own: a passive checkpoint never waits for the writer, so a surge of
-/// signatures never waits for one either. When the store is dropped, a last checkpoint
-/// empties the log, so that the database file alone holds everything.
-fn checkpoints(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+/// signatures never waits for one either. Asked to (after personal data was deleted, and
+/// when the store closes), a truncating checkpoint empties the log file, so that no copy of
+/// a deleted row is left in it and the database file alone holds everything.
+///
+/// A connection that could only read (the file was not writable when it was opened) is opened
+/// again until it can write.
+fn checkpoints(path: PathBuf, mut conn: Connection, asks: std::sync::mpsc::Receiver<Truncate>) {
     use std::sync::mpsc::RecvTimeoutError;
     loop {
-        match stop.recv_timeout(CHECKPOINT_EVERY) {
+        if read_only(&conn)
+            && let Ok(fresh) = checkpointer(&path)
+        {
+            conn = fresh;
+        }
+        match asks.recv_timeout(CHECKPOINT_EVERY) {
             Err(RecvTimeoutError::Timeout) => {
                 let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
             }
-            _ => {
-                let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+            Ok(done) => {
+                truncate(&conn);
+                let _ = done.send(());
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                truncate(&conn);
                 return;
             }
+        }
+    }
+}
+
+/// A truncating checkpoint, tried again while a reader or the writer holds it back (each try
+/// waits up to the busy timeout).
+fn truncate(conn: &Connection) {
+    for _ in 0..5 {
+        let busy: rusqlite::Result<i64> =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+        if matches!(busy, Ok(0)) {
+            return;
+        }
+        if let Err(e) = busy {
+            tracing::warn!(error = %e, "the write-ahead log could not be truncated");
         }
     }
 }
@@ -226,8 +259,26 @@ const GROUP: usize = 64;
 /// one transaction (each in a savepoint of its own, so that one job's failure undoes that job
 /// alone), and their callers hear back once it is committed: under a surge, one commit serves
 /// many signatures.
-fn serve_jobs(mut conn: Connection, queue: std::sync::mpsc::Receiver<Job>) {
+///
+/// A connection that met a failure of the file itself (read-only, an I/O error, a file that
+/// cannot be opened) is replaced by a new one before the next group: once the disk is
+/// writable again, the store serves again without a restart.
+fn serve_jobs(path: PathBuf, mut conn: Connection, queue: std::sync::mpsc::Receiver<Job>) {
+    FILE_FAILED.with(|f| f.set(read_only(&conn)));
     while let Ok(first) = queue.recv() {
+        if FILE_FAILED.with(|f| f.replace(false)) {
+            match connect(&path) {
+                Ok(fresh) => {
+                    // Still read-only: try again before the next group.
+                    FILE_FAILED.with(|f| f.set(read_only(&fresh)));
+                    conn = fresh;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the store cannot be reopened");
+                    FILE_FAILED.with(|f| f.set(true));
+                }
+            }
+        }
         let mut group = vec![first];
         while group.len() < GROUP {
             match queue.try_recv() {
@@ -243,6 +294,7 @@ fn serve_jobs(mut conn: Connection, queue: std::sync::mpsc::Receiver<Job>) {
         let committed = !grouped || conn.execute_batch("COMMIT").is_ok();
         if !committed {
             let _ = conn.execute_batch("ROLLBACK");
+            FILE_FAILED.with(|f| f.set(true));
         }
         for reply in replies {
             reply(committed);
@@ -250,7 +302,26 @@ fn serve_jobs(mut conn: Connection, queue: std::sync::mpsc::Receiver<Job>) {
     }
 }
 
+thread_local! {
+    /// Set when the store's thread met a failure of the file itself.
+    static FILE_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && matches!(
+            f.code,
+            rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::DiskFull
+                | rusqlite::ErrorCode::DatabaseCorrupt
+                | rusqlite::ErrorCode::NotADatabase
+        )
+    {
+        tracing::error!(error = %e, "the store's file failed");
+        FILE_FAILED.with(|f| f.set(true));
+    }
     match e {
         rusqlite::Error::SqliteFailure(f, _)
             if matches!(
@@ -270,34 +341,52 @@ impl SqliteStore {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Deleted personal data is overwritten, not left in free pages.
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        // Checkpoints run on a connection of their own (see `checkpoints`), never in the way
-        // of a signature; the log file is cut back to this size once checkpointed.
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        conn.pragma_update(None, "journal_size_limit", JOURNAL_LIMIT)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.set_prepared_statement_cache_capacity(32);
+        create_private(path)?;
+        let conn = connect(path)?;
         conn.execute_batch(SCHEMA)?;
         migrate(&conn)?;
-        let checkpointer = Connection::open(path)?;
-        checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
+        if read_only(&conn) {
+            tracing::error!(
+                path = %path.display(),
+                "the store can only be read: submissions fail until its file can be written (it is reopened then)"
+            );
+        }
+        let folder = checkpointer(path)?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let owned = path.to_path_buf();
         std::thread::Builder::new()
             .name("sqlite-store".into())
-            .spawn(move || serve_jobs(conn, queue))?;
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+            .spawn(move || serve_jobs(owned, conn, queue))?;
+        let (checkpoint, asks) = std::sync::mpsc::channel::<Truncate>();
+        let owned = path.to_path_buf();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoints(checkpointer, stopped))?;
+            .spawn(move || checkpoints(owned, folder, asks))?;
         Ok(SqliteStore {
             jobs,
             rate: RateWindows::default(),
-            _checkpoints: stop,
+            checkpoints: checkpoint,
         })
+    }
+
+    /// Folds the write-ahead log into the database file and cuts it to nothing: after
+    /// personal data was deleted (no copy of it stays in the log), and before the process
+    /// stops (the database file alone is then the whole store).
+    pub async fn truncate_log(&self) {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        if self.checkpoints.send(done).is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    /// Runs `f`, then truncates the log: for work that deletes personal data.
+    async fn erasing<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let result = self.with(f).await;
+        self.truncate_log().await;
+        result
     }
 
     async fn with<T: Send + 'static>(
@@ -326,6 +415,108 @@ impl SqliteStore {
     }
 }
 
+/// Copies the store at `db` into a new file `out` through SQLite's online backup: one
+/// consistent copy while the portal keeps serving (its writers are not held back), written
+/// beside `out` and renamed once whole, readable by its owner only. Returns its size in bytes.
+pub fn backup(db: &Path, out: &Path) -> anyhow::Result<u64> {
+    use anyhow::Context;
+    if !db.is_file() {
+        anyhow::bail!("no store at {}", db.display());
+    }
+    if out.exists() {
+        anyhow::bail!("{} exists already: choose another file", out.display());
+    }
+    let source = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .with_context(|| format!("cannot open {}", db.display()))?;
+    source.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mut partial = out.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
+    create_private(&partial)?;
+    let copied = (|| -> anyhow::Result<()> {
+        let mut target = Connection::open(&partial)?;
+        {
+            // All pages in one step: one read snapshot, never restarted by a write.
+            let b = rusqlite::backup::Backup::new(&source, &mut target)?;
+            let mut done = false;
+            for _ in 0..100 {
+                if b.step(-1)? == rusqlite::backup::StepResult::Done {
+                    done = true;
+                    break;
+                }
+                // A writer held the lock for a moment: try again.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            anyhow::ensure!(done, "the store stayed locked for 5 seconds: try again");
+        }
+        // The copy stands alone: no log beside it.
+        target.pragma_update(None, "journal_mode", "DELETE")?;
+        let ok: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        anyhow::ensure!(ok == "ok", "the copy fails its integrity check: {ok}");
+        Ok(())
+    })();
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e.context(format!("cannot back up {}", db.display())));
+    }
+    std::fs::rename(&partial, out).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(std::fs::metadata(out)?.len())
+}
+
+/// Whether `conn` can only read: SQLite opens a file it may not write read-only, silently.
+fn read_only(conn: &Connection) -> bool {
+    conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+}
+
+/// The connection the checkpoints run on.
+fn checkpointer(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// The store's connection to `path`: write-ahead log, deleted data overwritten.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted personal data is overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    // Checkpoints run on a connection of their own (see `checkpoints`), never in the way
+    // of a signature; the log file is cut back to this size once checkpointed.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.pragma_update(None, "journal_size_limit", JOURNAL_LIMIT)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+/// Creates the database file readable by its owner only (its log files take its mode), or
+/// makes an existing one so where it can.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)?;
+        }
+        // A file that cannot be changed now is opened read-only, and reopened once it can.
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        for log in ["-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(log);
+            let _ = std::fs::set_permissions(name, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    let _ = path;
+    Ok(())
+}
+
 /// Brings a file made by an earlier version up to date: columns of moderation, receipts and
 /// retention, and the log of exports become the log of actions.
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
@@ -347,6 +538,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             ("decided_by", "TEXT"),
             ("decided_at", "INTEGER"),
             ("reason", "TEXT"),
+            ("sender", "TEXT"),
         ],
     )?;
     add(
@@ -494,7 +686,7 @@ fn count_of(conn: &Connection, id: &str) -> StoreResult<Count> {
     Ok(count)
 }
 
-const COMMENT_COLUMNS: &str = "id, consultation, section, text, display_name, lang, state, created, decided_by, decided_at, reason, retained, retained_reason";
+const COMMENT_COLUMNS: &str = "id, consultation, section, text, display_name, lang, state, created, decided_by, decided_at, reason, retained, retained_reason, sender";
 
 fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<StoredComment> {
     let state: String = r.get(6)?;
@@ -505,6 +697,7 @@ fn comment_row(r: &rusqlite::Row) -> rusqlite::Result<StoredComment> {
     let retained_reason: Option<String> = r.get(12)?;
     Ok(StoredComment {
         retained: retained.map(|yes| (yes, retained_reason.unwrap_or_default())),
+        sender: r.get(13)?,
         id: r.get(0)?,
         consultation: r.get(1)?,
         section: r.get(2)?,
@@ -558,9 +751,9 @@ impl Store for SqliteStore {
                 return Ok(Stored::Refused(refusal));
             }
             tx.execute(
-                "INSERT INTO comments (id, consultation, section, text, display_name, lang, state, created)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
-                params![c.id, c.consultation, c.section, c.text, c.display_name, c.lang.code(), now.timestamp()],
+                "INSERT INTO comments (id, consultation, section, text, display_name, lang, state, created, sender)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)",
+                params![c.id, c.consultation, c.section, c.text, c.display_name, c.lang.code(), now.timestamp(), c.sender],
             )
             .map_err(err)?;
             tx.commit().map_err(err)?;
@@ -590,7 +783,7 @@ impl Store for SqliteStore {
 
     async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal> {
         let receipt = receipt_key(receipt);
-        self.with(move |conn| {
+        self.erasing(move |conn| {
             let tx = conn.savepoint().map_err(err)?;
             let found = tx
                 .prepare_cached(
@@ -795,7 +988,7 @@ impl Store for SqliteStore {
         seen: u64,
     ) -> StoreResult<bool> {
         let (proposal, change) = (proposal.to_string(), change.clone());
-        self.with(move |conn| proposals::change_committee(conn, &proposal, &change, seen))
+        self.erasing(move |conn| proposals::change_committee(conn, &proposal, &change, seen))
             .await
     }
 
