@@ -169,6 +169,13 @@ fn serves_its_folder_as_a_static_host_does() {
         assert_eq!(a.status, 405, "{method}");
         assert_eq!(a.header("allow"), Some("GET, HEAD"), "{method}");
     }
+    // Two `Origin` headers: refused, whichever comes first.
+    let origin = format!("http://{}", s.addr);
+    let two = [
+        ("Origin", origin.as_str()),
+        ("Origin", "https://evil.example"),
+    ];
+    assert_eq!(ask(&s.addr, "POST", "/api/sign", &two).status, 403);
     let head = ask(&s.addr, "HEAD", "/fr/", &[]);
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());

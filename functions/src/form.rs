@@ -4,7 +4,7 @@
 use crate::personal::PersonalData;
 use musharaka_model::contact::Contact;
 use musharaka_model::outcome::Code;
-use musharaka_model::signer::{self, MAX_ADDRESS, MAX_NAME};
+use musharaka_model::signer::{self, MAX_NAME};
 use std::collections::BTreeMap;
 
 /// Name of the hidden field that people never fill and robots do.
@@ -154,7 +154,7 @@ impl Person {
         let first_name = signer::text_field(f.get("first_name"), MAX_NAME)?;
         let family_name = signer::text_field(f.get("family_name"), MAX_NAME)?;
         let cin = signer::normalize_cin(f.get("cin").unwrap_or_default())?;
-        let address = signer::text_field(f.get("address"), MAX_ADDRESS)?;
+        let address = signer::address_field(f.get("address"))?;
         let region = signer::text_field(f.get("region"), 8)?.to_ascii_uppercase();
         if musharaka_model::region::by_code(&region).is_none() {
             return Err(Code::InvalidRegion);
@@ -205,7 +205,7 @@ impl SignForm {
         if f.is_robot() {
             return Err(Code::BadRequest);
         }
-        let initiative = signer::text_field(f.get("initiative"), 64)?;
+        let initiative = signer::id_field(f.get("initiative"))?;
         Ok(SignForm {
             initiative,
             person: Person::from_fields(f)?,
@@ -234,8 +234,11 @@ impl CommentForm {
         if f.is_robot() {
             return Err(Code::BadRequest);
         }
-        let consultation = signer::text_field(f.get("consultation"), 64)?;
-        let section = optional(f, "section", 64)?;
+        let consultation = signer::id_field(f.get("consultation"))?;
+        let section = match f.get("section").map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(signer::id_field(Some(s))?),
+        };
         let text = musharaka_model::text::multiline(f.get("text"), max)?;
         let display_name = optional(f, "display_name", MAX_DISPLAY_NAME)?;
         if !f.checked("consent") {

@@ -275,6 +275,7 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn the_site_is_never_missing_while_a_build_replaces_it() {
         use std::sync::atomic::AtomicBool;

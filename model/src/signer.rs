@@ -71,6 +71,31 @@ pub fn normalize_cin(raw: &str) -> Result<String, Code> {
     }
 }
 
+/// The address, typed on one line or several (the form's field is a text area, and browsers
+/// fill it on several): its lines joined with ", ", then checked as one line.
+pub fn address_field(raw: Option<&str>) -> Result<String, Code> {
+    let joined = crate::text::lines(raw.unwrap_or_default())
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    text_field(Some(&joined), MAX_ADDRESS)
+}
+
+/// An id a page's form sends in a hidden field (an initiative, a consultation, a section):
+/// 1 to 64 ASCII letters, digits and hyphens.
+pub fn id_field(raw: Option<&str>) -> Result<String, Code> {
+    let id = raw.unwrap_or_default().trim();
+    if id.is_empty() {
+        Err(Code::MissingField)
+    } else if id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Ok(id.to_string())
+    } else {
+        Err(Code::BadRequest)
+    }
+}
+
 /// A required one-line text field: see [`crate::text::one_line`].
 pub fn text_field(raw: Option<&str>, max: usize) -> Result<String, Code> {
     crate::text::one_line(raw, max)
@@ -110,6 +135,15 @@ mod tests {
         );
         assert!(attestations(Authority::Commune).contains(&Attestation::Local));
         assert!(attestations(Authority::Commune).contains(&Attestation::Electoral));
+    }
+
+    #[test]
+    fn an_address_on_several_lines_is_one_line() {
+        assert_eq!(
+            address_field(Some("12 rue X\r\n  Rabat \n")).unwrap(),
+            "12 rue X, Rabat"
+        );
+        assert_eq!(address_field(Some("a\u{202E}b")), Err(Code::InvalidText));
     }
 
     #[test]

@@ -17,8 +17,8 @@ pub fn is_bidi_control(c: char) -> bool {
 }
 
 /// Characters that take no room: zero-width space, word joiner, byte-order mark, the
-/// invisible operators, the line and paragraph separators, and U+FFFD (what undecodable
-/// bytes became). The zero-width joiners (U+200C, U+200D) and the directional marks
+/// invisible operators, the line and paragraph separators, the soft hyphen, the Hangul fillers
+/// (letters that draw nothing), and U+FFFD (what undecodable bytes became). The zero-width joiners (U+200C, U+200D) and the directional marks
 /// (U+200E, U+200F) are left alone: Arabic and mixed-script text use them rightly.
 pub fn is_invisible(c: char) -> bool {
     matches!(
@@ -31,6 +31,10 @@ pub fn is_invisible(c: char) -> bool {
             | '\u{FFF9}'..='\u{FFFD}'
             | '\u{00AD}'
             | '\u{180E}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
     )
 }
 
@@ -138,7 +142,13 @@ mod tests {
                 "{hidden:?}"
             );
         }
-        for no_letter in ["\u{200B}\u{FEFF}", "---", "123", "\u{202E}\u{202E}"] {
+        for no_letter in [
+            "\u{200B}\u{FEFF}",
+            "---",
+            "123",
+            "\u{202E}\u{202E}",
+            "\u{3164}\u{3164}",
+        ] {
             assert_eq!(
                 one_line(Some(no_letter), 40),
                 Err(Code::InvalidText),

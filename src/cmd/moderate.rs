@@ -258,6 +258,12 @@ fn list(pending: &[StoredComment], page: usize, per_page: usize) -> Result<()> {
         bail!("--page and --per-page start at 1");
     }
     let pages = pending.len().div_ceil(per_page).max(1);
+    if page > pages {
+        bail!(
+            "page {page} is past the last page ({pages}) of {} pending comment(s)",
+            pending.len()
+        );
+    }
     let start = (page - 1) * per_page;
     for c in pending.iter().skip(start).take(per_page) {
         println!("{}", summary(c));

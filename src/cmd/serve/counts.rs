@@ -2,7 +2,7 @@
 //! seconds ([`FRESH_FOR`]), until a submission may have changed a count (then the person who
 //! signed sees their signature counted at once), and one address may ask [`PER_ADDRESS`] times
 //! per [`WINDOW`] (a page asks once when it opens; behind `serve`'s loopback most visitors share
-//! one address); past that it is answered `429`, and the first refusal of each window is logged.
+//! one address); past that it is answered `429` (counted in the log, as every refusal).
 
 use axum::body::Bytes;
 use axum::body::{Body, to_bytes};
@@ -34,6 +34,8 @@ type Kept = (Instant, StatusCode, HeaderMap, Bytes);
 #[derive(Clone, Default)]
 pub(super) struct CountsCache {
     answers: Arc<Mutex<HashMap<String, Kept>>>,
+    /// Bumped after each submission: an answer read before it is not kept.
+    generation: Arc<std::sync::atomic::AtomicU64>,
     asked: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
 }
 
@@ -50,14 +52,6 @@ impl CountsCache {
             *slot = (now, 0);
         }
         slot.1 += 1;
-        if slot.1 == PER_ADDRESS + 1 {
-            tracing::warn!(
-                route = "counts",
-                limit = PER_ADDRESS,
-                window_s = WINDOW.as_secs(),
-                "rate limit reached by one address"
-            );
-        }
         slot.1 <= PER_ADDRESS
     }
 
@@ -73,8 +67,11 @@ impl CountsCache {
         Some(r)
     }
 
-    fn keep(&self, key: String, headers: HeaderMap, body: Bytes) {
+    fn keep(&self, key: String, headers: HeaderMap, body: Bytes, read_in: u64) {
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(std::sync::atomic::Ordering::SeqCst) != read_in {
+            return;
+        }
         if answers.len() >= MAX_KEPT {
             answers.retain(|_, (at, ..)| at.elapsed() < FRESH_FOR);
         }
@@ -89,14 +86,18 @@ pub(super) async fn limit_and_cache(
     next: Next,
 ) -> Response {
     if req.uri().path() != "/api/counts" {
-        if req.method() == axum::http::Method::POST && req.uri().path().starts_with("/api/") {
+        let submission =
+            req.method() == axum::http::Method::POST && req.uri().path().starts_with("/api/");
+        let response = next.run(req).await;
+        if submission {
+            // Whatever it changed is read afresh.
+            let mut answers = cache.answers.lock().unwrap_or_else(|e| e.into_inner());
             cache
-                .answers
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clear();
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            answers.clear();
         }
-        return next.run(req).await;
+        return response;
     }
     let ip = req
         .extensions()
@@ -117,6 +118,7 @@ pub(super) async fn limit_and_cache(
     if let Some(hit) = cache.cached(&key) {
         return hit;
     }
+    let read_in = cache.generation.load(std::sync::atomic::Ordering::SeqCst);
     let response = next.run(req).await;
     if response.status() != StatusCode::OK {
         return response;
@@ -124,7 +126,7 @@ pub(super) async fn limit_and_cache(
     let (parts, body) = response.into_parts();
     match to_bytes(body, 1 << 20).await {
         Ok(bytes) => {
-            cache.keep(key, parts.headers.clone(), bytes.clone());
+            cache.keep(key, parts.headers.clone(), bytes.clone(), read_in);
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),

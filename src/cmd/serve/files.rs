@@ -59,16 +59,23 @@ impl Files {
                 )
                     .into_response();
             }
-            if let (Ok(bytes), Ok(meta)) = (
-                tokio::fs::read(&file).await,
-                tokio::fs::metadata(&file).await,
-            ) {
+            if let Some((bytes, meta)) = read(&file).await {
                 let mut headers = HeaderMap::new();
                 validators(&mut headers, &meta);
                 if is_fresh(request, &headers) {
                     return (StatusCode::NOT_MODIFIED, headers).into_response();
                 }
-                let mut response = file_response(StatusCode::OK, &file, bytes, request);
+                // `If-Range`: a part only of the version the client has, else the whole file.
+                let same = (request.get(header::IF_RANGE)).is_none_or(|v| {
+                    Some(v) == headers.get(header::ETAG)
+                        || Some(v) == headers.get(header::LAST_MODIFIED)
+                });
+                let asked = if same {
+                    request.clone()
+                } else {
+                    HeaderMap::new()
+                };
+                let mut response = file_response(StatusCode::OK, &file, bytes, &asked);
                 response.headers_mut().extend(headers);
                 return response;
             }
@@ -91,6 +98,17 @@ impl Files {
         }
         (StatusCode::NOT_FOUND, "not found").into_response()
     }
+}
+
+/// A file's bytes and the metadata of that same file (a rebuild may replace it between two
+/// separate reads).
+async fn read(file: &Path) -> Option<(Vec<u8>, std::fs::Metadata)> {
+    use tokio::io::AsyncReadExt;
+    let mut f = tokio::fs::File::open(file).await.ok()?;
+    let meta = f.metadata().await.ok()?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.read_to_end(&mut bytes).await.ok()?;
+    Some((bytes, meta))
 }
 
 fn content_type(path: &Path) -> &'static str {

@@ -29,14 +29,41 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Logs every answer with a server error: method, path (never a query: no personal data is
-/// in one, and none is logged) and status.
+/// in one, and none is logged) and status; and the requests refused by a rate limit, at most
+/// one line per [`BURST_EVERY`] with how many.
 async fn log_errors(req: Request, next: Next) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let response = next.run(req).await;
-    if response.status().is_server_error() {
-        tracing::error!(%method, path, status = response.status().as_u16(), "server error");
+    let status = response.status();
+    if status.is_server_error() {
+        tracing::error!(%method, path, status = status.as_u16(), "server error");
+    } else if status == StatusCode::TOO_MANY_REQUESTS {
+        refused_by_limit(&path);
     }
     response
+}
+
+/// The shortest time between two log lines about rate limits.
+const BURST_EVERY: Duration = Duration::from_secs(10);
+
+/// Counts a request refused by a rate limit; logs the count once per [`BURST_EVERY`].
+fn refused_by_limit(path: &str) {
+    use std::sync::Mutex;
+    use std::time::Instant;
+    static BURST: Mutex<Option<(Instant, u64)>> = Mutex::new(None);
+    let mut burst = BURST.lock().unwrap_or_else(|e| e.into_inner());
+    match burst.as_mut() {
+        Some((since, n)) if since.elapsed() < BURST_EVERY => *n += 1,
+        _ => {
+            let before = burst.map_or(0, |(_, n)| n);
+            tracing::warn!(
+                path,
+                refused_since_last_line = before,
+                "requests refused by a rate limit"
+            );
+            *burst = Some((Instant::now(), 1));
+        }
+    }
 }
 
 /// Serves `app` on `listener` until `stop` completes, then lets open requests finish.

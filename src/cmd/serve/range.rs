@@ -19,13 +19,17 @@ pub(super) fn bounds(spec: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
     }
     let a: u64 = first.parse().ok()?;
     let b: u64 = match last {
-        "" => len.saturating_sub(1),
-        l => l.parse::<u64>().ok()?.min(len.saturating_sub(1)),
+        "" => u64::MAX,
+        l => l.parse::<u64>().ok()?,
     };
-    if a >= len || a > b {
+    if b < a {
+        // Not a valid range: ignored, the whole body is sent.
+        return None;
+    }
+    if a >= len {
         return Some(Err(()));
     }
-    Some(Ok((a, b)))
+    Some(Ok((a, b.min(len - 1))))
 }
 
 #[cfg(test)]
@@ -39,6 +43,7 @@ mod tests {
         assert_eq!(bounds("bytes=-10", 100), Some(Ok((90, 99))));
         assert_eq!(bounds("bytes=50-500", 100), Some(Ok((50, 99))));
         assert_eq!(bounds("bytes=100-", 100), Some(Err(())));
+        assert_eq!(bounds("bytes=5-3", 100), None);
         assert_eq!(bounds("bytes=0-1,5-6", 100), None);
         assert_eq!(bounds("items=0-1", 100), None);
     }

@@ -269,7 +269,7 @@ impl AdminStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(Dispute, SealedSignature)>> {
         let (id, moderator) = (id.to_string(), moderator.to_string());
-        self.with(move |conn| resolve(conn, &id, keep, &moderator, now))
+        self.erasing(move |conn| resolve(conn, &id, keep, &moderator, now))
             .await
     }
 

@@ -197,9 +197,14 @@ fn checkpoints(path: PathBuf, mut conn: Connection, asks: std::sync::mpsc::Recei
             Err(RecvTimeoutError::Timeout) => {
                 let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
             }
-            Ok(done) => {
+            Ok(first) => {
+                // Every request waiting now is served by one truncation.
+                let mut waiting = vec![first];
+                waiting.extend(asks.try_iter());
                 truncate(&conn);
-                let _ = done.send(());
+                for done in waiting {
+                    let _ = done.send(());
+                }
             }
             Err(RecvTimeoutError::Disconnected) => {
                 truncate(&conn);
@@ -209,41 +214,48 @@ fn checkpoints(path: PathBuf, mut conn: Connection, asks: std::sync::mpsc::Recei
     }
 }
 
-/// A truncating checkpoint, tried again while a reader or the writer holds it back (each try
-/// waits up to the busy timeout).
+/// A truncating checkpoint, tried again a little later while a reader holds it back (each
+/// try waits up to the checkpointer's busy timeout, during which new writes wait too).
 fn truncate(conn: &Connection) {
-    for _ in 0..5 {
+    for attempt in 1..=3 {
         let busy: rusqlite::Result<i64> =
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
-        if matches!(busy, Ok(0)) {
-            return;
-        }
-        if let Err(e) = busy {
-            tracing::warn!(error = %e, "the write-ahead log could not be truncated");
+        match busy {
+            Ok(0) => return,
+            Ok(_) if attempt < 3 => std::thread::sleep(std::time::Duration::from_millis(200)),
+            Ok(_) => tracing::warn!(
+                "the write-ahead log could not be truncated: a reader held it; the next truncation will"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "the write-ahead log could not be truncated");
+                return;
+            }
         }
     }
 }
 
 /// Submissions per client in the current window of each.
 #[derive(Default)]
-struct RateWindows(std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>);
+struct RateWindows(std::sync::Mutex<std::collections::HashMap<String, (i64, u64, u32)>>);
 
 impl RateWindows {
     /// Most clients remembered before the windows that ended are forgotten.
     const MAX_CLIENTS: usize = 100_000;
 
-    /// Counts one submission of `client` in the window starting at `window`; false past `max`.
-    fn allow(&self, client: &str, window: i64, max: u32) -> bool {
+    /// Counts one submission of `client` at `now` in the window of `secs` seconds starting at
+    /// `window`; false past `max`.
+    fn allow(&self, client: &str, now: i64, (window, secs): (i64, u64), max: u32) -> bool {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= Self::MAX_CLIENTS && !map.contains_key(client) {
-            map.retain(|_, (w, _)| *w >= window);
+            // Forget the windows that ended, whatever their length.
+            map.retain(|_, (start, length, _)| *start + *length as i64 > now);
         }
-        let slot = map.entry(client.to_string()).or_insert((window, 0));
+        let slot = map.entry(client.to_string()).or_insert((window, secs, 0));
         if slot.0 != window {
-            *slot = (window, 0);
+            *slot = (window, secs, 0);
         }
-        slot.1 = slot.1.saturating_add(1);
-        slot.1 <= max
+        slot.2 = slot.2.saturating_add(1);
+        slot.2 <= max
     }
 }
 
@@ -379,13 +391,27 @@ impl SqliteStore {
         }
     }
 
-    /// Runs `f`, then truncates the log: for work that deletes personal data.
+    /// Runs `f`, then truncates the log: for work that deletes personal data, done by an
+    /// operator (the command waits for it, and may end right after).
     async fn erasing<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let result = self.with(f).await;
         self.truncate_log().await;
+        result
+    }
+
+    /// Runs `f`, then asks for a truncation of the log without waiting for it: for a
+    /// citizen's request that deletes personal data (the checkpointer does it a moment later,
+    /// once for every request waiting).
+    async fn erasing_soon<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let result = self.with(f).await;
+        let (done, _) = tokio::sync::oneshot::channel();
+        let _ = self.checkpoints.send(done);
         result
     }
 
@@ -469,16 +495,28 @@ fn read_only(conn: &Connection) -> bool {
     conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
 }
 
-/// The connection the checkpoints run on.
+/// Opens the existing file at `path` (never creating one: a store whose file was deleted
+/// stays unavailable rather than starting empty).
+fn reopen(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+}
+
+/// The connection the checkpoints run on: a truncation waits at most 2 seconds for readers.
 fn checkpointer(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let conn = reopen(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(2))?;
     Ok(conn)
 }
 
-/// The store's connection to `path`: write-ahead log, deleted data overwritten.
+/// The store's connection to the file at `path`: write-ahead log, deleted data overwritten.
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let conn = reopen(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Deleted personal data is overwritten, not left in free pages.
@@ -505,12 +543,19 @@ fn create_private(path: &Path) -> std::io::Result<()> {
                 .mode(0o600)
                 .open(path)?;
         }
-        // A file that cannot be changed now is opened read-only, and reopened once it can.
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        // Nobody but the owner; what the owner may do is left as it is. A file that cannot be
+        // changed now is opened read-only, and reopened once it can.
+        let mut files = vec![path.as_os_str().to_owned()];
         for log in ["-wal", "-shm"] {
             let mut name = path.as_os_str().to_owned();
             name.push(log);
-            let _ = std::fs::set_permissions(name, std::fs::Permissions::from_mode(0o600));
+            files.push(name);
+        }
+        for file in files {
+            if let Ok(meta) = std::fs::metadata(&file) {
+                let mode = meta.permissions().mode() & 0o7700;
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode));
+            }
         }
     }
     let _ = path;
@@ -783,7 +828,7 @@ impl Store for SqliteStore {
 
     async fn withdraw(&self, receipt: &str, now: DateTime<Utc>) -> StoreResult<Withdrawal> {
         let receipt = receipt_key(receipt);
-        self.erasing(move |conn| {
+        self.erasing_soon(move |conn| {
             let tx = conn.savepoint().map_err(err)?;
             let found = tx
                 .prepare_cached(
@@ -856,9 +901,12 @@ impl Store for SqliteStore {
         window_secs: u64,
         max: u32,
     ) -> StoreResult<bool> {
-        Ok(self
-            .rate
-            .allow(client, super::window_start(now, window_secs), max))
+        Ok(self.rate.allow(
+            client,
+            now.timestamp(),
+            (super::window_start(now, window_secs), window_secs),
+            max,
+        ))
     }
 
     async fn request(
@@ -988,7 +1036,7 @@ impl Store for SqliteStore {
         seen: u64,
     ) -> StoreResult<bool> {
         let (proposal, change) = (proposal.to_string(), change.clone());
-        self.erasing(move |conn| proposals::change_committee(conn, &proposal, &change, seen))
+        self.erasing_soon(move |conn| proposals::change_committee(conn, &proposal, &change, seen))
             .await
     }
 
@@ -1002,7 +1050,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<bool> {
         let (p, m) = (p.clone(), m.cloned());
         let (keep, until, erase) = (members.keep.to_vec(), members.until, members.erase.to_vec());
-        self.with(move |conn| {
+        self.erasing_soon(move |conn| {
             let members = Members {
                 keep: &keep,
                 until,
