@@ -93,6 +93,7 @@ fn test() -> Result<()> {
         &[&template.to_string_lossy()],
         &[],
     )?;
+    services::ensure_chattr()?;
     let moto = services::Moto::start()?;
     let smtp = services::SmtpSink::start()?;
     let endpoint = moto.endpoint();

@@ -194,6 +194,14 @@ fn has(program: &str, arg: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// `chattr` (e2fsprogs), with which a test makes the store's file immutable for a while.
+pub(crate) fn ensure_chattr() -> Result<()> {
+    if !std::path::Path::new("/usr/bin/chattr").exists() {
+        apt_install(&["e2fsprogs"]).context("cannot install e2fsprogs (chattr)")?;
+    }
+    Ok(())
+}
+
 /// Chromium (Debian's, never a downloaded browser), Java for the HTML checker, the npm
 /// packages; then the browser suite with node's test runner.
 pub(crate) fn browser_suite() -> Result<()> {
