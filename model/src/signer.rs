@@ -45,12 +45,12 @@ pub fn attestations(authority: Authority) -> &'static [Attestation] {
 /// The CIN in its stored form, if it matches the lenient pattern `^[A-Z]{1,2}[0-9]{1,6}$`
 /// once trimmed, uppercased, its inner spaces removed and its number's leading zeros dropped.
 ///
-/// Leading zeros: no official pattern of the CIN number is published (the DGSN prints 1 or 2
-/// letters then a serial number, e.g. `AB123456`, `K45678`), and forms that want a fixed width
-/// pad the serial with zeros, so `QZ4321`, `QZ04321` and `QZ004321` are one card written three
-/// ways. The serial is a number: its value is what identifies the card, so the zeros before it
-/// are dropped (`QZ4321`) before the CIN is hashed, compared or filed; what is left has 1 to
-/// 6 digits.
+/// Leading zeros: no official pattern of the CIN number is published; the numbers met are 1 or
+/// 2 Latin letters then digits (`AB123456`, `K45678`). What the rule relies on is that the
+/// digits are a serial number, and forms that
+/// want a fixed width pad it with zeros, so `QZ4321`, `QZ04321` and `QZ004321` are one card
+/// written three ways. Its value is what identifies the card: the zeros before it are dropped
+/// (`QZ4321`) before the CIN is hashed, compared or filed; what is left has 1 to 6 digits.
 pub fn normalize_cin(raw: &str) -> Result<String, Code> {
     let cin: String = raw
         .chars()
