@@ -271,7 +271,7 @@ async fn from_proposal_to_collection(w: World, create_table: bool) {
         .unwrap()
         .to_string();
     // A version no longer current is refused: the text accepted is the text reviewed.
-    let stale = w.cli(&[
+    let mut accept = vec![
         "proposals",
         "--store",
         &spec,
@@ -285,24 +285,12 @@ async fn from_proposal_to_collection(w: World, create_table: bool) {
         root,
         "--data",
         data,
-    ]);
+    ];
+    let stale = w.cli(&accept);
     assert!(!stale.status.success());
     assert!(String::from_utf8_lossy(&stale.stderr).contains("changed since version 0"));
-    let accepted = w.ok(&[
-        "proposals",
-        "--store",
-        &spec,
-        "accept",
-        &id,
-        "--version",
-        &version,
-        "--moderator",
-        "Salma",
-        "--root",
-        root,
-        "--data",
-        data,
-    ]);
+    accept[6] = &version;
+    let accepted = w.ok(&accept);
     let initiative = format!("p-{}", id.to_lowercase());
     let file = w.root().join(format!(
         "content/petitions/une-biblioth-que-dans-chaque-commune-{}.fr.md",

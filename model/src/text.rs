@@ -47,11 +47,18 @@ pub fn is_hidden(c: char) -> bool {
 /// no hidden character.
 pub fn one_line(raw: Option<&str>, max: usize) -> Result<String, Code> {
     let t: String = raw.unwrap_or_default().trim().nfc().collect();
+    checked(t, max, |t| {
+        !t.chars().any(is_hidden) && t.chars().any(char::is_alphabetic)
+    })
+}
+
+/// `t` if not empty, at most `max` characters and `readable`.
+fn checked(t: String, max: usize, readable: impl Fn(&str) -> bool) -> Result<String, Code> {
     if t.is_empty() {
         Err(Code::MissingField)
     } else if t.chars().count() > max {
         Err(Code::TooLong)
-    } else if t.chars().any(is_hidden) || !t.chars().any(char::is_alphabetic) {
+    } else if !readable(&t) {
         Err(Code::InvalidText)
     } else {
         Ok(t)
@@ -71,16 +78,9 @@ pub fn lines(raw: &str) -> String {
 /// letter or a digit and no hidden character besides its line breaks.
 pub fn multiline(raw: Option<&str>, max: usize) -> Result<String, Code> {
     let t = lines(raw.unwrap_or_default()).trim().to_string();
-    if t.is_empty() {
-        Err(Code::MissingField)
-    } else if t.chars().count() > max {
-        Err(Code::TooLong)
-    } else if t.chars().any(|c| c != '\n' && is_hidden(c)) || !t.chars().any(char::is_alphanumeric)
-    {
-        Err(Code::InvalidText)
-    } else {
-        Ok(t)
-    }
+    checked(t, max, |t| {
+        !t.chars().any(|c| c != '\n' && is_hidden(c)) && t.chars().any(char::is_alphanumeric)
+    })
 }
 
 /// `text` with every hidden character written out, for a moderator's terminal: a line break

@@ -1,9 +1,11 @@
 //! `musharaka export signatures <initiative>`: the list the law requires for filing (family and
 //! first name, CIN, address, date of signature), decrypted, as CSV (guarded against spreadsheet
 //! formulas) and as a printable HTML page, written by the filing rules of
-//! `musharaka_functions::filing`. Refused while the initiative is collecting below its
-//! threshold; every export is logged in the store (who, when, how many rows).
+//! `musharaka_functions::filing`, readable by their owner only. Refused while the initiative is
+//! collecting below its threshold; every export is logged in the store (who, when, how many
+//! rows).
 
+use super::private::write_private;
 use super::secrets::existing_secrets;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
@@ -13,11 +15,6 @@ use musharaka_functions::store;
 use musharaka_model::catalog::Details;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Names, CINs and addresses in clear: readable by their owner only.
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    super::private::write_private(path, text.as_bytes())
-}
 
 /// Runs `musharaka export signatures`.
 pub(crate) fn run(
@@ -72,13 +69,13 @@ pub(crate) fn run(
         let html = filing::html(&filing::title(&entry, initiative), initiative, (&committee, &rows), now);
         if !committee.is_empty() {
             let path = out.join(format!("{initiative}-committee.csv"));
-            write_atomically(&path, &filing::committee_csv(&committee))?;
+            write_private(&path, filing::committee_csv(&committee).as_bytes())?;
             println!("wrote its committee of {} to {}", committee.len(), path.display());
         }
         let csv_path: PathBuf = out.join(format!("{initiative}-signatures.csv"));
         let html_path: PathBuf = out.join(format!("{initiative}-signatures.html"));
-        write_atomically(&csv_path, &csv)?;
-        write_atomically(&html_path, &html)?;
+        write_private(&csv_path, csv.as_bytes())?;
+        write_private(&html_path, html.as_bytes())?;
         store.log_action(store::Action::Export, initiative, exporter.trim(), now, rows.len()).await?;
         println!(
             "exported {} signatures of {initiative} to {} and {}",

@@ -49,14 +49,8 @@ async fn counts(
         .ids
         .unwrap_or_default()
         .split(',')
-        .map(str::trim)
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= 64
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+        .filter_map(|id| musharaka_model::signer::id_field(Some(id)).ok())
         .take(MAX_COUNT_IDS)
-        .map(str::to_string)
         .collect();
     match state.store.counts(&ids).await {
         Ok(counts) => {

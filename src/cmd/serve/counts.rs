@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -27,20 +28,20 @@ const WINDOW: Duration = Duration::from_secs(10);
 /// Most answers and addresses remembered.
 const MAX_KEPT: usize = 10_000;
 
-/// An answer kept: when, its status, headers and body.
-type Kept = (Instant, StatusCode, HeaderMap, Bytes);
+/// An answer kept (always a `200`): when, the generation it was read in, its headers and body.
+type Kept = (Instant, u64, HeaderMap, Bytes);
 
 /// Answers kept and requests counted.
 #[derive(Clone, Default)]
 pub(super) struct CountsCache {
     answers: Arc<Mutex<HashMap<String, Kept>>>,
-    /// Bumped after each submission: an answer read before it is not kept.
-    generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Bumped after each submission: an answer read before it is no longer served.
+    generation: Arc<AtomicU64>,
     asked: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
 }
 
 impl CountsCache {
-    /// Counts one request from `ip`: false past the limit (logged once per window).
+    /// Counts one request from `ip`: false past the limit.
     fn allow(&self, ip: IpAddr) -> bool {
         let now = Instant::now();
         let mut asked = self.asked.lock().unwrap_or_else(|e| e.into_inner());
@@ -57,25 +58,21 @@ impl CountsCache {
 
     fn cached(&self, key: &str) -> Option<Response> {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        let (at, status, headers, body) = answers.get(key)?;
-        if at.elapsed() >= FRESH_FOR {
+        let (at, generation, headers, body) = answers.get(key)?;
+        if at.elapsed() >= FRESH_FOR || *generation != self.generation.load(Ordering::SeqCst) {
             return None;
         }
         let mut r = Response::new(Body::from(body.clone()));
-        *r.status_mut() = *status;
         *r.headers_mut() = headers.clone();
         Some(r)
     }
 
     fn keep(&self, key: String, headers: HeaderMap, body: Bytes, read_in: u64) {
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if self.generation.load(std::sync::atomic::Ordering::SeqCst) != read_in {
-            return;
-        }
         if answers.len() >= MAX_KEPT {
             answers.retain(|_, (at, ..)| at.elapsed() < FRESH_FOR);
         }
-        answers.insert(key, (Instant::now(), StatusCode::OK, headers, body));
+        answers.insert(key, (Instant::now(), read_in, headers, body));
     }
 }
 
@@ -90,12 +87,8 @@ pub(super) async fn limit_and_cache(
             req.method() == axum::http::Method::POST && req.uri().path().starts_with("/api/");
         let response = next.run(req).await;
         if submission {
-            // Whatever it changed is read afresh.
-            let mut answers = cache.answers.lock().unwrap_or_else(|e| e.into_inner());
-            cache
-                .generation
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            answers.clear();
+            // Whatever it changed is read afresh: the answers kept before are stale.
+            cache.generation.fetch_add(1, Ordering::SeqCst);
         }
         return response;
     }
@@ -118,7 +111,7 @@ pub(super) async fn limit_and_cache(
     if let Some(hit) = cache.cached(&key) {
         return hit;
     }
-    let read_in = cache.generation.load(std::sync::atomic::Ordering::SeqCst);
+    let read_in = cache.generation.load(Ordering::SeqCst);
     let response = next.run(req).await;
     if response.status() != StatusCode::OK {
         return response;

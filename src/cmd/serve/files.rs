@@ -14,12 +14,18 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub(super) struct Files {
     out: Arc<PathBuf>,
+    /// `out` with its links resolved, found once (a rebuild swaps what is in it, never where
+    /// it is).
+    resolved: Arc<std::sync::OnceLock<PathBuf>>,
 }
 
 impl Files {
     /// Serves `out`.
     pub(super) fn new(out: PathBuf) -> Files {
-        Files { out: Arc::new(out) }
+        Files {
+            out: Arc::new(out),
+            resolved: Arc::default(),
+        }
     }
 
     /// As a tower service for `Router::fallback_service`.
@@ -49,8 +55,20 @@ impl Files {
         })
     }
 
+    /// Whether `file`, links followed, is under the output folder.
+    fn inside(&self, file: &Path) -> bool {
+        let out = match self.resolved.get() {
+            Some(out) => out,
+            None => match std::fs::canonicalize(&*self.out) {
+                Ok(out) => self.resolved.get_or_init(|| out),
+                Err(_) => return false,
+            },
+        };
+        inside(out, file)
+    }
+
     async fn respond(&self, path: &str, request: &HeaderMap) -> Response {
-        if let Some(file) = resolve(&self.out, path).filter(|f| inside(&self.out, f)) {
+        if let Some(file) = resolve(&self.out, path).filter(|f| self.inside(f)) {
             if file.ends_with("index.html") && !path.ends_with('/') && !path.ends_with(".html") {
                 // A folder asked for without its trailing slash: send it to the canonical URL.
                 return (
@@ -148,13 +166,10 @@ fn resolve(out: &Path, uri_path: &str) -> Option<PathBuf> {
     }
 }
 
-/// Whether `file`, links followed, is under `out`: a symbolic link inside the output that
-/// points elsewhere (to the data folder, to `/etc`) is not followed.
+/// Whether `file`, links followed, is under `out` (links resolved already): a symbolic link
+/// inside the output that points elsewhere (to the data folder, to `/etc`) is not followed.
 fn inside(out: &Path, file: &Path) -> bool {
-    match (std::fs::canonicalize(out), std::fs::canonicalize(file)) {
-        (Ok(out), Ok(file)) => file.starts_with(out),
-        _ => false,
-    }
+    std::fs::canonicalize(file).is_ok_and(|file| file.starts_with(out))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -289,7 +304,8 @@ mod tests {
         std::fs::write(dir.path().join("secrets.toml"), "key").unwrap();
         std::fs::write(out.join("page.html"), "page").unwrap();
         std::os::unix::fs::symlink(dir.path().join("secrets.toml"), out.join("s.txt")).unwrap();
-        assert!(inside(&out, &out.join("page.html")));
-        assert!(!inside(&out, &out.join("s.txt")));
+        let files = Files::new(out.clone());
+        assert!(files.inside(&out.join("page.html")));
+        assert!(!files.inside(&out.join("s.txt")));
     }
 }

@@ -385,10 +385,16 @@ impl SqliteStore {
     /// personal data was deleted (no copy of it stays in the log), and before the process
     /// stops (the database file alone is then the whole store).
     pub async fn truncate_log(&self) {
-        let (done, wait) = tokio::sync::oneshot::channel();
-        if self.checkpoints.send(done).is_ok() {
-            let _ = wait.await;
+        if let Some(done) = self.ask_truncation() {
+            let _ = done.await;
         }
+    }
+
+    /// Asks the checkpointer for a truncation; answers once it is done (`None` when the
+    /// checkpointer stopped).
+    fn ask_truncation(&self) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.checkpoints.send(done).ok().map(|()| wait)
     }
 
     /// Runs `f`, then truncates the log: for work that deletes personal data, done by an
@@ -410,8 +416,7 @@ impl SqliteStore {
         f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let result = self.with(f).await;
-        let (done, _) = tokio::sync::oneshot::channel();
-        let _ = self.checkpoints.send(done);
+        let _ = self.ask_truncation();
         result
     }
 
