@@ -4,7 +4,8 @@
 use crate::personal::PersonalData;
 use musharaka_model::contact::Contact;
 use musharaka_model::outcome::Code;
-use musharaka_model::signer::{self, MAX_NAME};
+use musharaka_model::signer::{self, MAX_NAME, attestations};
+use musharaka_model::target::Target;
 use std::collections::BTreeMap;
 
 /// Name of the hidden field that people never fill and robots do.
@@ -145,35 +146,97 @@ fn optional(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, C
     }
 }
 
+/// Why a form was refused: the code of the answer, and each field's problem in the form's
+/// order (none when the refusal is not about a field: a robot, a bad hidden id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problems {
+    /// The answer's code: the first field's problem.
+    pub code: Code,
+    /// Each field that must be corrected (its `name`), with what is wrong.
+    pub fields: Vec<(&'static str, Code)>,
+}
+
+impl Problems {
+    /// A refusal of the whole form, about no field of its own.
+    pub(crate) fn whole(code: Code) -> Problems {
+        Problems {
+            code,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Keeps the value of `field`, or its problem.
+    fn check<T>(&mut self, field: &'static str, value: Result<T, Code>) -> Option<T> {
+        value.map_err(|code| self.add(field, code)).ok()
+    }
+
+    /// Adds the problem `code` of `field`.
+    pub(crate) fn add(&mut self, field: &'static str, code: Code) {
+        if self.fields.is_empty() {
+            self.code = code;
+        }
+        self.fields.push((field, code));
+    }
+
+    /// `value` if no field had a problem.
+    fn or_value<T>(self, value: Option<T>) -> Result<T, Problems> {
+        match value {
+            Some(v) if self.fields.is_empty() => Ok(v),
+            _ => Err(self),
+        }
+    }
+}
+
+impl Default for Problems {
+    fn default() -> Problems {
+        Problems::whole(Code::BadRequest)
+    }
+}
+
 impl Person {
-    /// Validates a person's fields, consent included.
-    pub(crate) fn from_fields(f: &Fields) -> Result<Person, Code> {
+    /// Validates a person's fields, consent included, naming every field to correct.
+    pub(crate) fn from_fields(f: &Fields) -> Result<Person, Problems> {
         if f.is_robot() {
-            return Err(Code::BadRequest);
+            return Err(Problems::whole(Code::BadRequest));
         }
-        let first_name = signer::text_field(f.get("first_name"), MAX_NAME)?;
-        let family_name = signer::text_field(f.get("family_name"), MAX_NAME)?;
-        let cin = signer::normalize_cin(f.get("cin").unwrap_or_default())?;
-        let address = signer::address_field(f.get("address"))?;
-        let region = signer::text_field(f.get("region"), 8)?.to_ascii_uppercase();
-        if musharaka_model::region::by_code(&region).is_none() {
-            return Err(Code::InvalidRegion);
-        }
-        let province = optional(f, "province", MAX_NAME)?;
-        let commune = optional(f, "commune", MAX_NAME)?;
-        let contact = Contact::parse(f.get("contact").unwrap_or_default())?;
-        if !f.checked("consent") {
-            return Err(Code::ConsentRequired);
-        }
-        Ok(Person {
-            contact,
-            first_name,
-            family_name,
-            cin,
-            address,
-            region,
-            province,
-            commune,
+        let mut p = Problems::default();
+        let person = Person::read(f, &mut p);
+        consent(f, &mut p);
+        p.or_value(person)
+    }
+
+    /// Reads a person's fields, adding each field's problem to `p`: the person when every
+    /// field was right.
+    fn read(f: &Fields, p: &mut Problems) -> Option<Person> {
+        let first_name = p.check(
+            "first_name",
+            signer::text_field(f.get("first_name"), MAX_NAME),
+        );
+        let family_name = p.check(
+            "family_name",
+            signer::text_field(f.get("family_name"), MAX_NAME),
+        );
+        let cin = p.check(
+            "cin",
+            signer::normalize_cin(f.get("cin").unwrap_or_default()),
+        );
+        let address = p.check("address", signer::address_field(f.get("address")));
+        let region = p.check("region", region_field(f.get("region")));
+        let contact = p.check(
+            "contact",
+            Contact::parse(f.get("contact").unwrap_or_default()),
+        );
+        let province = p.check("province", optional(f, "province", MAX_NAME));
+        let commune = p.check("commune", optional(f, "commune", MAX_NAME));
+        Some(Person {
+            contact: contact?,
+            first_name: first_name?,
+            family_name: family_name?,
+            cin: cin?,
+            address: address?,
+            region: region?,
+            province: province?,
+            commune: commune?,
         })
     }
 
@@ -199,19 +262,51 @@ impl Person {
     }
 }
 
+/// A region code, `MA-01` to `MA-12`, in upper case.
+fn region_field(raw: Option<&str>) -> Result<String, Code> {
+    let region = signer::text_field(raw, 8)?.to_ascii_uppercase();
+    match musharaka_model::region::by_code(&region) {
+        Some(_) => Ok(region),
+        None => Err(Code::InvalidRegion),
+    }
+}
+
+/// The consent box, which must be ticked.
+fn consent(f: &Fields, p: &mut Problems) {
+    if !f.checked("consent") {
+        p.add("consent", Code::ConsentRequired);
+    }
+}
+
 impl SignForm {
-    /// Validates the fields of a signature (consent included).
-    pub(crate) fn from_fields(f: &Fields) -> Result<SignForm, Code> {
+    /// Validates the fields of a signature of an initiative addressed to `target`: the person,
+    /// the attestations the authority requires, a local council's region, consent.
+    pub(crate) fn from_fields(f: &Fields, target: &Target) -> Result<SignForm, Problems> {
         if f.is_robot() {
-            return Err(Code::BadRequest);
+            return Err(Problems::whole(Code::BadRequest));
         }
-        let initiative = signer::id_field(f.get("initiative"))?;
-        Ok(SignForm {
+        let initiative = signer::id_field(f.get("initiative")).map_err(Problems::whole)?;
+        let mut p = Problems::default();
+        let person = Person::read(f, &mut p);
+        for attestation in attestations(target.authority) {
+            if !f.checked(attestation.field()) {
+                p.add(attestation.field(), Code::AttestationRequired);
+            }
+        }
+        if let Ok(region) = region_field(f.get("region"))
+            && target.authority.is_local()
+            && target.region.as_deref() != Some(region.as_str())
+        {
+            p.add("region", Code::NotEligible);
+        }
+        consent(f, &mut p);
+        let form = person.map(|person| SignForm {
             initiative,
-            person: Person::from_fields(f)?,
             attest_electoral: f.checked("attest_electoral"),
             attest_local: f.checked("attest_local"),
-        })
+            person,
+        });
+        p.or_value(form)
     }
 }
 
@@ -230,26 +325,31 @@ pub(crate) struct CommentForm {
 
 impl CommentForm {
     /// Validates the fields of a comment; `max` is the longest text accepted.
-    pub(crate) fn from_fields(f: &Fields, max: usize) -> Result<CommentForm, Code> {
+    pub(crate) fn from_fields(f: &Fields, max: usize) -> Result<CommentForm, Problems> {
         if f.is_robot() {
-            return Err(Code::BadRequest);
+            return Err(Problems::whole(Code::BadRequest));
         }
-        let consultation = signer::id_field(f.get("consultation"))?;
+        let consultation = signer::id_field(f.get("consultation")).map_err(Problems::whole)?;
         let section = match f.get("section").map(str::trim) {
             None | Some("") => None,
-            Some(s) => Some(signer::id_field(Some(s))?),
+            Some(s) => Some(signer::id_field(Some(s)).map_err(Problems::whole)?),
         };
-        let text = musharaka_model::text::multiline(f.get("text"), max)?;
-        let display_name = optional(f, "display_name", MAX_DISPLAY_NAME)?;
-        if !f.checked("consent") {
-            return Err(Code::ConsentRequired);
-        }
-        Ok(CommentForm {
-            consultation,
-            section,
-            text,
-            display_name,
-        })
+        let mut p = Problems::default();
+        let text = p.check("text", musharaka_model::text::multiline(f.get("text"), max));
+        let display_name = p.check(
+            "display_name",
+            optional(f, "display_name", MAX_DISPLAY_NAME),
+        );
+        consent(f, &mut p);
+        let form = text
+            .zip(display_name)
+            .map(|(text, display_name)| CommentForm {
+                consultation,
+                section,
+                text,
+                display_name,
+            });
+        p.or_value(form)
     }
 }
 
@@ -257,11 +357,23 @@ impl CommentForm {
 mod tests {
     use super::{BodyError, CommentForm, Fields, SignForm};
     use musharaka_model::outcome::Code;
+    use musharaka_model::target::{Authority, Target};
 
     const FORM: &str = "application/x-www-form-urlencoded";
 
+    fn national() -> Target {
+        Target {
+            authority: Authority::HeadOfGovernment,
+            region: None,
+            name: Default::default(),
+            population: None,
+            arrondissements: false,
+        }
+    }
+
     fn sign(body: &str) -> Result<SignForm, Code> {
-        SignForm::from_fields(&Fields::parse(Some(FORM), body.as_bytes()).unwrap())
+        let fields = Fields::parse(Some(FORM), body.as_bytes()).unwrap();
+        SignForm::from_fields(&fields, &national()).map_err(|p| p.code)
     }
 
     const OK: &str = "initiative=p-1&first_name=Amina&family_name=Alaoui&cin=ab%20123456&address=12+rue+X%2C+Rabat&region=ma-04&contact=06+12+34+56+78&attest_electoral=on&consent=on";
@@ -281,10 +393,13 @@ mod tests {
 
     #[test]
     fn reads_json_with_booleans() {
-        let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","contact":"amina@example.ma","consent":true}"#;
+        let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","contact":"amina@example.ma","attest_electoral":true,"consent":true}"#;
         let f = Fields::parse(Some("application/json; charset=utf-8"), body.as_bytes()).unwrap();
         assert_eq!(
-            SignForm::from_fields(&f).unwrap().person.first_name,
+            SignForm::from_fields(&f, &national())
+                .unwrap()
+                .person
+                .first_name,
             "أمينة"
         );
     }
@@ -327,6 +442,24 @@ mod tests {
     }
 
     #[test]
+    fn every_field_to_correct_is_named_in_the_form_order() {
+        let body = "initiative=p-1&first_name=&family_name=Alaoui&cin=12345&address=Rabat&region=MA-04&contact=0522";
+        let fields = Fields::parse(Some(FORM), body.as_bytes()).unwrap();
+        let problems = SignForm::from_fields(&fields, &national()).unwrap_err();
+        assert_eq!(problems.code, Code::MissingField);
+        assert_eq!(
+            problems.fields,
+            [
+                ("first_name", Code::MissingField),
+                ("cin", Code::InvalidCin),
+                ("contact", Code::InvalidContact),
+                ("attest_electoral", Code::AttestationRequired),
+                ("consent", Code::ConsentRequired),
+            ]
+        );
+    }
+
+    #[test]
     fn refuses_other_types_and_bad_bytes() {
         assert_eq!(
             Fields::parse(Some("text/plain"), b"a=b"),
@@ -357,6 +490,9 @@ mod tests {
             b"consultation=c-1&text=Trop+long+texte&consent=on",
         )
         .unwrap();
-        assert_eq!(CommentForm::from_fields(&f, 10).unwrap_err(), Code::TooLong);
+        assert_eq!(
+            CommentForm::from_fields(&f, 10).unwrap_err().fields,
+            [("text", Code::TooLong)]
+        );
     }
 }

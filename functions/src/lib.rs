@@ -11,6 +11,7 @@ mod confirm_page;
 pub mod crypto;
 pub mod filing;
 mod form;
+mod form_page;
 #[cfg(feature = "test-support")]
 pub mod local_runtime;
 pub mod logging;

@@ -31,6 +31,19 @@ pub(crate) fn message(lang: Lang, code: Code) -> String {
     }
 }
 
+/// The message beside the field `name` of a form whose problem is `code`: it names the field
+/// (its label on the form) and says what to do.
+pub(crate) fn field_error(lang: Lang, name: &str, code: Code) -> String {
+    let label = match name {
+        "text" => text(lang, "form.comment_text"),
+        name => text(lang, &format!("form.{name}")),
+    };
+    match strings(lang).get(&format!("errors.{}", code.as_str())) {
+        Some(words) => words.replace("{field}", &label),
+        None => format!("{label} : {}", message(lang, code)),
+    }
+}
+
 /// The UI string `key` (`receipt.code`) in `lang`, or the key itself when missing.
 pub(crate) fn text(lang: Lang, key: &str) -> String {
     strings(lang)

@@ -6,6 +6,7 @@
 
 use crate::messages::text;
 use musharaka_model::Lang;
+use musharaka_model::catalog::PageFrame;
 use musharaka_model::html::escape;
 use musharaka_model::outcome::{Code, signature_page_url};
 
@@ -50,19 +51,45 @@ pub(crate) struct About {
 pub(crate) fn document(lang: Lang, code: Code, body: &str) -> String {
     let t = |key: &str| escape(&text(lang, key));
     let title = t(&format!("result.{}.title", code.as_str()));
+    let main = format!(
+        "<div class=\"result-page {ok}\" data-code=\"{code_name}\">\n\
+         <h1>{title}</h1>\n<p>{text}</p>\n{body}</div>\n",
+        ok = if code.is_success() { "ok" } else { "error" },
+        code_name = code.as_str(),
+        text = t(&format!("result.{}.text", code.as_str())),
+    );
+    bare_page(lang, &title, &main)
+}
+
+/// A whole page in `lang` titled `title` (HTML) around `main` (HTML), without the site's
+/// header and footer: [`framed`] puts them around it when the site published its frame.
+pub(crate) fn bare_page(lang: Lang, title: &str, main: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n\
          <link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n\
-         <main id=\"main\">\n<div class=\"result-page {ok}\" data-code=\"{code_name}\">\n\
-         <h1>{title}</h1>\n<p>{text}</p>\n{body}</div>\n</main>\n</body>\n</html>\n",
+         <main id=\"main\">\n{main}</main>\n</body>\n</html>\n",
         lang = lang.code(),
         dir = lang.dir().as_str(),
-        ok = if code.is_success() { "ok" } else { "error" },
-        code_name = code.as_str(),
-        text = t(&format!("result.{}.text", code.as_str())),
     )
+}
+
+/// The page `bare` (of [`bare_page`]) with its title and main content put in the site's own
+/// page (header, language links, footer); `bare` itself when it is not such a page.
+pub(crate) fn framed(bare: String, frame: &PageFrame) -> String {
+    let between = |start: &str, end: &str| {
+        let from = bare.find(start)? + start.len();
+        let to = from + bare[from..].rfind(end)?;
+        Some(&bare[from..to])
+    };
+    match (
+        between("<title>", "</title>"),
+        between("<main id=\"main\">\n", "</main>"),
+    ) {
+        (Some(title), Some(main)) if !title.contains("</title>") => frame.page(title, main),
+        _ => bare,
+    }
 }
 
 pub(crate) fn link(url: &str, label: &str) -> String {

@@ -10,7 +10,7 @@ use musharaka_functions::store::{
     Stored, StoredProposal,
 };
 use musharaka_functions::{AppState, router};
-use musharaka_model::catalog::{Details, Entry};
+use musharaka_model::catalog::{Details, Entry, PageFrame};
 use musharaka_model::proposal::Proposal;
 use musharaka_model::state::InitiativeState;
 use serde_json::Value;
@@ -454,6 +454,9 @@ impl Store for Down {
     async fn entry(&self, _: &str) -> StoreResult<Option<Entry>> {
         Err(StoreError::Unavailable("down".into()))
     }
+    async fn frame(&self, _: musharaka_model::Lang) -> StoreResult<Option<PageFrame>> {
+        Err(StoreError::Unavailable("down".into()))
+    }
     async fn sign(
         &self,
         _: &NewSignature,
@@ -631,13 +634,65 @@ async fn hidden_characters_are_refused_and_line_breaks_kept() {
             &format!("consultation=c-open&lang=fr&text={text}&consent=on"),
         )
     };
+    // Without JavaScript the form comes back with the text kept and the problem beside it.
     let r = call(&h.app, &form("insult%0Dbenign%E2%80%AE")).await;
-    assert_eq!(location(&r), "/fr/result/invalid-text/");
+    assert_eq!(r.status(), 422);
+    let page = text(r).await;
+    assert!(page.contains("data-code=\"invalid-text\""), "{page}");
+    assert!(page.contains("aria-invalid=\"true\""), "{page}");
+    assert!(
+        page.contains(">insult\rbenign\u{202E}</textarea>"),
+        "{page}"
+    );
     let r = call(&h.app, &form("Premier%20point%0D%0ASecond%20point")).await;
     assert_eq!(location(&r), "/fr/result/commented/");
     let pending = h.store.pending_comments(Some("c-open")).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].text, "Premier point\nSecond point");
+}
+
+/// A signature with fields to correct: with JavaScript each field's message; without, the
+/// form again with what was typed (in the body, never in a URL) and the problems beside their
+/// fields, in the site's own page once it was published.
+#[tokio::test]
+async fn a_refused_signature_names_each_field_and_keeps_what_was_typed() {
+    let h = harness(settings()).await;
+    let e = sign_event(|b| {
+        b["first_name"] = "".into();
+        b["cin"] = "12345".into();
+        b["consent"] = serde_json::Value::Null;
+    });
+    let r = call(&h.app, &e).await;
+    assert_eq!(r.status(), 422);
+    let answer = json(r).await;
+    assert_eq!(answer["code"], "missing-field");
+    let fields: Vec<&str> = (answer["errors"].as_array().unwrap().iter())
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["first_name", "cin", "consent"]);
+    assert!(
+        answer["errors"][1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("رقم البطاقة")
+    );
+    let mut form = event("sign-form.json");
+    let body = form["body"]
+        .as_str()
+        .unwrap()
+        .replace("cin=", "cin=12&old=");
+    form = with_body(form, &body);
+    let r = call(&h.app, &form).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.headers().get("location").is_none());
+    let page = text(r).await;
+    assert!(page.contains("<a href=\"#cin\">"), "{page}");
+    assert!(
+        page.contains("aria-invalid=\"true\" aria-describedby=\"cin-help cin-error\""),
+        "{page}"
+    );
+    assert!(page.contains("value=\"12\""), "{page}");
+    assert!(!page.contains("site-header"), "no frame was published yet");
 }
 
 /// Only a submission from the site itself: one `Origin`, the site's; without one, a browser

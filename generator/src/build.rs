@@ -220,13 +220,16 @@ impl Site {
         Ok(format!("/{}", feed::feed_path(lang)))
     }
 
-    /// Stage: the root page offering the languages, also the site's top-level 404 page.
+    /// Stage: the root page offering the languages, and the site's top-level 404 page.
     fn render_language_choice(&self, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
         g.index.files.insert("/".to_string());
-        match self.render_root() {
-            Ok(html) => {
-                sink.write("index.html", html.as_bytes())?;
-                sink.write("404.html", html.as_bytes())
+        match self
+            .render_root(false)
+            .and_then(|root| Ok((root, self.render_root(true)?)))
+        {
+            Ok((root, not_found)) => {
+                sink.write("index.html", root.as_bytes())?;
+                sink.write("404.html", not_found.as_bytes())
             }
             Err(e) => {
                 let file = Path::new("site-theme/templates/languages.html");

@@ -56,6 +56,9 @@ impl Site {
             base_url: self.config.base_url.clone(),
             entries,
             retention: self.config.retention,
+            frames: (self.config.langs())
+                .filter_map(|lang| Some((lang, self.render_frame(lang)?)))
+                .collect(),
         }
     }
 

@@ -74,8 +74,9 @@ pub(crate) fn render(
     render_with(md, first_line, resolve, &|_| None)
 }
 
-/// Like [`render`], and inserts the HTML that `after_heading` returns after each heading
-/// (the comment form of a consultation's section).
+/// Like [`render`], and inserts the HTML that `after_heading` returns for each heading at the
+/// end of that heading's own text, before the next heading (the comment form of a consultation's
+/// article comes after the article).
 pub(crate) fn render_with(
     md: &str,
     first_line: usize,
@@ -87,6 +88,8 @@ pub(crate) fn render_with(
     let mut events: Vec<Event> = Vec::new();
     // The start event of the heading being read, and the events inside it.
     let mut heading: Option<(Event, Vec<Event>)> = None;
+    // What goes at the end of the current heading's text.
+    let mut pending: Option<String> = None;
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -114,6 +117,9 @@ pub(crate) fn render_with(
         };
         match (event, &mut heading) {
             (start @ Event::Start(Tag::Heading { .. }), None) => {
+                if let Some(html) = pending.take() {
+                    events.push(Event::Html(html.into()));
+                }
                 heading = Some((start, Vec::new()))
             }
             (Event::End(TagEnd::Heading(_)), Some(_)) => {
@@ -121,14 +127,15 @@ pub(crate) fn render_with(
                     continue;
                 };
                 let h = close_heading(start, inner, &mut numbering, &mut events);
-                if let Some(html) = h.as_ref().and_then(after_heading) {
-                    events.push(Event::Html(html.into()));
-                }
+                pending = h.as_ref().and_then(after_heading);
                 out.headings.extend(h);
             }
             (e, Some((_, inner))) => inner.push(e),
             (e, None) => push_wrapped(e, &mut events),
         }
+    }
+    if let Some(html) = pending {
+        events.push(Event::Html(html.into()));
     }
     html::push_html(&mut out.html, events.into_iter());
     out

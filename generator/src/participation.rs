@@ -53,11 +53,35 @@ pub(crate) fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
             json!({"code": code, "name": name, "n": number::format(lang, n)})
         })
         .collect();
+    let threshold = i.threshold.signatures;
+    let left = threshold.saturating_sub(c.total);
+    let now = site
+        .now
+        .with_timezone(&site.config.offset().unwrap_or(*i.dated.closes.offset()));
     json!({
         "total": c.total,
         "text": site.theme.plural(lang, "count.signatures", c.total),
         "percent": percent,
         "regions": regions,
+        "left": (left > 0).then(|| site.theme.text(lang, "progress.left").replace("{n}", &number::format(lang, left))),
+        "updated": site.theme.text(lang, "progress.updated")
+            .replace("{date}", &musharaka_model::date::format_instant(lang, &now.fixed_offset())),
+        "separator": number::separator(lang),
+    })
+}
+
+/// What a page says of the time left to sign `i` at the build instant: "12 days left", "last
+/// day"; `None` unless it collects now.
+pub(crate) fn days_left(site: &Site, lang: Lang, i: &InitiativeData) -> Option<String> {
+    let d = &i.dated;
+    let collecting = d.state == InitiativeState::Collecting && d.opens <= site.now;
+    if !collecting || site.now >= d.closes {
+        return None;
+    }
+    let days = (d.closes.with_timezone(&chrono::Utc) - site.now).num_hours() / 24;
+    Some(match days {
+        0 => site.theme.text(lang, "progress.last_day"),
+        n => site.theme.plural(lang, "progress.days_left", n as u64),
     })
 }
 

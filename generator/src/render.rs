@@ -162,8 +162,15 @@ impl Site {
         v["opens"] = self.show_instant(lang, &d.opens);
         v["closes"] = self.show_instant(lang, &d.closes);
         if let Data::Initiative(i) = &entry.data {
+            v["id"] = json!(i.dated.id);
             v["threshold"] = json!(i.threshold.signatures);
+            v["threshold_text"] = json!(self.theme.plural(
+                lang,
+                "count.signatures",
+                i.threshold.signatures
+            ));
             v["count"] = participation::count(self, lang, i);
+            v["days_left"] = json!(participation::days_left(self, lang, i));
             v["target_label"] = json!(self.target_label(entry, lang));
         }
         v
@@ -408,16 +415,11 @@ impl Site {
             .collect();
         let fallback = &self.config.fallback;
         let mut v = self.summary(doc, lang);
-        v["id"] = json!(i.dated.id);
         v["authority"] = json!(i.target.authority.as_str());
         v["region"] = json!(i.target.region);
-        let signatures = i.threshold.signatures;
-        v["threshold_text"] = json!(self.theme.plural(lang, "count.signatures", signatures));
         v["reference"] = json!(pick(&i.threshold.reference, lang, fallback));
-        v["uncertain"] = json!(i.threshold.uncertain);
         v["history"] = json!(history);
         v["decision"] = self.answer(src, lang, "decision", m.decision.as_ref())?;
-        v["count"] = participation::count(self, lang, i);
         Ok(v)
     }
 

@@ -153,7 +153,7 @@ fn table(lang: Lang, theme: &Theme) -> String {
         tiers,
         with_arrondissements,
         reference,
-        uncertain,
+        ..
     } in rules::schedule()
     {
         let name = if key == "motion" {
@@ -161,10 +161,9 @@ fn table(lang: Lang, theme: &Theme) -> String {
         } else {
             t(&format!("authority.{key}"))
         };
-        let mut basis = reference.get(&lang).cloned().unwrap_or_default();
-        if uncertain {
-            basis = format!("{basis} ({})", t("initiative.uncertain"));
-        }
+        // A figure still to be checked against the Bulletin officiel is marked in
+        // `rules.toml` for editors, not on the public page.
+        let basis = reference.get(&lang).cloned().unwrap_or_default();
         let mut prev = None;
         for (below, n) in &tiers {
             let tier = tier_label(lang, theme, prev, *below);

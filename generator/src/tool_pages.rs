@@ -8,6 +8,7 @@ use crate::render::LangContext;
 use crate::site::Site;
 use crate::theme::error_chain;
 use musharaka_model::Lang;
+use musharaka_model::catalog::PageFrame;
 use musharaka_model::outcome::{
     Code, committee_page_url, confirm_page_url, join_page_url, propose_page_url, rejected_page_url,
     signature_page_url,
@@ -192,8 +193,27 @@ impl Site {
             .collect()
     }
 
-    /// Renders the root page that offers the languages.
-    pub(crate) fn render_root(&self) -> Result<String, String> {
+    /// The site's page in `lang` around the answers the functions write, its language links
+    /// to each language's home; `None` when the theme has no `answer.html`.
+    pub(crate) fn render_frame(&self, lang: Lang) -> Option<PageFrame> {
+        let lc = self.lang_context(lang);
+        let home = |l: Lang| page_url(l, "", INDEX);
+        let ctx = self.tool_context(&lc, home, String::new());
+        let html = self.render_tool("answer.html", &ctx).ok()?;
+        let (head, rest) = html.split_once("@@title@@")?;
+        let (top, bottom) = rest.split_once("@@main@@")?;
+        Some(PageFrame {
+            head: head.to_string(),
+            top: top.to_string(),
+            bottom: bottom.to_string(),
+            privacy_url: crate::links::resolve(self, lang, "@/privacy.md"),
+            terms_url: crate::links::resolve(self, lang, "@/terms.md"),
+        })
+    }
+
+    /// Renders the root page that offers the languages; with `not_found`, the site's top-level
+    /// 404 page, which says so in every language.
+    pub(crate) fn render_root(&self, not_found: bool) -> Result<String, String> {
         let first = self.config.languages[0].code;
         let lc = self.lang_context(first);
         let mut ctx = lc.base.clone();
@@ -210,10 +230,13 @@ impl Site {
                     "title": self.config.title.get(&l.code),
                     "description": self.config.description.get(&l.code),
                     "choose": self.theme.text(l.code, "root.choose"),
+                    "not_found": self.theme.text(l.code, "e404.title"),
+                    "not_found_text": self.theme.text(l.code, "e404.text"),
                 })
             })
             .collect();
         ctx.insert("offers", &offers);
+        ctx.insert("not_found", &not_found);
         ctx.insert("languages", &self.languages(None, first));
         self.theme
             .tera

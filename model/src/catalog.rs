@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// Version of the catalog schema, bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The whole catalog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +26,37 @@ pub struct Catalog {
     /// How long signers' personal data is kept, from `site.toml`.
     #[serde(default)]
     pub retention: crate::retention::Retention,
+    /// The site's own page in each language, around the answers the functions write as whole
+    /// pages (a form sent back with its errors, a receipt, a confirmation form).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub frames: std::collections::BTreeMap<crate::Lang, PageFrame>,
+}
+
+/// A page of the site with its title and its main content left out: what comes before the
+/// title, between the title and the main content, and after it. An answer is
+/// `head + title + top + main + bottom`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageFrame {
+    /// From the doctype to the title.
+    pub head: String,
+    /// From the title to the main content: the rest of the head, the site's header.
+    pub top: String,
+    /// From the main content to the end: the site's footer.
+    pub bottom: String,
+    /// The privacy notice, which a signature's consent links to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_url: Option<String>,
+    /// The terms of use and moderation, which a comment's consent links to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_url: Option<String>,
+}
+
+impl PageFrame {
+    /// The whole page titled `title` around `main` (both HTML).
+    pub fn page(&self, title: &str, main: &str) -> String {
+        [&self.head, title, &self.top, main, &self.bottom].concat()
+    }
 }
 
 /// One petition, motion or consultation. (Unknown fields are checked by [`Details`]: serde

@@ -68,8 +68,13 @@ pub fn format_day(lang: Lang, day: NaiveDate) -> String {
     format!("{first} {} {}", month_name(lang, day.month()), day.year())
 }
 
-/// An instant in `lang`, in its own offset: day, then hour and minute ("26 novembre 2026, 18:00").
+/// An instant in `lang`, in its own offset: day, then hour and minute ("26 novembre 2026, 18:00"),
+/// or the day alone at midnight.
 pub fn format_instant(lang: Lang, at: &DateTime<FixedOffset>) -> String {
+    if at.hour() == 0 && at.minute() == 0 {
+        // An opening or closing at midnight is a day: "00:00" would only puzzle.
+        return format_day(lang, at.date_naive());
+    }
     let sep = if lang == Lang::Ar { "، " } else { ", " };
     format!(
         "{}{sep}{:02}:{:02}",
@@ -102,5 +107,7 @@ mod tests {
     fn instants_keep_their_offset() {
         let at = DateTime::parse_from_rfc3339("2026-03-01T09:05:00+01:00").unwrap();
         assert_eq!(format_instant(Lang::Fr, &at), "1er mars 2026, 09:05");
+        let midnight = DateTime::parse_from_rfc3339("2026-03-01T00:00:00+01:00").unwrap();
+        assert_eq!(format_instant(Lang::Fr, &midnight), "1er mars 2026");
     }
 }

@@ -4,7 +4,7 @@
 use crate::Lang;
 
 /// The thousands separator of `lang`.
-fn separator(lang: Lang) -> &'static str {
+pub fn separator(lang: Lang) -> &'static str {
     match lang {
         Lang::Ar => ".",
         // Narrow no-break space (French typography), no-break space (CLDR zgh).

@@ -3,13 +3,34 @@
 (function () {
   'use strict';
 
+  // Thousands grouped as the page groups them.
+  function group(n, sep) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  }
+
   function setCount(box, count) {
     if (!box || !count) return;
     var total = box.querySelector('.count-total');
     if (total && count.text) total.textContent = count.text;
-    var bar = box.querySelector('.count-progress');
     var threshold = Number(box.getAttribute('data-threshold')) || 1;
-    if (bar) bar.value = Math.min(100, Math.floor((count.total * 100) / threshold));
+    var percent = Math.min(100, Math.floor((count.total * 100) / threshold));
+    var bar = box.querySelector('.count-progress');
+    if (bar) {
+      bar.value = percent;
+      bar.textContent = percent + ' %';
+    }
+    var shown = box.querySelector('.count-percent');
+    if (shown) shown.textContent = (box.getAttribute('data-percent') || '').replace('{percent}', percent);
+    var left = box.querySelector('.count-left');
+    var missing = Math.max(0, threshold - count.total);
+    if (left) {
+      left.textContent = missing
+        ? (box.getAttribute('data-left') || '').replace('{n}', group(missing, box.getAttribute('data-sep') || ' '))
+        : box.getAttribute('data-reached') || '';
+    }
+    // The count is now the live one: the build's date no longer applies.
+    var updated = box.parentNode.querySelector('.updated');
+    if (updated) updated.hidden = true;
   }
 
   // A new signature's receipt code, shown once: the signer keeps it to check or withdraw.
@@ -70,6 +91,58 @@
     if (next) next.focus();
   }
 
+  // The problems of a refused form: a summary at its top linking to each field (it takes the
+  // focus), and each message beside its field, which is marked invalid and described by it.
+  function clearErrors(form) {
+    form.querySelectorAll('.error-summary, .field-error').forEach(function (e) { e.remove(); });
+    form.querySelectorAll('[aria-invalid]').forEach(function (input) {
+      input.removeAttribute('aria-invalid');
+      var ids = (input.getAttribute('aria-describedby') || '').split(' ').filter(function (id) {
+        return id && !/-error$/.test(id);
+      });
+      if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+      else input.removeAttribute('aria-describedby');
+      var box = input.closest('.field, .check');
+      if (box) box.classList.remove('invalid');
+    });
+  }
+
+  function showErrors(form, answer) {
+    var summary = document.createElement('div');
+    summary.className = 'error-summary';
+    summary.setAttribute('data-code', answer.code);
+    summary.setAttribute('role', 'alert');
+    summary.tabIndex = -1;
+    var title = document.createElement('h2');
+    title.textContent = answer.errors_title || answer.message;
+    summary.appendChild(title);
+    var list = document.createElement('ul');
+    answer.errors.forEach(function (problem) {
+      var input = form.elements.namedItem(problem.field);
+      if (input && !input.id && input[0]) input = input[0];
+      var item = document.createElement('li');
+      var link = document.createElement(input && input.id ? 'a' : 'span');
+      if (input && input.id) link.href = '#' + input.id;
+      link.textContent = problem.message;
+      item.appendChild(link);
+      list.appendChild(item);
+      if (!input || !input.id) return;
+      var error = document.createElement('p');
+      error.className = 'field-error';
+      error.id = input.id + '-error';
+      error.textContent = problem.message;
+      input.parentNode.insertBefore(error, input);
+      input.setAttribute('aria-invalid', 'true');
+      var described = input.getAttribute('aria-describedby');
+      input.setAttribute('aria-describedby', (described ? described + ' ' : '') + error.id);
+      var box = input.closest('.field, .check');
+      if (box) box.classList.add('invalid');
+    });
+    summary.appendChild(list);
+    form.insertBefore(summary, form.firstChild);
+    return summary;
+  }
+
   function countBox(id) {
     return document.querySelector('[data-count-for="' + id + '"]');
   }
@@ -90,6 +163,8 @@
     // JSON: each letter travels as itself, not as 6 to 12 bytes of percent-encoding.
     var object = {};
     fields.forEach(function (value, name) { object[name] = value; });
+    // Where the focus goes once the answer is shown: the problems, else the result.
+    var focusAfter = null;
     fetch(form.action, {
       method: 'POST',
       headers: { 'Accept': 'application/json', 'Content-Type': 'application/json' },
@@ -105,12 +180,20 @@
         }
         var contest = form.querySelector('button.contest');
         if (contest) contest.hidden = answer.code !== 'cin-taken';
-        if (out) {
+        clearErrors(form);
+        if (answer.errors && answer.errors.length) {
+          if (out) {
+            out.textContent = '';
+            out.className = 'result';
+          }
+          focusAfter = showErrors(form, answer);
+        } else if (out) {
           out.textContent = answer.message;
           out.setAttribute('data-code', answer.code);
           out.className = 'result ' + (answer.ok ? 'ok' : 'error');
           if (answer.receipt) showReceipt(out, answer.receipt);
           if (answer.initiative) showInitiative(out, answer.initiative);
+          focusAfter = out;
         }
         var id = form.getAttribute('data-initiative');
         if (id && answer.count) setCount(countBox(id), answer.count);
@@ -120,10 +203,15 @@
         if (out) {
           out.textContent = form.getAttribute('data-failed') || '';
           out.className = 'result error';
+          focusAfter = out;
         }
       })
       .then(function () {
         if (button) button.disabled = false;
+        if (focusAfter) {
+          if (!focusAfter.hasAttribute('tabindex')) focusAfter.tabIndex = -1;
+          focusAfter.focus();
+        }
       });
   });
 

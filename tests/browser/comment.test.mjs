@@ -53,7 +53,7 @@ for (const js of [false, true]) {
   });
 }
 
-test('an empty comment is refused with a localized message', async () => {
+test('an empty comment is refused with a localized message beside its field', async () => {
   const consultation = find(env.portal, 'consultation', 'open');
   const context = await env.browser.newContext({ javaScriptEnabled: true });
   const page = await context.newPage();
@@ -62,10 +62,14 @@ test('an empty comment is refused with a localized message', async () => {
   await page.locator('#comment details summary').click();
   await form.locator('input[name=consent]').check();
   await form.locator('button[type=submit]').click();
-  const result = form.locator('.result[data-code]');
-  await result.waitFor();
-  assert.equal(await result.getAttribute('data-code'), 'missing-field');
-  assert.ok((await result.textContent()).includes(strings('fr').result['missing-field'].title));
+  const summary = form.locator('.error-summary[data-code]');
+  await summary.waitFor();
+  assert.equal(await summary.getAttribute('data-code'), 'missing-field');
+  const message = strings('fr').errors['missing-field'].replace('{field}', strings('fr').form.comment_text);
+  assert.equal(await summary.locator('a[href="#text-whole"]').textContent(), message);
+  assert.equal(await form.locator('#text-whole').getAttribute('aria-invalid'), 'true');
+  assert.equal(await form.locator('#text-whole-error').textContent(), message);
+  assert.ok(await summary.evaluate((e) => e === document.activeElement), 'the summary has the focus');
   await context.close();
 });
 

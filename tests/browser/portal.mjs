@@ -109,6 +109,19 @@ export function pagePath(entry, lang) {
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** The violations axe-core finds in `html` served as a page of the portal: for a page a signer
+ * got with JavaScript off (axe itself needs JavaScript). */
+export async function accessibilityOfHtml(env, html, name) {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const url = `${env.portal.url}/page-under-test`;
+  await page.route(url, (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
+  await page.goto(url);
+  const problems = await accessibilityProblems(page, name);
+  await context.close();
+  return problems;
+}
+
 /** The WCAG 2.1 A/AA violations axe-core finds on the open page, one line each. */
 export async function accessibilityProblems(page, name) {
   await page.evaluate(AXE);

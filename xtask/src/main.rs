@@ -18,6 +18,7 @@ fn main() {
         Some("bench") if args.get(1).map(String::as_str) == Some("signing") => {
             bench::signing_only()
         }
+        Some("bench") if args.get(1).map(String::as_str) == Some("pages") => bench::pages_only(),
         Some("bench") => bench::bench(),
         _ => {
             eprintln!("usage: cargo xtask <task>");
@@ -29,8 +30,9 @@ fn main() {
                 "  bench     measure builds, rebuilds, signing, Lambdas and pages; write BENCHMARKS.md"
             );
             eprintln!(
-                "  bench signing   only the signing surge, printed (BENCHMARKS.md untouched)"
+                "  bench signing   only the signing surge, printed (BENCHMARKS.md untouched)",
             );
+            eprintln!("  bench pages     only the page weights, printed (BENCHMARKS.md untouched)");
             std::process::exit(2);
         }
     };

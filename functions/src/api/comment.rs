@@ -1,9 +1,9 @@
 //! `POST /api/comment`: a comment on an open consultation, or one of its sections, stored
 //! pending moderation.
 
-use super::{ApiRoute, AppState, Form, Lambda, Outcome, refusal_code, store_failed};
+use super::{ApiRoute, AppState, Form, Lambda, Outcome, refusal_code, refused, store_failed};
 use crate::client::ClientAddr;
-use crate::form::{CommentForm, Fields};
+use crate::form::{CommentForm, Fields, Problems};
 use crate::store::{NewComment, Stored};
 use chrono::Utc;
 use musharaka_model::Lang;
@@ -30,7 +30,7 @@ impl Form for Comment {
     ) -> Outcome {
         let form = match CommentForm::from_fields(fields, state.settings.max_comment) {
             Ok(f) => f,
-            Err(code) => return code.into(),
+            Err(problems) => return refused_comment(state, fields, lang, &problems).await,
         };
         let with_subject = |code: Code| Outcome {
             subject: Some(form.consultation.clone()),
@@ -110,4 +110,25 @@ async fn flood(
         .store
         .allow(&everyone, now, 60, s.comments_per_minute)
         .await
+}
+
+/// The answer to a comment refused for `problems`: without JavaScript, the form again with the
+/// text kept, when the consultation is known.
+async fn refused_comment(
+    state: &AppState,
+    fields: &Fields,
+    lang: Lang,
+    problems: &Problems,
+) -> Outcome {
+    let id = fields.get("consultation").unwrap_or_default();
+    let entry = match state.entry(id).await {
+        Ok(Some(entry)) if !problems.fields.is_empty() => entry,
+        _ => return problems.code.into(),
+    };
+    let frame = state.frame(lang).await;
+    let page = crate::form_page::comment(lang, &entry, fields, problems, frame.as_deref());
+    Outcome {
+        subject: Some(entry.id.clone()),
+        ..refused(lang, problems, page)
+    }
 }

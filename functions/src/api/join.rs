@@ -2,7 +2,7 @@
 //! seat waits for the one-time code sent to their contact; whether their CIN already sits on
 //! the committee is told then, to the contact that proved it is theirs.
 
-use super::propose::seat_sent;
+use super::propose::{problems_of_person, seat_sent};
 use super::{ApiRoute, AppState, Form, Lambda, Outcome, store_failed, typed};
 use crate::client::ClientAddr;
 use crate::committee::{eligible, invited, sealed_seat};
@@ -37,7 +37,7 @@ impl Form for Join {
         };
         let person = match Person::from_fields(fields) {
             Ok(p) => p,
-            Err(code) => return code.into(),
+            Err(problems) => return problems_of_person(lang, &problems),
         };
         let stored = match state.store.proposal(&id).await {
             Ok(Some(p)) if p.confirmed => p,

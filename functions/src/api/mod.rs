@@ -6,7 +6,7 @@
 //! whose receipt code comes on a page of its own.
 
 use crate::client::ClientAddr;
-use crate::form::{BodyError, Fields};
+use crate::form::{BodyError, Fields, Problems};
 use crate::messages::{message, pick_lang};
 use crate::receipt;
 use crate::settings::Settings;
@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
 use chrono::Utc;
 use musharaka_model::Lang;
-use musharaka_model::catalog::{Entry, Refusal};
+use musharaka_model::catalog::{Entry, PageFrame, Refusal};
 use musharaka_model::outcome::Code;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -149,7 +149,9 @@ pub struct AppState {
     settings: Arc<Settings>,
     /// Catalog entries read recently (the store checks again, atomically, that an entry takes
     /// submissions; this only spares a read per submission).
-    entries: Arc<EntryCache>,
+    entries: Arc<Recent<Option<Entry>>>,
+    /// The site's page frames read recently, by language.
+    frames: Arc<Recent<Option<Arc<PageFrame>>>>,
 }
 
 impl AppState {
@@ -158,8 +160,25 @@ impl AppState {
         AppState {
             store,
             settings: Arc::new(settings),
-            entries: Arc::new(EntryCache::default()),
+            entries: Arc::default(),
+            frames: Arc::default(),
         }
+    }
+
+    /// The site's page in `lang` around the pages the functions write, when published.
+    async fn frame(&self, lang: Lang) -> Option<Arc<PageFrame>> {
+        if let Some(hit) = self.frames.get(lang.code()) {
+            return hit;
+        }
+        let frame = match self.store.frame(lang).await {
+            Ok(frame) => frame.map(Arc::new),
+            Err(e) => {
+                tracing::warn!(error = %e, "page frame unavailable");
+                return None;
+            }
+        };
+        self.frames.put(lang.code(), frame.clone());
+        frame
     }
 
     async fn entry(&self, id: &str) -> Result<Option<Entry>, StoreError> {
@@ -172,27 +191,32 @@ impl AppState {
     }
 }
 
-/// How long a read entry is reused.
+/// How long a read catalog item is reused.
 const ENTRY_TTL: Duration = Duration::from_secs(2);
 
-/// Catalog entries by id, each kept [`ENTRY_TTL`].
-#[derive(Default)]
-struct EntryCache(Mutex<HashMap<String, (Instant, Option<Entry>)>>);
+/// Catalog items by id, each kept [`ENTRY_TTL`].
+struct Recent<T>(Mutex<HashMap<String, (Instant, T)>>);
 
-impl EntryCache {
-    fn get(&self, id: &str) -> Option<Option<Entry>> {
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Recent(Mutex::default())
+    }
+}
+
+impl<T: Clone> Recent<T> {
+    fn get(&self, id: &str) -> Option<T> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.get(id)
             .filter(|(at, _)| at.elapsed() < ENTRY_TTL)
             .map(|(_, e)| e.clone())
     }
 
-    fn put(&self, id: &str, entry: Option<Entry>) {
+    fn put(&self, id: &str, item: T) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.clear();
         }
-        map.insert(id.to_string(), (Instant::now(), entry));
+        map.insert(id.to_string(), (Instant::now(), item));
     }
 }
 
@@ -321,6 +345,32 @@ fn store_failed(e: &StoreError) -> Outcome {
     Code::Unavailable.into()
 }
 
+/// The answer to a form refused for `problems`: with JavaScript, each field's message; without,
+/// `page`, the form again with what was typed and the problems shown.
+fn refused(lang: Lang, problems: &Problems, page: String) -> Outcome {
+    if problems.fields.is_empty() {
+        return problems.code.into();
+    }
+    let errors: Vec<serde_json::Value> = (problems.fields.iter())
+        .map(|(field, code)| {
+            serde_json::json!({
+                "field": field,
+                "message": crate::messages::field_error(lang, field, *code),
+            })
+        })
+        .collect();
+    let mut json = serde_json::Map::new();
+    json.insert("errors".into(), errors.into());
+    json.insert(
+        "errors_title".into(),
+        crate::messages::text(lang, "errors.title").into(),
+    );
+    Outcome {
+        view: Some(View { json, html: page }),
+        ..problems.code.into()
+    }
+}
+
 /// The field `name` of a form a person filled (not a robot), trimmed, which must not be empty.
 fn typed<'a>(fields: &'a Fields, name: &str) -> Result<&'a str, Code> {
     if fields.is_robot() {
@@ -398,7 +448,7 @@ async fn read_submission(
 /// Turns an outcome into the answer: JSON for scripts, a redirection for forms.
 fn respond(
     route: &str,
-    outcome: Outcome,
+    (outcome, page): (Outcome, Option<String>),
     lang: Lang,
     json: bool,
     started: Instant,
@@ -457,7 +507,7 @@ fn respond(
             });
         }
         (status, axum::Json(body)).into_response()
-    } else if let Some(page) = receipt_page(&outcome, lang) {
+    } else if let Some(page) = page {
         let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
         (status, html, page).into_response()
     } else {
@@ -531,7 +581,16 @@ async fn submit<F: Form>(
     let retry = outcome
         .retry_after
         .unwrap_or_else(|| retry_after(&state, outcome.code));
-    respond(F::NAME, outcome, lang, wants_json(&headers), started, retry)
+    let json = wants_json(&headers);
+    // Without JavaScript, an answer that is a page of its own comes in the site's page.
+    let page = match (!json).then(|| receipt_page(&outcome, lang)).flatten() {
+        Some(page) => Some(match state.frame(lang).await {
+            Some(frame) => crate::receipt::framed(page, &frame),
+            None => page,
+        }),
+        None => None,
+    };
+    respond(F::NAME, (outcome, page), lang, json, started, retry)
 }
 
 /// `POST` of the form `F`.

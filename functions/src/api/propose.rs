@@ -2,11 +2,11 @@
 //! agent. The proposal is stored as a draft nobody sees until the agent confirms the one-time
 //! code sent to their contact; the answer is the form to type it.
 
-use super::{ApiRoute, AppState, Form, Lambda, Outcome, View, store_failed};
+use super::{ApiRoute, AppState, Form, Lambda, Outcome, View, refused, store_failed};
 use crate::client::ClientAddr;
 use crate::committee::{eligible, sealed_seat};
 use crate::committee_page;
-use crate::form::{Fields, Person};
+use crate::form::{Fields, Person, Problems};
 use crate::proposal_form::{problem_text, read_target, read_text};
 use crate::settings::Settings;
 use crate::store::{Asked, NewMember};
@@ -36,7 +36,7 @@ impl Form for Propose {
     ) -> Outcome {
         let person = match Person::from_fields(fields) {
             Ok(p) => p,
-            Err(code) => return code.into(),
+            Err(problems) => return problems_of_person(lang, &problems),
         };
         let (kind, target, text_lang) = match read_target(fields) {
             Ok(t) => t,
@@ -100,6 +100,19 @@ pub(super) fn problems_outcome(
         }),
         ..code.into()
     }
+}
+
+/// The answer to a person's fields refused for `problems` (an agent proposing, a member
+/// joining): each field's message; without JavaScript, a page that lists them.
+pub(super) fn problems_of_person(lang: Lang, problems: &Problems) -> Outcome {
+    let words: Vec<String> = (problems.fields.iter())
+        .map(|(field, code)| crate::messages::field_error(lang, field, *code))
+        .collect();
+    refused(
+        lang,
+        problems,
+        committee_page::problems_page(lang, problems.code, &words),
+    )
 }
 
 /// The answer once the seat `member` of `person` waits for its code: the form to type it.

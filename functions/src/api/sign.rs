@@ -3,9 +3,12 @@
 //! the same answer, "a code was sent", whether or not its CIN already signed: that is told at
 //! confirmation, to the verified contact only.
 
-use super::{ApiRoute, AppState, ConfirmInfo, Form, Lambda, Outcome, refusal_code, store_failed};
+use super::{
+    ApiRoute, AppState, ConfirmInfo, Form, Lambda, Outcome, refusal_code, refused, store_failed,
+};
 use crate::client::ClientAddr;
 use crate::form::{Fields, SignForm};
+use crate::form_page;
 use crate::notify::{Body, Message};
 use crate::otp;
 use crate::store::{NewRequest, NewSignature, Outgoing, Requested};
@@ -13,7 +16,6 @@ use chrono::{DateTime, Duration, Utc};
 use musharaka_model::Lang;
 use musharaka_model::catalog::{Details, Entry};
 use musharaka_model::outcome::{Code, confirm_page_url};
-use musharaka_model::signer::{Attestation, attestations};
 use musharaka_model::signing::{CODE_MINUTES, PENDING_HOURS};
 
 /// `POST /api/sign`, on the `sign` Lambda.
@@ -30,22 +32,33 @@ impl Form for Sign {
         lang: Lang,
         client: &ClientAddr,
     ) -> Outcome {
-        let form = match SignForm::from_fields(fields) {
-            Ok(f) => f,
+        let initiative = match musharaka_model::signer::id_field(fields.get("initiative")) {
+            Ok(id) => id,
             Err(code) => return code.into(),
         };
         let with_subject = |code: Code| Outcome {
-            subject: Some(form.initiative.clone()),
+            subject: Some(initiative.clone()),
             ..code.into()
         };
-        let entry = match state.entry(&form.initiative).await {
+        let entry = match state.entry(&initiative).await {
             Ok(Some(e)) => e,
             Ok(None) => return with_subject(Code::NotFound),
             Err(e) => return store_failed(&e),
         };
-        if let Err(code) = eligible(&entry, &form) {
-            return with_subject(code);
-        }
+        let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
+            return with_subject(Code::WrongKind);
+        };
+        let form = match SignForm::from_fields(fields, &init.target) {
+            Ok(f) => f,
+            Err(problems) => {
+                let frame = state.frame(lang).await;
+                let page = form_page::sign(lang, &entry, fields, &problems, frame.as_deref());
+                return Outcome {
+                    subject: Some(initiative.clone()),
+                    ..refused(lang, &problems, page)
+                };
+            }
+        };
         let now = Utc::now();
         let reference = otp::new_reference();
         let Some((request, outgoing)) =
@@ -65,29 +78,6 @@ impl Form for Sign {
             Err(e) => store_failed(&e),
         }
     }
-}
-
-/// Whether the signer of `form` may sign `entry`: a petition or a motion, the attestations its
-/// authority requires ticked, and for a local council, a signer of its region.
-fn eligible(entry: &Entry, form: &SignForm) -> Result<(), Code> {
-    let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
-        return Err(Code::WrongKind);
-    };
-    for attestation in attestations(init.target.authority) {
-        let ticked = match attestation {
-            Attestation::Electoral => form.attest_electoral,
-            Attestation::Local => form.attest_local,
-        };
-        if !ticked {
-            return Err(Code::AttestationRequired);
-        }
-    }
-    if init.target.authority.is_local()
-        && init.target.region.as_deref() != Some(form.person.region.as_str())
-    {
-        return Err(Code::NotEligible);
-    }
-    Ok(())
 }
 
 /// The pending request of `form`, its personal data sealed, with the message that carries its

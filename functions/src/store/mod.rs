@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use musharaka_model::Lang;
 pub use musharaka_model::catalog::Count;
-use musharaka_model::catalog::{Catalog, Entry, Refusal};
+use musharaka_model::catalog::{Catalog, Entry, PageFrame, Refusal};
 use musharaka_model::moderation::{ModerationState, PublishedComment, RejectReason};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -363,6 +363,12 @@ pub enum StoreError {
     Invalid(String),
 }
 
+/// The key under which the store keeps the page frame of `lang`, beside the catalog's
+/// entries (an entry's id never starts with `~`).
+pub(crate) fn frame_id(lang: Lang) -> String {
+    format!("~frame-{}", lang.code())
+}
+
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -371,6 +377,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store: Send + Sync {
     /// The stored catalog entry `id`.
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>>;
+
+    /// The site's page in `lang` around the answers the functions write as whole pages, as
+    /// last published.
+    async fn frame(&self, lang: Lang) -> StoreResult<Option<PageFrame>>;
 
     /// Stores a signature in one atomic step: only if the initiative takes signatures at
     /// `now`, only if this signer has not signed, and counted with it.

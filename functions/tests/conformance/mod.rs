@@ -13,7 +13,7 @@ use musharaka_functions::store::{
     Action, AdminStore, NewComment, NewSignature, Receipted, Stored, Withdrawal,
 };
 use musharaka_model::catalog::{
-    Catalog, Consultation, Details, Entry, Initiative, Refusal, SCHEMA_VERSION,
+    Catalog, Consultation, Details, Entry, Initiative, PageFrame, Refusal, SCHEMA_VERSION,
 };
 use musharaka_model::state::{ConsultationState, InitiativeState};
 use musharaka_model::target::{Authority, Target};
@@ -94,6 +94,17 @@ pub(crate) fn catalog() -> Catalog {
             consultation("c-closed", ConsultationState::Closed),
         ],
         retention: Default::default(),
+        frames: [(
+            Lang::Fr,
+            PageFrame {
+                head: "<!doctype html><title>".into(),
+                top: "</title><header>Portail</header><main>".into(),
+                bottom: "</main><footer></footer>".into(),
+                privacy_url: Some("/fr/privacy/".into()),
+                terms_url: None,
+            },
+        )]
+        .into(),
     }
 }
 
@@ -132,6 +143,12 @@ pub(crate) async fn publish_then_read_back(store: Arc<dyn AdminStore>) {
         Some(&c.entries[0])
     );
     assert_eq!(store.entry("nope").await.unwrap(), None);
+    // The site's page frame in each language it was published in, apart from the entries.
+    assert_eq!(
+        store.frame(Lang::Fr).await.unwrap().as_ref(),
+        c.frames.get(&Lang::Fr)
+    );
+    assert_eq!(store.frame(Lang::Ar).await.unwrap(), None);
 }
 
 pub(crate) async fn a_signature_counts_once(store: Arc<dyn AdminStore>) {

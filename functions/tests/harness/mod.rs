@@ -107,6 +107,7 @@ pub(crate) fn catalog() -> Catalog {
             ),
         ],
         retention: Default::default(),
+        frames: Default::default(),
     }
 }
 

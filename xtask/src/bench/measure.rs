@@ -334,8 +334,8 @@ pub(super) fn cold_starts(root: &Path) -> Result<Vec<f64>> {
 
 /// Gzip sizes of pages, stylesheet and script.
 pub(super) struct Weights {
-    /// (page, html, css, js) in bytes after gzip.
-    pub pages: Vec<(String, u64, u64, u64)>,
+    /// (page, html, css, js, mark) in bytes after gzip.
+    pub pages: Vec<(String, u64, u64, u64, u64)>,
     /// The font's size.
     pub font: u64,
 }
@@ -361,8 +361,9 @@ pub(super) fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
     if !status.success() {
         bail!("build of the repository content failed");
     }
-    let css = gzip_size(&out.join("static/style.css"))?;
+    let css = gzip_size(&out.join("static/style.css"))? + gzip_size(&out.join("static/print.css"))?;
     let js = gzip_size(&out.join("static/musharaka.js"))?;
+    let mark = gzip_size(&out.join("static/mark.svg"))?;
     let catalog: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("catalog.json"))?)?;
     let petition = catalog["entries"]
@@ -380,6 +381,7 @@ pub(super) fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
             gzip_size(&out.join(lang).join("index.html"))?,
             css,
             js,
+            mark,
         ));
         let url = petition["url"][lang].as_str().unwrap_or_default();
         let path = url
@@ -392,6 +394,7 @@ pub(super) fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
             gzip_size(&out.join(path).join("index.html"))?,
             css,
             js,
+            mark,
         ));
     }
     let font = std::fs::metadata(out.join("static/fonts/NotoSansTifinagh-Regular.woff2"))?.len();

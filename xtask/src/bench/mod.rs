@@ -40,6 +40,36 @@ pub(crate) fn signing_only() -> Result<()> {
     Ok(())
 }
 
+/// Weighs the pages alone and prints the table.
+pub(crate) fn pages_only() -> Result<()> {
+    let root = root();
+    build_release()?;
+    let weights = measure::page_weights(&root, &root.join("target/bench"))?;
+    for line in weight_lines(&weights) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// The page weight table.
+fn weight_lines(weights: &measure::Weights) -> Vec<String> {
+    let mut lines = vec![
+        "Bytes after gzip -9 of what a first visit downloads, the Tifinagh font apart: the page, \
+         the stylesheets (screen and print), the script, and the mark (icon and header)."
+            .to_string(),
+        String::new(),
+        "| page | HTML | CSS | JS | mark | total |".to_string(),
+        "|---|---|---|---|---|---|".to_string(),
+    ];
+    for (name, html, css, js, mark) in &weights.pages {
+        lines.push(format!(
+            "| {name} | {html} | {css} | {js} | {mark} | {} |",
+            html + css + js + mark
+        ));
+    }
+    lines
+}
+
 /// Runs of the signing surge.
 const SURGES: usize = 3;
 
@@ -179,18 +209,8 @@ pub(crate) fn bench() -> Result<()> {
 
     let _ = writeln!(report, "\n## Page weight\n");
     let weights = measure::page_weights(&root, &work)?;
-    let _ = writeln!(
-        report,
-        "Bytes after gzip -9 of what a first visit downloads, the Tifinagh font apart.\n"
-    );
-    let _ = writeln!(report, "| page | HTML | CSS | JS | total |");
-    let _ = writeln!(report, "|---|---|---|---|---|");
-    for (name, html, css, js) in &weights.pages {
-        let _ = writeln!(
-            report,
-            "| {name} | {html} | {css} | {js} | {} |",
-            html + css + js
-        );
+    for line in weight_lines(&weights) {
+        let _ = writeln!(report, "{line}");
     }
     let _ = writeln!(
         report,

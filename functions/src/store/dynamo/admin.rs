@@ -50,6 +50,13 @@ impl AdminStore for DynamoStore {
                     .map_err(unavailable)?;
             }
         }
+        for (lang, frame) in &catalog.frames {
+            let json =
+                serde_json::to_string(frame).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut item = entry_key(&crate::store::frame_id(*lang));
+            item.insert("json".into(), s(json));
+            self.put(item).await?;
+        }
         Ok(catalog.entries.len())
     }
     async fn pending_comments(

@@ -19,7 +19,8 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, Utc};
-use musharaka_model::catalog::{Details, Entry, Refusal};
+use musharaka_model::Lang;
+use musharaka_model::catalog::{Details, Entry, PageFrame, Refusal};
 use musharaka_model::moderation::{ModerationState, RejectReason};
 use musharaka_model::proposal::Proposal;
 use std::collections::{BTreeMap, HashMap};
@@ -535,6 +536,20 @@ fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<Opt
 }
 
 impl DynamoStore {
+    /// The JSON of the catalog item `id`, read as `T`.
+    async fn entry_json<T: serde::de::DeserializeOwned>(&self, id: &str) -> StoreResult<Option<T>> {
+        let Some(item) = self.get(entry_key(id)).await? else {
+            return Ok(None);
+        };
+        let json = item
+            .get("json")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StoreError::Invalid(format!("entry {id} has no json")))?;
+        serde_json::from_str(json)
+            .map(Some)
+            .map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
     /// The count of `initiative` just after a change to it; `None` when it cannot be read,
     /// which only leaves the count out of the answer.
     async fn count_after(&self, initiative: &str) -> Option<Count> {
@@ -578,16 +593,11 @@ impl DynamoStore {
 #[async_trait]
 impl Store for DynamoStore {
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
-        let Some(item) = self.get(entry_key(id)).await? else {
-            return Ok(None);
-        };
-        let json = item
-            .get("json")
-            .and_then(|v| v.as_s().ok())
-            .ok_or_else(|| StoreError::Invalid(format!("entry {id} has no json")))?;
-        serde_json::from_str(json)
-            .map(Some)
-            .map_err(|e| StoreError::Invalid(e.to_string()))
+        self.entry_json(id).await
+    }
+
+    async fn frame(&self, lang: Lang) -> StoreResult<Option<PageFrame>> {
+        self.entry_json(&crate::store::frame_id(lang)).await
     }
 
     async fn sign(&self, sig: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {

@@ -20,12 +20,14 @@ use std::collections::BTreeMap;
 #[async_trait]
 impl AdminStore for SqliteStore {
     async fn publish(&self, catalog: &Catalog) -> StoreResult<usize> {
-        let rows: Vec<(String, String)> = catalog
-            .entries
-            .iter()
+        let frames = (catalog.frames.iter())
+            .map(|(lang, f)| Ok((super::super::frame_id(*lang), serde_json::to_string(f)?)));
+        let rows: Vec<(String, String)> = (catalog.entries.iter())
             .map(|e| Ok((e.id.clone(), serde_json::to_string(e)?)))
+            .chain(frames)
             .collect::<Result<_, serde_json::Error>>()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let frames_n = catalog.frames.len();
         self.with(move |conn| {
             let tx = conn.savepoint().map_err(err)?;
             for (id, json) in &rows {
@@ -37,7 +39,7 @@ impl AdminStore for SqliteStore {
                 .map_err(err)?;
             }
             tx.commit().map_err(err)?;
-            Ok(rows.len())
+            Ok(rows.len() - frames_n)
         })
         .await
     }

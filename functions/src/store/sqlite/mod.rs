@@ -9,7 +9,8 @@ use super::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use musharaka_model::catalog::Entry;
+use musharaka_model::Lang;
+use musharaka_model::catalog::{Entry, PageFrame};
 use musharaka_model::moderation::RejectReason;
 use musharaka_model::proposal::Proposal;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -635,6 +636,14 @@ fn receipt_key(receipt: &str) -> Vec<u8> {
 }
 
 fn load_entry(conn: &Connection, id: &str) -> StoreResult<Option<Entry>> {
+    load_json(conn, id)
+}
+
+/// The JSON of the catalog item `id` (an entry, a page frame), read as `T`.
+fn load_json<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    id: &str,
+) -> StoreResult<Option<T>> {
     let json: Option<String> = conn
         .prepare_cached("SELECT json FROM entries WHERE id = ?1")
         .map_err(err)?
@@ -783,6 +792,11 @@ impl Store for SqliteStore {
     async fn entry(&self, id: &str) -> StoreResult<Option<Entry>> {
         let id = id.to_string();
         self.with(move |conn| load_entry(conn, &id)).await
+    }
+
+    async fn frame(&self, lang: Lang) -> StoreResult<Option<PageFrame>> {
+        let id = super::frame_id(lang);
+        self.with(move |conn| load_json(conn, &id)).await
     }
 
     async fn sign(&self, s: &NewSignature, now: DateTime<Utc>) -> StoreResult<Stored> {

@@ -1,0 +1,387 @@
+//! The forms a citizen without JavaScript gets back when something they typed must be
+//! corrected: what they typed in its place (in the answer's body, never in a URL), a summary of
+//! the problems at the top that links to each field and takes the focus, and each problem beside
+//! its field (`aria-invalid`, `aria-describedby`). The fields are those of the site's own forms
+//! (`site-theme/templates/partials/person-fields.html`, `comment-fields.html`), with the same
+//! names and ids, so that the script marks the same fields from the JSON answer.
+
+use crate::form::{Fields, Problems};
+use crate::messages::{field_error, text};
+use crate::receipt::bare_page;
+use musharaka_model::Lang;
+use musharaka_model::catalog::{Details, Entry, PageFrame};
+use musharaka_model::html::escape;
+use musharaka_model::lang::pick;
+use musharaka_model::region;
+use musharaka_model::signer::{Attestation, attestations};
+use musharaka_model::target::Authority;
+use std::fmt::Write;
+
+/// How a field is typed.
+enum Control {
+    /// One line: its `autocomplete`, its longest length, whether it is written left to right.
+    Line(&'static str, usize, bool),
+    /// Several lines: its `autocomplete` and its longest length.
+    Lines(&'static str, usize),
+    /// The list of regions.
+    Region,
+    /// A box to tick, labelled with its own sentence.
+    Tick(String),
+}
+
+/// One field of a form.
+struct Field {
+    name: &'static str,
+    control: Control,
+    required: bool,
+    /// The key of its help line, if it has one.
+    help: Option<&'static str>,
+}
+
+impl Field {
+    const fn line(name: &'static str, autocomplete: &'static str, max: usize) -> Field {
+        Field {
+            name,
+            control: Control::Line(autocomplete, max, false),
+            required: true,
+            help: None,
+        }
+    }
+}
+
+/// The writer of one form sent back: its language, what was typed and what is wrong.
+struct Page<'a> {
+    lang: Lang,
+    typed: &'a Fields,
+    problems: &'a Problems,
+    /// The title of what the form concerns.
+    title: String,
+    html: String,
+}
+
+impl<'a> Page<'a> {
+    /// The summary of `problems`, then the form posting to `/api/<route>` about `entry`, whose
+    /// id goes in the hidden field `id_field`.
+    fn begin(
+        (lang, typed, problems): (Lang, &'a Fields, &'a Problems),
+        entry: &Entry,
+        route: &str,
+        id_field: &str,
+    ) -> Page<'a> {
+        let title = pick(&entry.title, lang, &Lang::ALL).cloned();
+        let mut p = Page {
+            lang,
+            typed,
+            problems,
+            title: title.unwrap_or_default(),
+            html: String::new(),
+        };
+        p.summary();
+        p.start(route, id_field, &entry.id);
+        p
+    }
+
+    fn t(&self, key: &str) -> String {
+        escape(&text(self.lang, key))
+    }
+
+    fn value(&self, name: &str) -> String {
+        escape(self.typed.get(name).unwrap_or_default())
+    }
+
+    fn problem(&self, name: &str) -> Option<String> {
+        (self.problems.fields.iter())
+            .find(|(field, _)| *field == name)
+            .map(|(field, code)| escape(&field_error(self.lang, field, *code)))
+    }
+
+    /// The summary at the top: each problem, linking to its field.
+    fn summary(&mut self) {
+        let items: String = (self.problems.fields.iter())
+            .map(|(field, code)| {
+                format!(
+                    "<li><a href=\"#{field}\">{}</a></li>\n",
+                    escape(&field_error(self.lang, field, *code))
+                )
+            })
+            .collect();
+        let _ = write!(
+            self.html,
+            "<div class=\"error-summary\" id=\"error-summary\" role=\"alert\" tabindex=\"-1\" \
+             aria-labelledby=\"error-summary-title\" autofocus>\n\
+             <h2 id=\"error-summary-title\">{title}</h2>\n<p>{intro}</p>\n<ul>\n{items}</ul>\n</div>\n",
+            title = self.t("errors.title"),
+            intro = self.t("errors.intro"),
+        );
+    }
+
+    /// The form posting to `/api/<route>`, with the id of what it concerns in the hidden field
+    /// `id_field`, and its language.
+    fn start(&mut self, route: &str, id_field: &str, id: &str) {
+        let lang = self.lang.code();
+        let _ = writeln!(
+            self.html,
+            "<form method=\"post\" action=\"/api/{route}?lang={lang}\" class=\"{route}-form\">"
+        );
+        self.hidden(id_field, id);
+        self.hidden("lang", lang);
+    }
+
+    fn hidden(&mut self, name: &str, value: &str) {
+        let _ = writeln!(
+            self.html,
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            escape(value)
+        );
+    }
+
+    fn field(&mut self, f: &Field) {
+        let name = f.name;
+        let problem = self.problem(name);
+        let mut described: Vec<String> =
+            f.help.map(|_| format!("{name}-help")).into_iter().collect();
+        if problem.is_some() {
+            described.push(format!("{name}-error"));
+        }
+        let mut attrs = format!("id=\"{name}\" name=\"{name}\"");
+        if f.required {
+            attrs.push_str(" aria-required=\"true\"");
+        }
+        if problem.is_some() {
+            attrs.push_str(" aria-invalid=\"true\"");
+        }
+        if !described.is_empty() {
+            let _ = write!(attrs, " aria-describedby=\"{}\"", described.join(" "));
+        }
+        let error = problem
+            .map(|p| format!("<p class=\"field-error\" id=\"{name}-error\">{p}</p>\n"))
+            .unwrap_or_default();
+        let help = f
+            .help
+            .map(|key| format!("<p class=\"help\" id=\"{name}-help\">{}</p>\n", self.t(key)))
+            .unwrap_or_default();
+        let invalid = if error.is_empty() { "" } else { " invalid" };
+        if let Control::Tick(label) = &f.control {
+            let checked = if self.typed.checked(name) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                self.html,
+                "<div class=\"check{invalid}\">\n{error}<input type=\"checkbox\" {attrs}{checked}>\n\
+                 <label for=\"{name}\">{label}</label>\n</div>\n"
+            );
+            return;
+        }
+        let required = if f.required {
+            format!(" <span class=\"req\">({})</span>", self.t("form.required"))
+        } else {
+            String::new()
+        };
+        let label = match name {
+            "text" => self.t("form.comment_text"),
+            _ => self.t(&format!("form.{name}")),
+        };
+        let control = self.control(name, &f.control, &attrs);
+        let _ = write!(
+            self.html,
+            "<div class=\"field{invalid}\">\n<label for=\"{name}\">{label}{required}</label>\n\
+             {help}{error}{control}\n</div>\n"
+        );
+    }
+
+    fn control(&self, name: &str, control: &Control, attrs: &str) -> String {
+        let value = self.value(name);
+        match control {
+            Control::Line(autocomplete, max, ltr) => {
+                let dir = if *ltr {
+                    " dir=\"ltr\" spellcheck=\"false\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<input {attrs}{dir} autocomplete=\"{autocomplete}\" maxlength=\"{max}\" value=\"{value}\">"
+                )
+            }
+            Control::Lines(autocomplete, max) => format!(
+                "<textarea {attrs} rows=\"4\" autocomplete=\"{autocomplete}\" maxlength=\"{max}\">{value}</textarea>"
+            ),
+            Control::Region => {
+                let typed = self.typed.get(name).unwrap_or_default().trim();
+                let options: String = (region::all().iter())
+                    .map(|r| {
+                        let selected = if r.code.eq_ignore_ascii_case(typed) {
+                            " selected"
+                        } else {
+                            ""
+                        };
+                        let name = pick(&r.name, self.lang, &Lang::ALL).cloned();
+                        format!(
+                            "<option value=\"{}\"{selected}>{}</option>\n",
+                            r.code,
+                            escape(&name.unwrap_or_default())
+                        )
+                    })
+                    .collect();
+                format!(
+                    "<select {attrs}>\n<option value=\"\">{}</option>\n{options}</select>",
+                    self.t("form.choose_region")
+                )
+            }
+            Control::Tick(_) => String::new(),
+        }
+    }
+
+    /// The consent box, labelled by the string `sentence_key`, with a link to the notice at
+    /// `url` labelled by the string `link_key`.
+    fn consent(&mut self, sentence_key: &str, url: Option<&str>, link_key: &str) {
+        let link = url
+            .map(|url| format!(" <a href=\"{}\">{}</a>", escape(url), self.t(link_key)))
+            .unwrap_or_default();
+        self.field(&Field {
+            name: "consent",
+            control: Control::Tick(format!("{}{link}", self.t(sentence_key))),
+            required: true,
+            help: None,
+        });
+    }
+
+    /// The hidden field robots fill, and the button.
+    fn end(&mut self, submit: &str) {
+        let _ = write!(
+            self.html,
+            "<div class=\"hp\">\n<label for=\"website\">{}</label>\n\
+             <input id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">\n</div>\n\
+             <button type=\"submit\">{}</button>\n</form>\n",
+            self.t("form.honeypot"),
+            self.t(submit),
+        );
+    }
+
+    /// The whole page: the form's title (the string `key`) and what it concerns, above the
+    /// summary and the form.
+    fn finish(self, key: &str) -> String {
+        let heading = format!("{} · {}", text(self.lang, key), self.title);
+        let title = format!("{} {}", self.t("errors.prefix"), escape(&heading));
+        let main = format!(
+            "<div class=\"result-page error form-again\" data-code=\"{}\">\n<h1>{}</h1>\n{}</div>\n",
+            self.problems.code.as_str(),
+            escape(&heading),
+            self.html
+        );
+        bare_page(self.lang, &title, &main)
+    }
+}
+
+/// The signing form of `entry` in `lang` with what was `typed`, refused for `problems`.
+pub(crate) fn sign(
+    lang: Lang,
+    entry: &Entry,
+    typed: &Fields,
+    problems: &Problems,
+    frame: Option<&PageFrame>,
+) -> String {
+    let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
+        return String::new();
+    };
+    let target = &init.target;
+    let mut p = Page::begin((lang, typed, problems), entry, "sign", "initiative");
+    let mut fields = vec![
+        Field::line("first_name", "given-name", 100),
+        Field::line("family_name", "family-name", 100),
+        Field {
+            control: Control::Line("off", 12, true),
+            help: Some("form.cin_help"),
+            ..Field::line("cin", "", 0)
+        },
+        Field {
+            control: Control::Lines("street-address", 300),
+            ..Field::line("address", "", 0)
+        },
+        Field {
+            control: Control::Region,
+            ..Field::line("region", "", 0)
+        },
+        Field {
+            control: Control::Line("on", 254, true),
+            help: Some("form.contact_help"),
+            ..Field::line("contact", "", 0)
+        },
+    ];
+    if target.authority.is_local() {
+        fields.push(Field {
+            required: false,
+            ..Field::line("province", "off", 100)
+        });
+        if target.authority == Authority::Commune {
+            fields.push(Field {
+                required: false,
+                ..Field::line("commune", "off", 100)
+            });
+        }
+    }
+    for f in &fields {
+        p.field(f);
+    }
+    let territory = pick(&target.name, lang, &Lang::ALL)
+        .or_else(|| {
+            (target.region.as_deref())
+                .and_then(region::by_code)
+                .and_then(|r| pick(&r.name, lang, &Lang::ALL))
+        })
+        .cloned()
+        .unwrap_or_default();
+    let _ = write!(
+        p.html,
+        "<fieldset>\n<legend>{}</legend>\n",
+        p.t("form.attestations")
+    );
+    for a in attestations(target.authority) {
+        let key = match a {
+            Attestation::Electoral => "form.attest_electoral",
+            Attestation::Local => "form.attest_local",
+        };
+        let label = escape(&text(lang, key).replace("{territory}", &territory));
+        p.field(&Field {
+            name: a.field(),
+            control: Control::Tick(label),
+            required: true,
+            help: None,
+        });
+    }
+    let privacy = frame.and_then(|f| f.privacy_url.as_deref());
+    p.consent("form.consent", privacy, "form.privacy_link");
+    p.html.push_str("</fieldset>\n");
+    p.end("form.submit_sign");
+    p.finish("form.sign_title")
+}
+
+/// The comment form of `entry` (a consultation) in `lang` with what was `typed`, refused for
+/// `problems`: the same section, the text kept.
+pub(crate) fn comment(
+    lang: Lang,
+    entry: &Entry,
+    typed: &Fields,
+    problems: &Problems,
+    frame: Option<&PageFrame>,
+) -> String {
+    let mut p = Page::begin((lang, typed, problems), entry, "comment", "consultation");
+    if let Some(section) = typed.get("section").filter(|s| !s.trim().is_empty()) {
+        p.hidden("section", section);
+    }
+    p.field(&Field {
+        control: Control::Lines("off", 4000),
+        help: Some("form.comment_help"),
+        ..Field::line("text", "", 0)
+    });
+    p.field(&Field {
+        required: false,
+        help: Some("form.display_name_help"),
+        ..Field::line("display_name", "nickname", 80)
+    });
+    let terms = frame.and_then(|f| f.terms_url.as_deref());
+    p.consent("form.comment_consent", terms, "form.terms_link");
+    p.end("form.submit_comment");
+    p.finish("form.comment_title")
+}
