@@ -146,6 +146,21 @@ fn optional(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, C
     }
 }
 
+/// The fields of the signing form, in the order the page shows them.
+const SIGN_ORDER: [&str; 11] = [
+    "first_name",
+    "family_name",
+    "cin",
+    "address",
+    "region",
+    "contact",
+    "province",
+    "commune",
+    "attest_electoral",
+    "attest_local",
+    "consent",
+];
+
 /// Why a form was refused: the code of the answer, and each field's problem in the form's
 /// order (none when the refusal is not about a field: a robot, a bad hidden id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +191,16 @@ impl Problems {
             self.code = code;
         }
         self.fields.push((field, code));
+    }
+
+    /// Puts the problems in the order of the fields on the form (`order`), so that the summary
+    /// reads as the form does; the first one gives the code.
+    fn in_order(&mut self, order: &[&str]) {
+        let at = |field: &str| order.iter().position(|o| *o == field);
+        self.fields.sort_by_key(|(field, _)| at(field));
+        if let Some((_, code)) = self.fields.first() {
+            self.code = *code;
+        }
     }
 
     /// `value` if no field had a problem.
@@ -279,29 +304,34 @@ fn consent(f: &Fields, p: &mut Problems) {
 }
 
 impl SignForm {
-    /// Validates the fields of a signature of an initiative addressed to `target`: the person,
-    /// the attestations the authority requires, a local council's region, consent.
-    pub(crate) fn from_fields(f: &Fields, target: &Target) -> Result<SignForm, Problems> {
+    /// Validates the fields of a signature of the initiative `initiative` (an id already
+    /// checked), addressed to `target`: the person, a local council's region, the attestations
+    /// the authority requires, consent.
+    pub(crate) fn from_fields(
+        f: &Fields,
+        initiative: &str,
+        target: &Target,
+    ) -> Result<SignForm, Problems> {
         if f.is_robot() {
             return Err(Problems::whole(Code::BadRequest));
         }
-        let initiative = signer::id_field(f.get("initiative")).map_err(Problems::whole)?;
         let mut p = Problems::default();
         let person = Person::read(f, &mut p);
-        for attestation in attestations(target.authority) {
-            if !f.checked(attestation.field()) {
-                p.add(attestation.field(), Code::AttestationRequired);
-            }
-        }
         if let Ok(region) = region_field(f.get("region"))
             && target.authority.is_local()
             && target.region.as_deref() != Some(region.as_str())
         {
             p.add("region", Code::NotEligible);
         }
+        for attestation in attestations(target.authority) {
+            if !f.checked(attestation.field()) {
+                p.add(attestation.field(), Code::AttestationRequired);
+            }
+        }
         consent(f, &mut p);
+        p.in_order(&SIGN_ORDER);
         let form = person.map(|person| SignForm {
-            initiative,
+            initiative: initiative.to_string(),
             attest_electoral: f.checked("attest_electoral"),
             attest_local: f.checked("attest_local"),
             person,
@@ -373,7 +403,7 @@ mod tests {
 
     fn sign(body: &str) -> Result<SignForm, Code> {
         let fields = Fields::parse(Some(FORM), body.as_bytes()).unwrap();
-        SignForm::from_fields(&fields, &national()).map_err(|p| p.code)
+        SignForm::from_fields(&fields, "p-1", &national()).map_err(|p| p.code)
     }
 
     const OK: &str = "initiative=p-1&first_name=Amina&family_name=Alaoui&cin=ab%20123456&address=12+rue+X%2C+Rabat&region=ma-04&contact=06+12+34+56+78&attest_electoral=on&consent=on";
@@ -396,7 +426,7 @@ mod tests {
         let body = r#"{"initiative":"p-1","first_name":"أمينة","family_name":"العلوي","cin":"K45678","address":"الرباط","region":"MA-04","contact":"amina@example.ma","attest_electoral":true,"consent":true}"#;
         let f = Fields::parse(Some("application/json; charset=utf-8"), body.as_bytes()).unwrap();
         assert_eq!(
-            SignForm::from_fields(&f, &national())
+            SignForm::from_fields(&f, "p-1", &national())
                 .unwrap()
                 .person
                 .first_name,
@@ -445,7 +475,7 @@ mod tests {
     fn every_field_to_correct_is_named_in_the_form_order() {
         let body = "initiative=p-1&first_name=&family_name=Alaoui&cin=12345&address=Rabat&region=MA-04&contact=0522";
         let fields = Fields::parse(Some(FORM), body.as_bytes()).unwrap();
-        let problems = SignForm::from_fields(&fields, &national()).unwrap_err();
+        let problems = SignForm::from_fields(&fields, "p-1", &national()).unwrap_err();
         assert_eq!(problems.code, Code::MissingField);
         assert_eq!(
             problems.fields,

@@ -5,24 +5,26 @@
 //! (`site-theme/templates/partials/person-fields.html`, `comment-fields.html`), with the same
 //! names and ids, so that the script marks the same fields from the JSON answer.
 
+use crate::form::MAX_DISPLAY_NAME;
 use crate::form::{Fields, Problems};
 use crate::messages::{field_error, text};
 use crate::receipt::bare_page;
 use musharaka_model::Lang;
 use musharaka_model::catalog::{Details, Entry, PageFrame};
+use musharaka_model::contact::MAX_EMAIL;
 use musharaka_model::html::escape;
 use musharaka_model::lang::pick;
 use musharaka_model::region;
-use musharaka_model::signer::{Attestation, attestations};
+use musharaka_model::signer::{Attestation, MAX_ADDRESS, MAX_CIN, MAX_NAME, attestations};
 use musharaka_model::target::Authority;
 use std::fmt::Write;
 
-/// How a field is typed.
+/// How a field is typed, with the attributes the theme's partial gives it.
 enum Control {
-    /// One line: its `autocomplete`, its longest length, whether it is written left to right.
-    Line(&'static str, usize, bool),
-    /// Several lines: its `autocomplete` and its longest length.
-    Lines(&'static str, usize),
+    /// One line: its other attributes, its longest length.
+    Line(&'static str, usize),
+    /// Several lines: its other attributes, its longest length, its rows.
+    Lines(&'static str, usize, u8),
     /// The list of regions.
     Region,
     /// A box to tick, labelled with its own sentence.
@@ -39,10 +41,11 @@ struct Field {
 }
 
 impl Field {
-    const fn line(name: &'static str, autocomplete: &'static str, max: usize) -> Field {
+    /// A required field typed as `control`.
+    const fn new(name: &'static str, control: Control) -> Field {
         Field {
             name,
-            control: Control::Line(autocomplete, max, false),
+            control,
             required: true,
             help: None,
         }
@@ -107,7 +110,7 @@ impl<'a> Page<'a> {
             .collect();
         let _ = write!(
             self.html,
-            "<div class=\"error-summary\" id=\"error-summary\" role=\"alert\" tabindex=\"-1\" \
+            "<div class=\"error-summary\" id=\"error-summary\" tabindex=\"-1\" \
              aria-labelledby=\"error-summary-title\" autofocus>\n\
              <h2 id=\"error-summary-title\">{title}</h2>\n<p>{intro}</p>\n<ul>\n{items}</ul>\n</div>\n",
             title = self.t("errors.title"),
@@ -187,25 +190,18 @@ impl<'a> Page<'a> {
         let _ = write!(
             self.html,
             "<div class=\"field{invalid}\">\n<label for=\"{name}\">{label}{required}</label>\n\
-             {help}{error}{control}\n</div>\n"
+             {error}{control}\n{help}</div>\n"
         );
     }
 
     fn control(&self, name: &str, control: &Control, attrs: &str) -> String {
         let value = self.value(name);
         match control {
-            Control::Line(autocomplete, max, ltr) => {
-                let dir = if *ltr {
-                    " dir=\"ltr\" spellcheck=\"false\""
-                } else {
-                    ""
-                };
-                format!(
-                    "<input {attrs}{dir} autocomplete=\"{autocomplete}\" maxlength=\"{max}\" value=\"{value}\">"
-                )
+            Control::Line(attrs_more, max) => {
+                format!("<input {attrs}{attrs_more} maxlength=\"{max}\" value=\"{value}\">")
             }
-            Control::Lines(autocomplete, max) => format!(
-                "<textarea {attrs} rows=\"4\" autocomplete=\"{autocomplete}\" maxlength=\"{max}\">{value}</textarea>"
+            Control::Lines(attrs_more, max, rows) => format!(
+                "<textarea {attrs}{attrs_more} rows=\"{rows}\" maxlength=\"{max}\">{value}</textarea>"
             ),
             Control::Region => {
                 let typed = self.typed.get(name).unwrap_or_default().trim();
@@ -288,36 +284,46 @@ pub(crate) fn sign(
     let target = &init.target;
     let mut p = Page::begin((lang, typed, problems), entry, "sign", "initiative");
     let mut fields = vec![
-        Field::line("first_name", "given-name", 100),
-        Field::line("family_name", "family-name", 100),
+        Field::new(
+            "first_name",
+            Control::Line(" autocomplete=\"given-name\"", MAX_NAME),
+        ),
+        Field::new(
+            "family_name",
+            Control::Line(" autocomplete=\"family-name\"", MAX_NAME),
+        ),
         Field {
-            control: Control::Line("off", 12, true),
             help: Some("form.cin_help"),
-            ..Field::line("cin", "", 0)
+            ..Field::new(
+                "cin",
+                Control::Line(
+                    " dir=\"ltr\" autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\"",
+                    MAX_CIN,
+                ),
+            )
         },
+        Field::new(
+            "address",
+            Control::Lines(" autocomplete=\"street-address\"", MAX_ADDRESS, 2),
+        ),
+        Field::new("region", Control::Region),
         Field {
-            control: Control::Lines("street-address", 300),
-            ..Field::line("address", "", 0)
-        },
-        Field {
-            control: Control::Region,
-            ..Field::line("region", "", 0)
-        },
-        Field {
-            control: Control::Line("on", 254, true),
             help: Some("form.contact_help"),
-            ..Field::line("contact", "", 0)
+            ..Field::new(
+                "contact",
+                Control::Line(" dir=\"ltr\" spellcheck=\"false\"", MAX_EMAIL),
+            )
         },
     ];
     if target.authority.is_local() {
         fields.push(Field {
             required: false,
-            ..Field::line("province", "off", 100)
+            ..Field::new("province", Control::Line("", MAX_NAME))
         });
         if target.authority == Authority::Commune {
             fields.push(Field {
                 required: false,
-                ..Field::line("commune", "off", 100)
+                ..Field::new("commune", Control::Line("", MAX_NAME))
             });
         }
     }
@@ -358,10 +364,9 @@ pub(crate) fn sign(
 }
 
 /// The comment form of `entry` (a consultation) in `lang` with what was `typed`, refused for
-/// `problems`: the same section, the text kept.
+/// `problems`: the same section, the text kept; `max` is the longest text taken.
 pub(crate) fn comment(
-    lang: Lang,
-    entry: &Entry,
+    (lang, entry, max): (Lang, &Entry, usize),
     typed: &Fields,
     problems: &Problems,
     frame: Option<&PageFrame>,
@@ -371,14 +376,16 @@ pub(crate) fn comment(
         p.hidden("section", section);
     }
     p.field(&Field {
-        control: Control::Lines("off", 4000),
         help: Some("form.comment_help"),
-        ..Field::line("text", "", 0)
+        ..Field::new("text", Control::Lines("", max, 4))
     });
     p.field(&Field {
         required: false,
         help: Some("form.display_name_help"),
-        ..Field::line("display_name", "nickname", 80)
+        ..Field::new(
+            "display_name",
+            Control::Line(" autocomplete=\"nickname\"", MAX_DISPLAY_NAME),
+        )
     });
     let terms = frame.and_then(|f| f.terms_url.as_deref());
     p.consent("form.comment_consent", terms, "form.terms_link");

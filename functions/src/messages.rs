@@ -32,15 +32,15 @@ pub(crate) fn message(lang: Lang, code: Code) -> String {
 }
 
 /// The message beside the field `name` of a form whose problem is `code`: it names the field
-/// (its label on the form) and says what to do.
+/// (its short name in `[errors.field]`, else its label on the form) and says what to do.
 pub(crate) fn field_error(lang: Lang, name: &str, code: Code) -> String {
-    let label = match name {
-        "text" => text(lang, "form.comment_text"),
-        name => text(lang, &format!("form.{name}")),
-    };
-    match strings(lang).get(&format!("errors.{}", code.as_str())) {
-        Some(words) => words.replace("{field}", &label),
-        None => format!("{label} : {}", message(lang, code)),
+    let s = strings(lang);
+    let label = (s.get(&format!("errors.field.{name}")))
+        .or_else(|| s.get(&format!("form.{name}")))
+        .unwrap_or(name);
+    match s.get(&format!("errors.{}", code.as_str())) {
+        Some(words) => words.replace("{field}", label),
+        None => message(lang, code),
     }
 }
 

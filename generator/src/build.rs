@@ -296,6 +296,11 @@ impl Site {
         if self.theme.static_dir.is_dir() {
             staging.copy_dir(&self.theme.static_dir, "static")?;
         }
+        // Browsers and feed readers ask for the icon at the root whatever the pages link.
+        let icon = self.theme.static_dir.join("favicon.ico");
+        if icon.is_file() {
+            staging.write("favicon.ico", &std::fs::read(&icon)?)?;
+        }
         let files = staging.files();
         staging.commit()?;
         Ok(BuildReport {

@@ -23,17 +23,19 @@ fn availability(
     kind: &str,
 ) -> (bool, Option<String>) {
     let (opens, closes) = data;
-    let date = |d: &chrono::DateTime<chrono::FixedOffset>| {
+    let date = |d: &chrono::DateTime<chrono::FixedOffset>, format: fn(_, &_) -> String| {
         let offset = site.config.offset().unwrap_or_else(|_| *d.offset());
-        musharaka_model::date::format_instant(lang, &d.with_timezone(&offset))
+        format(lang, &d.with_timezone(&offset))
     };
     if site.now < *opens {
         let text = site.theme.text(lang, &format!("form.{kind}_opens_on"));
-        return (false, Some(text.replace("{date}", &date(opens))));
+        let day = date(opens, musharaka_model::date::format_start);
+        return (false, Some(text.replace("{date}", &day)));
     }
     if !accepting || site.now >= *closes {
         let text = site.theme.text(lang, &format!("form.{kind}_closed"));
-        return (false, Some(text.replace("{date}", &date(closes))));
+        let day = date(closes, musharaka_model::date::format_instant);
+        return (false, Some(text.replace("{date}", &day)));
     }
     (true, None)
 }
@@ -63,7 +65,7 @@ pub(crate) fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
         "text": site.theme.plural(lang, "count.signatures", c.total),
         "percent": percent,
         "regions": regions,
-        "left": (left > 0).then(|| site.theme.text(lang, "progress.left").replace("{n}", &number::format(lang, left))),
+        "left": (left > 0).then(|| site.theme.plural(lang, "progress.left", left)),
         "updated": site.theme.text(lang, "progress.updated")
             .replace("{date}", &musharaka_model::date::format_instant(lang, &now.fixed_offset())),
         "separator": number::separator(lang),

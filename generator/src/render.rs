@@ -98,9 +98,23 @@ impl Site {
     }
 
     fn show_instant(&self, lang: Lang, at: &DateTime<FixedOffset>) -> Value {
+        self.show_time(lang, at, date::format_instant)
+    }
+
+    /// When something opens: the day alone at midnight.
+    fn show_start(&self, lang: Lang, at: &DateTime<FixedOffset>) -> Value {
+        self.show_time(lang, at, date::format_start)
+    }
+
+    fn show_time(
+        &self,
+        lang: Lang,
+        at: &DateTime<FixedOffset>,
+        format: fn(Lang, &DateTime<FixedOffset>) -> String,
+    ) -> Value {
         let offset = self.config.offset().unwrap_or_else(|_| *at.offset());
         json!({
-            "text": date::format_instant(lang, &at.with_timezone(&offset)),
+            "text": format(lang, &at.with_timezone(&offset)),
             "iso": at.to_rfc3339(),
         })
     }
@@ -159,7 +173,7 @@ impl Site {
         };
         v["state"] = json!(d.state);
         v["state_label"] = json!(self.theme.text(lang, &format!("state.{}", d.state)));
-        v["opens"] = self.show_instant(lang, &d.opens);
+        v["opens"] = self.show_start(lang, &d.opens);
         v["closes"] = self.show_instant(lang, &d.closes);
         if let Data::Initiative(i) = &entry.data {
             v["id"] = json!(i.dated.id);

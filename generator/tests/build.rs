@@ -201,6 +201,16 @@ fn the_root_offers_every_language_without_redirecting() {
     }
     assert!(!root.contains("http-equiv=\"refresh\""));
     assert!(out.join("fr/404.html").is_file() && out.join("static/fonts/OFL.txt").is_file());
+    // The icon where browsers look for it, and the top-level 404 in every language.
+    assert_eq!(
+        std::fs::read(out.join("favicon.ico")).unwrap()[..4],
+        [0, 0, 1, 0]
+    );
+    let not_found = read(&out, "404.html");
+    for text in ["Page introuvable", "الصفحة غير موجودة", "ⵜⴰⵙⵏⴰ ⵓⵔ ⵜⵍⵍⵉ"]
+    {
+        assert!(not_found.contains(text), "{not_found}");
+    }
 }
 
 #[test]

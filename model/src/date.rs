@@ -68,13 +68,18 @@ pub fn format_day(lang: Lang, day: NaiveDate) -> String {
     format!("{first} {} {}", month_name(lang, day.month()), day.year())
 }
 
-/// An instant in `lang`, in its own offset: day, then hour and minute ("26 novembre 2026, 18:00"),
-/// or the day alone at midnight.
-pub fn format_instant(lang: Lang, at: &DateTime<FixedOffset>) -> String {
+/// When something starts, in `lang`: the day alone when it starts at midnight (an opening on
+/// "2 novembre 2026" needs no "00:00"), else as [`format_instant`]. (A closing at midnight keeps
+/// its hour: the day it names is already closed.)
+pub fn format_start(lang: Lang, at: &DateTime<FixedOffset>) -> String {
     if at.hour() == 0 && at.minute() == 0 {
-        // An opening or closing at midnight is a day: "00:00" would only puzzle.
         return format_day(lang, at.date_naive());
     }
+    format_instant(lang, at)
+}
+
+/// An instant in `lang`, in its own offset: day, then hour and minute ("26 novembre 2026, 18:00").
+pub fn format_instant(lang: Lang, at: &DateTime<FixedOffset>) -> String {
     let sep = if lang == Lang::Ar { "، " } else { ", " };
     format!(
         "{}{sep}{:02}:{:02}",
@@ -108,6 +113,8 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-03-01T09:05:00+01:00").unwrap();
         assert_eq!(format_instant(Lang::Fr, &at), "1er mars 2026, 09:05");
         let midnight = DateTime::parse_from_rfc3339("2026-03-01T00:00:00+01:00").unwrap();
-        assert_eq!(format_instant(Lang::Fr, &midnight), "1er mars 2026");
+        assert_eq!(format_start(Lang::Fr, &midnight), "1er mars 2026");
+        assert_eq!(format_instant(Lang::Fr, &midnight), "1er mars 2026, 00:00");
+        assert_eq!(format_start(Lang::Fr, &at), "1er mars 2026, 09:05");
     }
 }

@@ -9,6 +9,8 @@ use crate::target::Authority;
 pub const MAX_NAME: usize = 100;
 /// Longest address accepted.
 pub const MAX_ADDRESS: usize = 300;
+/// Longest CIN a form lets one type (two letters, six digits and a few spaces).
+pub const MAX_CIN: usize = 12;
 
 /// An eligibility statement a supporter ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,15 @@
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   }
 
+  // The form of a plural table (the page's UI strings) for `n`, with {n} written in.
+  function plural(box, name, n) {
+    var table = {};
+    try { table = JSON.parse(box.getAttribute(name) || '{}'); } catch (e) { return ''; }
+    var lang = box.getAttribute('data-lang') || document.documentElement.lang;
+    var form = table[new Intl.PluralRules(lang).select(n)] || table.other || '';
+    return form.replace('{n}', group(n, box.getAttribute('data-sep') || ' '));
+  }
+
   function setCount(box, count) {
     if (!box || !count) return;
     var total = box.querySelector('.count-total');
@@ -23,14 +32,26 @@
     if (shown) shown.textContent = (box.getAttribute('data-percent') || '').replace('{percent}', percent);
     var left = box.querySelector('.count-left');
     var missing = Math.max(0, threshold - count.total);
-    if (left) {
-      left.textContent = missing
-        ? (box.getAttribute('data-left') || '').replace('{n}', group(missing, box.getAttribute('data-sep') || ' '))
-        : box.getAttribute('data-reached') || '';
-    }
+    if (left) left.textContent = missing ? plural(box, 'data-left', missing) : box.getAttribute('data-reached') || '';
     // The count is now the live one: the build's date no longer applies.
     var updated = box.parentNode.querySelector('.updated');
     if (updated) updated.hidden = true;
+  }
+
+  // The days left to sign, counted now rather than when the page was built; once closed, no
+  // more invitation to sign.
+  function setDaysLeft(box) {
+    var closes = Date.parse(box.getAttribute('data-closes') || '');
+    var shown = box.querySelector('.days-left');
+    if (!shown || isNaN(closes)) return;
+    var days = Math.floor((closes - Date.now()) / 86400000);
+    if (closes <= Date.now()) {
+      shown.hidden = true;
+      var around = box.closest('.card, .standing');
+      if (around) around.querySelectorAll('.sign-cta, .card-action').forEach(function (e) { e.hidden = true; });
+      return;
+    }
+    shown.textContent = days > 0 ? plural(box, 'data-days', days) : box.getAttribute('data-last-day') || '';
   }
 
   // A new signature's receipt code, shown once: the signer keeps it to check or withdraw.
@@ -107,13 +128,18 @@
     });
   }
 
+  var summaries = 0;
+
   function showErrors(form, answer) {
     var summary = document.createElement('div');
+    // It takes the focus, which reads it out: no live region besides.
     summary.className = 'error-summary';
     summary.setAttribute('data-code', answer.code);
-    summary.setAttribute('role', 'alert');
     summary.tabIndex = -1;
     var title = document.createElement('h2');
+    summaries += 1;
+    title.id = 'errors-title-' + summaries;
+    summary.setAttribute('aria-labelledby', title.id);
     title.textContent = answer.errors_title || answer.message;
     summary.appendChild(title);
     var list = document.createElement('ul');
@@ -200,6 +226,7 @@
         if (answer.ok && form.hasAttribute('data-reset')) form.reset();
       })
       .catch(function () {
+        clearErrors(form);
         if (out) {
           out.textContent = form.getAttribute('data-failed') || '';
           out.className = 'result error';
@@ -217,10 +244,17 @@
 
   function refreshCounts() {
     var boxes = document.querySelectorAll('[data-count-for]');
+    boxes.forEach(setDaysLeft);
     if (!boxes.length) return;
-    var ids = [];
     var lang = boxes[0].getAttribute('data-lang') || document.documentElement.lang;
-    boxes.forEach(function (b) { ids.push(b.getAttribute('data-count-for')); });
+    var all = [];
+    boxes.forEach(function (b) { all.push(b); });
+    // The API answers at most 50 ids at a time.
+    for (var i = 0; i < all.length; i += 50) fetchCounts(all.slice(i, i + 50), lang);
+  }
+
+  function fetchCounts(boxes, lang) {
+    var ids = boxes.map(function (b) { return b.getAttribute('data-count-for'); });
     fetch('/api/counts?lang=' + encodeURIComponent(lang) + '&ids=' + ids.map(encodeURIComponent).join(','), {
       headers: { 'Accept': 'application/json' }
     })

@@ -65,7 +65,7 @@ test('an empty comment is refused with a localized message beside its field', as
   const summary = form.locator('.error-summary[data-code]');
   await summary.waitFor();
   assert.equal(await summary.getAttribute('data-code'), 'missing-field');
-  const message = strings('fr').errors['missing-field'].replace('{field}', strings('fr').form.comment_text);
+  const message = strings('fr').errors['missing-field'].replace('{field}', strings('fr').errors.field.text);
   assert.equal(await summary.locator('a[href="#text-whole"]').textContent(), message);
   assert.equal(await form.locator('#text-whole').getAttribute('aria-invalid'), 'true');
   assert.equal(await form.locator('#text-whole-error').textContent(), message);

@@ -120,13 +120,17 @@ async fn refused_comment(
     lang: Lang,
     problems: &Problems,
 ) -> Outcome {
-    let id = fields.get("consultation").unwrap_or_default();
-    let entry = match state.entry(id).await {
-        Ok(Some(entry)) if !problems.fields.is_empty() => entry,
-        _ => return problems.code.into(),
+    // Only a person's typing errors get their form back: not a robot, not a forged id.
+    let id = musharaka_model::signer::id_field(fields.get("consultation"));
+    let (false, Ok(id)) = (problems.fields.is_empty(), id) else {
+        return problems.code.into();
+    };
+    let Ok(Some(entry)) = state.entry(&id).await else {
+        return problems.code.into();
     };
     let frame = state.frame(lang).await;
-    let page = crate::form_page::comment(lang, &entry, fields, problems, frame.as_deref());
+    let max = state.settings.max_comment;
+    let page = crate::form_page::comment((lang, &entry, max), fields, problems, frame.as_deref());
     Outcome {
         subject: Some(entry.id.clone()),
         ..refused(lang, problems, page)

@@ -160,8 +160,8 @@ impl AppState {
         AppState {
             store,
             settings: Arc::new(settings),
-            entries: Arc::default(),
-            frames: Arc::default(),
+            entries: Arc::new(Recent::new(ENTRY_TTL)),
+            frames: Arc::new(Recent::new(FRAME_TTL)),
         }
     }
 
@@ -191,28 +191,37 @@ impl AppState {
     }
 }
 
-/// How long a read catalog item is reused.
+/// How long a read catalog entry is reused.
 const ENTRY_TTL: Duration = Duration::from_secs(2);
 
-/// Catalog items by id, each kept [`ENTRY_TTL`].
-struct Recent<T>(Mutex<HashMap<String, (Instant, T)>>);
+/// How long a read page frame is reused (it changes only when the site is published).
+const FRAME_TTL: Duration = Duration::from_secs(60);
 
-impl<T> Default for Recent<T> {
-    fn default() -> Self {
-        Recent(Mutex::default())
+/// Catalog items by id, each kept for a while.
+struct Recent<T> {
+    ttl: Duration,
+    items: Mutex<HashMap<String, (Instant, T)>>,
+}
+
+impl<T> Recent<T> {
+    fn new(ttl: Duration) -> Recent<T> {
+        Recent {
+            ttl,
+            items: Mutex::default(),
+        }
     }
 }
 
 impl<T: Clone> Recent<T> {
     fn get(&self, id: &str) -> Option<T> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.items.lock().unwrap_or_else(|e| e.into_inner());
         map.get(id)
-            .filter(|(at, _)| at.elapsed() < ENTRY_TTL)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
             .map(|(_, e)| e.clone())
     }
 
     fn put(&self, id: &str, item: T) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.items.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.clear();
         }

@@ -32,6 +32,9 @@ impl Form for Sign {
         lang: Lang,
         client: &ClientAddr,
     ) -> Outcome {
+        if fields.is_robot() {
+            return Code::BadRequest.into();
+        }
         let initiative = match musharaka_model::signer::id_field(fields.get("initiative")) {
             Ok(id) => id,
             Err(code) => return code.into(),
@@ -48,7 +51,7 @@ impl Form for Sign {
         let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
             return with_subject(Code::WrongKind);
         };
-        let form = match SignForm::from_fields(fields, &init.target) {
+        let form = match SignForm::from_fields(fields, &initiative, &init.target) {
             Ok(f) => f,
             Err(problems) => {
                 let frame = state.frame(lang).await;
