@@ -55,6 +55,19 @@ function assertProblems(shown, lang, where) {
   assert.ok(cin.message.startsWith(s.form.cin), `${where}: the CIN's message names its field: ${cin.message}`);
 }
 
+/** The controls of the signing form as a signer's browser sees them (what was typed and the
+ * marks of a problem apart): the form sent back must be the page's own form. */
+async function controls(page, form) {
+  return page.locator(form).evaluate((f) => [...f.elements].map((e) => ({
+    tag: e.tagName, type: e.type, name: e.name, id: e.id, maxLength: e.maxLength ?? null,
+    autocomplete: e.getAttribute('autocomplete'), autocapitalize: e.getAttribute('autocapitalize'),
+    dir: e.getAttribute('dir'), required: e.getAttribute('aria-required'),
+    help: (e.getAttribute('aria-describedby') ?? '').split(' ').filter((d) => d && !d.endsWith('-error')).join(' '),
+    label: e.id ? document.querySelector(`label[for="${e.id}"]`)?.textContent.trim() ?? null : null,
+    options: e.tagName === 'SELECT' ? [...e.options].map((o) => o.value).join(',') : null,
+  })));
+}
+
 /** Fills the form with a first name missing, a CIN too short and the consent not ticked. */
 async function fillWrongly(page) {
   await fillSigningForm(page, { cin: '12345' });
@@ -85,8 +98,11 @@ for (const lang of LANGS) {
     const context = await env.browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(env.portal.url + pagePath(petition, lang));
+    const ours = await controls(page, 'form[data-initiative]');
+    assert.ok(ours.length >= 12, `${ours.length} controls`);
     await fillWrongly(page);
     const [response] = await Promise.all([page.waitForNavigation(), page.click('form[data-initiative] button[type=submit]')]);
+    assert.deepEqual(await controls(page, 'main form'), ours, 'the form sent back is the page\'s form');
     assert.equal(response.status(), 422);
     assert.ok(!page.url().includes('12345'), 'what was typed is never in the URL');
     assert.equal(await page.getAttribute('html', 'lang'), lang);
