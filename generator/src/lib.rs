@@ -5,7 +5,8 @@
 //! The flow: [`Site::load`] reads and checks every file (`content`, `front_matter`, `data`,
 //! `site`), then [`Site::build`] runs the stages of `build` (each page through `render`, the
 //! tool pages, feeds, sitemap, catalog) into a staging folder swapped in at the end; `serve`
-//! re-renders what a save changed with [`Site::update`] and [`Site::write_partial`].
+//! re-renders what a save changed with [`Site::update`] and [`Site::write_partial`], and what
+//! new counts or the clock changed with [`Site::refresh`].
 
 mod build;
 mod catalog;
@@ -20,6 +21,7 @@ mod links;
 mod markdown;
 mod output;
 mod participation;
+mod refresh;
 mod render;
 mod shortcodes;
 mod site;

@@ -260,3 +260,32 @@ fn templates_render_as_in_their_snapshots() {
     }
     insta::assert_snapshot!("languages", read(&out, "index.html"));
 }
+
+#[test]
+fn new_counts_and_a_closing_render_again_the_pages_that_show_them() {
+    let dir = common::site_from(&[&common::fixtures().join("trilingual")]);
+    let out = dir.path().join("public");
+    let mut site = Site::load(dir.path(), None).unwrap();
+    site.now = now();
+    let mut anchors = site.build(&out, &|_, _| {}).unwrap().anchors;
+    let about = out.join("fr/about/index.html");
+    let written = std::fs::metadata(&about).unwrap().modified().unwrap();
+
+    let same = site.counts.clone();
+    assert_eq!(site.refresh(same, now(), &out, &mut anchors).unwrap(), 0);
+
+    let counts = serde_json::from_str(r#"{"p-water": {"total": 43, "regions": {"MA-07": 43}}}"#);
+    let n = site.refresh(counts.unwrap(), now(), &out, &mut anchors);
+    assert_eq!(n.unwrap(), 3, "the petition, its section and the home page");
+    assert!(read(&out, "ar/initiatives/water/index.html").contains("43 توقيعًا"));
+    assert!(read(&out, "fr/initiatives/index.html").contains("43 signatures"));
+    let unchanged = std::fs::metadata(&about).unwrap().modified().unwrap();
+    assert_eq!(unchanged, written, "a page without a count is left alone");
+
+    let closed = "2027-01-31T12:00:00Z".parse().unwrap();
+    let counts = site.counts.clone();
+    assert!(site.refresh(counts, closed, &out, &mut anchors).unwrap() >= 3);
+    let page = read(&out, "fr/initiatives/water/index.html");
+    assert!(!page.contains("action=\"/api/sign"), "no form once closed");
+    assert!(page.contains("43 signatures"));
+}

@@ -1,7 +1,8 @@
 //! `musharaka serve`: the whole portal on one machine. Builds the site, publishes its catalog
 //! into an embedded SQLite store under the data folder, and serves on 127.0.0.1 the static
 //! files and the same function routers that run on Lambda, under `/api/`. Rebuilds when a
-//! file under `content/` or `site-theme/` changes and reloads the open pages.
+//! file under `content/` or `site-theme/` changes and reloads the open pages; renders again,
+//! every second if needed, the pages whose counts, forms or days left changed.
 
 mod counts;
 mod files;
@@ -120,6 +121,19 @@ impl Builder {
         self.build().map(|()| None)
     }
 
+    /// Renders again the pages whose counts or clock changed since they were written; returns
+    /// how many documents.
+    fn refresh(&self) -> Result<usize> {
+        let mut guard = self.site.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((site, anchors)) = guard.as_mut() else {
+            return Ok(0);
+        };
+        let counts = self
+            .runtime
+            .block_on(self.store.counts(&site.initiative_ids()))?;
+        site.refresh(counts, chrono::Utc::now(), &self.out, anchors)
+    }
+
     fn publish(&self) -> Result<()> {
         let path = self.out.join("catalog.json");
         let text = std::fs::read_to_string(&path)?;
@@ -188,6 +202,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         eprintln!("{e:#}");
         eprintln!("fix the files above; the site is rebuilt when they change");
     }
+    keep_fresh(builder.clone());
     let (tx, rx) = watch::channel(0u64);
     let _watcher = watch_and_rebuild(builder, tx)?;
     let api = musharaka_functions::router(AppState::new(store, settings));
@@ -276,6 +291,25 @@ async fn wait_for_rebuild(
         let _ = tokio::time::timeout(Duration::from_secs(25), rx.changed()).await;
     }
     rx.borrow().to_string()
+}
+
+/// How often the pages are checked against the store's counts and the clock.
+const REFRESH_EVERY: Duration = Duration::from_secs(1);
+
+/// Keeps counts, forms and days left on the pages as the store and the clock have them, so
+/// that a reader without JavaScript sees a new signature on the next load. Open pages are not
+/// reloaded for it: a signer may be typing.
+fn keep_fresh(builder: Arc<Builder>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(REFRESH_EVERY);
+            match builder.refresh() {
+                Ok(0) => {}
+                Ok(n) => println!("rendered {n} pages again with new counts"),
+                Err(e) => eprintln!("cannot render the pages with new counts: {e:#}"),
+            }
+        }
+    });
 }
 
 /// Watches `content/` and `site-theme/`; after each burst of changes, rebuilds and bumps the

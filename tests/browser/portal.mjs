@@ -51,6 +51,7 @@ export async function startPortal() {
   const catalog = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8'));
   return {
     url, out, data, catalog,
+    log: () => log,
     stop: () => { child.kill(); },
   };
 }
