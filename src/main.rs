@@ -1,6 +1,8 @@
 //! `musharaka`: the command-line tool of the Musharaka portal. Parses arguments and hands
 //! over to the generator (`build`, `check`, `new`), the local server (`serve`) and the
-//! stores (`publish`, `moderate`, `export`, `purge`, `disputes`, `invalidate`, `signatures`).
+//! stores (`publish`, `moderate`, `export`, `purge`, `disputes`, `invalidate`, `signatures`),
+//! and the published site (`refresh`). Started by a Lambda runtime for a scheduled job, it runs
+//! that job instead (`cmd::jobs`).
 
 mod cmd;
 
@@ -149,6 +151,23 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Render again the published pages whose counts, forms or days left changed, write them
+    /// to the site's S3 bucket and invalidate them on its CloudFront distribution (what the
+    /// scheduled `refresh` Lambda does).
+    Refresh {
+        /// Folder holding `content/` and `site-theme/` as published.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// `dynamodb:TABLE` (or `sqlite:PATH`).
+        #[arg(long)]
+        store: String,
+        /// The bucket the site is published in.
+        #[arg(long)]
+        bucket: String,
+        /// The CloudFront distribution in front of it.
+        #[arg(long)]
+        distribution: Option<String>,
+    },
     /// Copy the embedded store into one file, while the portal keeps serving: a backup that
     /// opens alone (DynamoDB has its own: point-in-time recovery).
     Backup {
@@ -215,6 +234,12 @@ enum ExportWhat {
 }
 
 fn main() -> ExitCode {
+    if let Some(job) = cmd::jobs::lambda_job() {
+        return cmd::jobs::serve(&job).unwrap_or_else(|e| {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        });
+    }
     let cli = Cli::parse();
     configure_threads();
     let result = match cli.command {
@@ -276,6 +301,12 @@ fn main() -> ExitCode {
             operator,
             dry_run,
         } => cmd::purge::run(&store, &catalog, &operator, dry_run),
+        Command::Refresh {
+            root,
+            store,
+            bucket,
+            distribution,
+        } => cmd::refresh::run(&root, &store, &bucket, distribution.as_deref()),
     };
     match result {
         Ok(code) => code,

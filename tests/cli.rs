@@ -3,6 +3,10 @@
 
 #[path = "../generator/tests/common/mod.rs"]
 mod common;
+#[path = "support/keys.rs"]
+mod keys;
+
+use keys::local_keys;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -540,23 +544,6 @@ fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
             store.sign(&s, chrono::Utc::now()).await.unwrap();
         }
     });
-}
-
-/// A data folder with fresh local keys, and the keys.
-fn local_keys(site: &Path) -> (std::path::PathBuf, musharaka_functions::crypto::Secrets) {
-    use musharaka_functions::crypto::Secrets;
-    let data = site.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let (pepper, key) = Secrets::generate().unwrap();
-    std::fs::write(
-        data.join("secrets.toml"),
-        format!("pepper = \"{pepper}\"\ndata_key = \"{key}\"\n"),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    let private = std::fs::Permissions::from_mode(0o600);
-    std::fs::set_permissions(data.join("secrets.toml"), private).unwrap();
-    (data, Secrets::from_base64(&pepper, &key).unwrap())
 }
 
 /// Runs a query on a SQLite file and prints its rows, as Python shows them.

@@ -10,7 +10,7 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// What an AWS client needs from the environment.
-pub(crate) struct AwsEnv {
+pub struct AwsEnv {
     /// `AWS_REGION` (or `AWS_DEFAULT_REGION`, else eu-west-3).
     pub region: Region,
     /// From `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
@@ -21,7 +21,7 @@ pub(crate) struct AwsEnv {
 
 impl AwsEnv {
     /// Reads them, with `endpoint_var` (`AWS_ENDPOINT_URL_SES`…) for the endpoint.
-    pub(crate) fn read(endpoint_var: &str) -> anyhow::Result<AwsEnv> {
+    pub fn read(endpoint_var: &str) -> anyhow::Result<AwsEnv> {
         let region = var("AWS_REGION")
             .or_else(|| var("AWS_DEFAULT_REGION"))
             .unwrap_or_else(|| "eu-west-3".into());

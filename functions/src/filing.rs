@@ -72,16 +72,7 @@ pub fn title(entry: &Entry, initiative: &str) -> String {
         .unwrap_or_else(|| initiative.to_string())
 }
 
-/// A CSV cell: quoted, and prefixed with `'` when a spreadsheet would read it as a formula
-/// (even behind invisible characters or in fullwidth signs).
-pub fn csv_cell(value: &str) -> String {
-    let guarded = if musharaka_model::text::starts_formula(value) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
+pub use musharaka_model::text::csv_cell;
 
 /// The CSV file: a header line, then one line per signer, lines ending in CRLF.
 pub fn csv(rows: &[Row]) -> String {

@@ -3,7 +3,7 @@
 //! `musharaka serve`, and in tests; storage is DynamoDB or an embedded SQLite file.
 
 mod api;
-mod aws_env;
+pub mod aws_env;
 mod client;
 mod committee;
 mod committee_page;

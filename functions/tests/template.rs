@@ -88,8 +88,8 @@ fn no_statement_grants_a_wildcard_action_or_a_wildcard_resource_on_data() {
             );
             if actions.iter().any(|a| a.starts_with("dynamodb:")) {
                 assert!(
-                    r.starts_with("Table."),
-                    "{owner}: DynamoDB access beyond the table: {r}"
+                    r.starts_with("Table.") || r == "${Table.Arn}/index/gsi1",
+                    "{owner}: DynamoDB access beyond the table and its index: {r}"
                 );
             }
         }
@@ -337,8 +337,8 @@ fn every_function_runs_on_arm64_with_a_small_footprint() {
         .collect();
     assert_eq!(
         functions.len(),
-        musharaka_functions::Lambda::ALL.len() + 1,
-        "each Lambda and notify"
+        musharaka_functions::Lambda::ALL.len() + 3,
+        "each Lambda, notify, and the refresh and purge jobs"
     );
     for (name, f) in functions {
         let p = &f["Properties"];
@@ -467,4 +467,101 @@ fn each_function_is_routed_exactly_the_api_routes_it_serves() {
         served.sort();
         assert_eq!(routed, served, "the HTTP API routes of {name}");
     }
+}
+
+/// A function of the template by its resource name.
+fn function<'a>(t: &'a Value, name: &str) -> &'a Value {
+    &t["Resources"][name]
+}
+
+#[test]
+fn the_scheduled_jobs_refresh_the_pages_and_purge_with_only_what_they_need() {
+    let t = template();
+    for (name, job, schedule) in [
+        (
+            "RefreshFunction",
+            "refresh",
+            "rate(${RefreshMinutes} minutes)",
+        ),
+        ("PurgeFunction", "purge", "cron(0 3 * * ? *)"),
+    ] {
+        let f = function(&t, name);
+        assert_eq!(
+            f["Metadata"]["BuildProperties"]["Binary"].as_str(),
+            Some("musharaka")
+        );
+        assert_eq!(f["Properties"]["Handler"].as_str(), Some(job), "{name}");
+        let events: Vec<&Value> = f["Properties"]["Events"]
+            .as_mapping()
+            .unwrap()
+            .values()
+            .collect();
+        assert_eq!(events.len(), 1, "{name}: its schedule alone");
+        assert_eq!(events[0]["Type"].as_str(), Some("ScheduleV2"));
+        let expression = strings(&events[0]["Properties"]["ScheduleExpression"]);
+        assert_eq!(expression, [schedule], "{name}");
+        let env = &f["Properties"]["Environment"]["Variables"];
+        assert!(is_ref(&env["MUSHARAKA_BUCKET"], "SiteBucket"), "{name}");
+        for key in ["MUSHARAKA_PEPPER", "MUSHARAKA_DATA_KEY"] {
+            assert_eq!(env[key].as_str(), Some(""), "{name} holds no {key}");
+        }
+        assert_eq!(
+            f["Properties"]["ReservedConcurrentExecutions"].as_u64(),
+            Some(1)
+        );
+    }
+    let of = |owner: &str| -> Vec<(Vec<String>, Vec<String>)> {
+        (statements(&t).into_iter())
+            .filter(|(o, _)| o == owner)
+            .map(|(_, s)| (strings(&s["Action"]), strings(&s["Resource"])))
+            .collect()
+    };
+    // Refresh reads the table, writes only the bucket's objects, invalidates only this CDN.
+    for (actions, resources) in of("RefreshFunction") {
+        for a in &actions {
+            assert!(
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:Query",
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:ListBucket",
+                    "cloudfront:CreateInvalidation"
+                ]
+                .contains(&a.as_str()),
+                "refresh may not {a}"
+            );
+            if a == "s3:PutObject" {
+                assert_eq!(resources, ["${SiteBucket.Arn}/*"]);
+            }
+            if a.starts_with("cloudfront:") {
+                assert!(
+                    resources[0].ends_with(":distribution/${Distribution}"),
+                    "{resources:?}"
+                );
+            }
+        }
+    }
+    // Purge writes nothing to the bucket and reads only the published catalog there.
+    for (actions, resources) in of("PurgeFunction") {
+        for a in actions.iter().filter(|a| a.starts_with("s3:")) {
+            assert_eq!(a, "s3:GetObject");
+            assert_eq!(resources, ["${SiteBucket.Arn}/catalog.json"]);
+        }
+        assert!(
+            !actions
+                .iter()
+                .any(|a| a.contains("Scan") || a.contains("DeleteTable"))
+        );
+    }
+    // The CDN serves neither the sources the refresh renders from nor its state.
+    let denied: Vec<String> = (statements(&t).into_iter())
+        .filter(|(o, s)| o == "SiteBucketPolicy" && s["Effect"].as_str() == Some("Deny"))
+        .flat_map(|(_, s)| strings(&s["Resource"]))
+        .collect();
+    assert_eq!(
+        denied,
+        ["${SiteBucket.Arn}/_source/*", "${SiteBucket.Arn}/_jobs/*"]
+    );
 }

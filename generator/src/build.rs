@@ -1,7 +1,8 @@
-//! The build as named stages. For each language: the content pages, the 404 page, the tool
-//! pages (results, signature, confirmation) and the feed; then the language choice at the
-//! root, the sitemap and robots, the catalog; the static files last. Links are checked over
-//! everything written. The per-document step is shared with the incremental build.
+//! The build as named stages. For each language: the content pages, their search index, the
+//! 404 page, the tool pages (results, signature, confirmation, search) and the feed; then the
+//! language choice at the root, the sitemap and robots, the catalog; the static files last.
+//! Links are checked over everything written. The per-document step is shared with the
+//! incremental build.
 
 use crate::catalog::{self, Anchors};
 use crate::diagnostics::{Diagnostics, SiteErrors};
@@ -9,7 +10,7 @@ use crate::links::{LinkIndex, url_to_file};
 use crate::output::{Discard, Sink, Staging};
 use crate::render::{LangContext, PageError, RenderedPage};
 use crate::site::{Document, Site};
-use crate::{Severity, feed, sitemap};
+use crate::{Severity, feed, search, sitemap};
 use anyhow::Result;
 use musharaka_model::Lang;
 use musharaka_model::outcome::{self, Code};
@@ -33,6 +34,8 @@ pub struct BuildReport {
     pub warnings: Vec<String>,
     /// Time taken.
     pub elapsed: Duration,
+    /// Of which the search index took (its stage, in every language).
+    pub search: Duration,
     /// Section anchors of each consultation (for the catalog of later partial rebuilds).
     pub anchors: Anchors,
 }
@@ -44,13 +47,25 @@ struct Gathered {
     diags: Diagnostics,
     index: LinkIndex,
     anchors: Anchors,
+    /// What the search index keeps of the pages of the language being rendered.
+    entries: Vec<search::Entry>,
+    /// Time the search index took.
+    search: Duration,
 }
 
 impl Gathered {
-    /// Keeps a page written at `url` from `template`, or reports why it could not be.
-    fn tool_page(&mut self, url: String, template: &str, rendered: Result<(), String>) {
+    /// Writes a page rendered from `template` at `url` and keeps it for the link check, or
+    /// reports why it could not be rendered.
+    fn write_tool_page(
+        &mut self,
+        sink: &dyn Sink,
+        url: String,
+        template: &str,
+        rendered: Result<String, String>,
+    ) -> Result<()> {
         match rendered {
-            Ok(()) => {
+            Ok(html) => {
+                sink.write(&url_to_file(&url), html.as_bytes())?;
                 self.index.files.insert(url);
             }
             Err(e) => {
@@ -58,6 +73,7 @@ impl Gathered {
                 self.diags.error(Path::new(&file), None, e)
             }
         }
+        Ok(())
     }
 }
 
@@ -68,7 +84,7 @@ impl Site {
         &self,
         sink: &dyn Sink,
         progress: Progress,
-    ) -> Result<(Diagnostics, Anchors)> {
+    ) -> Result<(Diagnostics, Anchors, Duration)> {
         let mut g = Gathered::default();
         let done = AtomicUsize::new(0);
         let total = self.documents.len() * self.config.languages.len();
@@ -76,8 +92,10 @@ impl Site {
         for lang in self.config.langs() {
             let lc = self.lang_context(lang);
             self.render_documents(&lc, sink, &mut g, &step)?;
+            self.index_search(lang, sink, &mut g)?;
             self.render_not_found(&lc, sink, &mut g)?;
             self.render_tool_pages(&lc, sink, &mut g)?;
+            self.write_browse(&lc, sink, &mut g)?;
             let feed = self.write_feed(lang, sink)?;
             g.index.files.insert(feed);
         }
@@ -86,8 +104,11 @@ impl Site {
         self.render_sitemap_and_robots(sink, &mut g)?;
         self.write_catalog(&g.anchors, sink)?;
         g.index.files.insert("/catalog.json".to_string());
+        g.index
+            .files
+            .extend(self.write_open_data(&g.anchors, None, sink)?);
         g.index.check(self, &mut g.diags);
-        Ok((g.diags, g.anchors))
+        Ok((g.diags, g.anchors, g.search))
     }
 
     /// Renders `doc` in the language of `lc` and writes it into `sink`; the page comes back
@@ -106,6 +127,10 @@ impl Site {
             &url_to_file(&page.url),
             std::mem::take(&mut page.html).as_bytes(),
         )?;
+        if let Some(feed) = page.feed.take() {
+            let url = feed::entry_feed_url(&page.url);
+            sink.write(url.trim_start_matches('/'), feed.as_bytes())?;
+        }
         Ok(Ok(page))
     }
 
@@ -139,10 +164,22 @@ impl Site {
                     }
                     g.index.add_page(&page.url, &page.headings, &page.extra_ids);
                     catalog::note_anchors(&mut g.anchors, self, doc, lang, &page);
+                    let entry = self.search_entry(lang, doc, &page.url, page.text);
+                    g.entries.push(entry);
                 }
                 Err((line, e)) => g.diags.error(&src.file.rel, line, e),
             }
         }
+        Ok(())
+    }
+
+    /// Stage: the search index of one language, from the pages just rendered.
+    fn index_search(&self, lang: Lang, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
+        let start = Instant::now();
+        let entries = std::mem::take(&mut g.entries);
+        self.write_search_index(lang, &entries, sink)?;
+        drop(entries);
+        g.search += start.elapsed();
         Ok(())
     }
 
@@ -200,16 +237,22 @@ impl Site {
                 "rejected.html",
                 self.render_rejected(lc),
             ),
+            (
+                search::page_url(lang),
+                "search.html",
+                self.render_search(lc),
+            ),
         ];
         for (url, template, rendered) in results.chain(others) {
-            let written = match rendered {
-                Ok(html) => {
-                    sink.write(&url_to_file(&url), html.as_bytes())?;
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            };
-            g.tool_page(url, template, written);
+            g.write_tool_page(sink, url, template, rendered)?;
+        }
+        Ok(())
+    }
+
+    /// Stage: the lists of initiatives by state, authority and region in one language.
+    fn write_browse(&self, lc: &LangContext, sink: &dyn Sink, g: &mut Gathered) -> Result<()> {
+        for (url, rendered) in self.render_browse(lc) {
+            g.write_tool_page(sink, url, "browse.html", rendered)?;
         }
         Ok(())
     }
@@ -288,7 +331,7 @@ impl Site {
             return Err(SiteErrors(self.diags.clone()).into());
         }
         let staging = Staging::new(out)?;
-        let (diags, anchors) = self.render_into(&staging, progress)?;
+        let (diags, anchors, search) = self.render_into(&staging, progress)?;
         if diags.has_errors() {
             return Err(SiteErrors(diags).into());
         }
@@ -308,6 +351,7 @@ impl Site {
             files,
             warnings: self.warnings(&diags),
             elapsed: start.elapsed(),
+            search,
             anchors,
         })
     }

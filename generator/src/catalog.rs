@@ -35,6 +35,29 @@ pub(crate) fn note_anchors(
 }
 
 impl Site {
+    /// The section anchors of each consultation as `catalog` published them (for a partial
+    /// rebuild without the full build that found them).
+    pub fn anchors_from(&self, catalog: &Catalog) -> Anchors {
+        let mut anchors = Anchors::new();
+        for doc in self.documents.values() {
+            let Data::Consultation(c) = &doc.data else {
+                continue;
+            };
+            let published = catalog.entries.iter().find(|e| e.id == c.id);
+            if let Some(Details::Consultation(d)) = published.map(|e| &e.details) {
+                let by_lang = doc.sources.keys().map(|l| (*l, d.sections.clone()));
+                anchors.insert(doc.key.clone(), by_lang.collect());
+            }
+        }
+        anchors
+    }
+
+    /// Whether `catalog` is the one these sources build (with `anchors`): the same entries with
+    /// the same dates, states, thresholds, titles and URLs.
+    pub fn agrees_with(&self, catalog: &Catalog, anchors: &Anchors) -> bool {
+        self.catalog(anchors).entries == catalog.entries
+    }
+
     /// Writes `catalog.json` into `sink`.
     pub(crate) fn write_catalog(&self, anchors: &Anchors, sink: &dyn Sink) -> Result<()> {
         sink.write(
@@ -62,7 +85,11 @@ impl Site {
         }
     }
 
-    fn catalog_entry(&self, doc: &Document, anchors: &Anchors) -> Option<catalog::Entry> {
+    pub(crate) fn catalog_entry(
+        &self,
+        doc: &Document,
+        anchors: &Anchors,
+    ) -> Option<catalog::Entry> {
         let (id, details, opens, closes) = match &doc.data {
             Data::Initiative(i) => {
                 let d = &i.dated;

@@ -46,6 +46,28 @@ pub struct SiteConfig {
     /// The collection periods a citizen's proposal may ask for (`[proposals]`).
     #[serde(default)]
     pub proposals: musharaka_model::proposal_text::PeriodLimits,
+    /// The licence of the open data under `/data/` (`[open_data]`).
+    #[serde(default)]
+    pub open_data: OpenData,
+}
+
+/// The licence the open data is published under, named in every file.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenData {
+    /// Its name (`CC BY 4.0`).
+    pub licence: String,
+    /// Where its text is.
+    pub licence_url: String,
+}
+
+impl Default for OpenData {
+    fn default() -> Self {
+        OpenData {
+            licence: "CC BY 4.0".into(),
+            licence_url: "https://creativecommons.org/licenses/by/4.0/".into(),
+        }
+    }
 }
 
 fn default_offset() -> String {

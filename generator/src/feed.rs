@@ -1,6 +1,10 @@
-//! An Atom feed per language of petitions, motions and consultations, newest first.
+//! Atom feeds: one per language of petitions, motions and consultations, newest first; and
+//! one per petition or motion and language, of the steps of its history and the authority's
+//! answer, so that a citizen can follow one initiative.
 
+use crate::content::Source;
 use crate::links::page_url;
+use crate::render::PageError;
 use crate::site::{Document, Site};
 use crate::theme::escape_html as xml_escape;
 use chrono::{DateTime, FixedOffset};
@@ -56,4 +60,77 @@ pub(crate) fn atom(site: &Site, lang: Lang) -> String {
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// The feed of the page at `url` (a petition's or motion's), beside it.
+pub(crate) fn entry_feed_url(url: &str) -> String {
+    format!("{url}atom.xml")
+}
+
+impl Site {
+    /// The Atom feed in `lang` of the initiative whose page is `url` (root-relative), shown
+    /// from `src`: an entry per step of its history, and its answer once published.
+    pub(crate) fn initiative_feed(
+        &self,
+        src: &Source,
+        lang: Lang,
+        url: &str,
+    ) -> Result<String, PageError> {
+        let base = &self.config.base_url;
+        let page = format!("{base}{url}");
+        let self_url = format!("{base}{}", entry_feed_url(url));
+        let offset = self.config.offset().map_err(|e| (None, e.to_string()))?;
+        let at = |day: chrono::NaiveDate| {
+            day.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(offset).single())
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
+        };
+        let m = &src.parsed.meta;
+        let mut entries = Vec::new();
+        for h in &m.history {
+            let label = self.theme.text(lang, &format!("step.{}", h.step.as_str()));
+            let content = h.note.as_deref().map(|note| self.inline_md(lang, note));
+            let id = format!("{page}#history-{}-{}", h.date, h.step.as_str());
+            entries.push((at(h.date), id, format!("{page}#history"), label, content));
+        }
+        if let Some(d) = &m.decision {
+            let html = self.answer(src, lang, "decision", Some(d))?;
+            let label = self.theme.text(lang, "initiative.decision");
+            let content = html["html"].as_str().map(str::to_string);
+            let id = format!("{page}#decision");
+            entries.push((at(d.date), id.clone(), id, label, content));
+        }
+        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        let updated = entries.first().map_or_else(
+            || m.opens.map(|o| o.to_rfc3339()).unwrap_or_default(),
+            |e| e.0.clone(),
+        );
+        let mut out = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n  <author><name>{}</name></author>\n",
+            src.file.lang.code(),
+            xml_escape(&m.title),
+            xml_escape(&self_url),
+            xml_escape(&page),
+            xml_escape(&self_url),
+            xml_escape(&self.config.title.get(&lang).cloned().unwrap_or_default()),
+        );
+        for (when, id, link, title, content) in entries {
+            out.push_str(&format!(
+                "  <entry>\n    <title>{}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <id>{}</id>\n    <updated>{when}</updated>\n",
+                xml_escape(&title),
+                xml_escape(&link),
+                xml_escape(&id),
+            ));
+            if let Some(html) = content {
+                out.push_str(&format!(
+                    "    <content type=\"html\">{}</content>\n",
+                    xml_escape(&html)
+                ));
+            }
+            out.push_str("  </entry>\n");
+        }
+        out.push_str("</feed>\n");
+        Ok(out)
+    }
 }

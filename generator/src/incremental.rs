@@ -8,6 +8,7 @@ use crate::content::{self, INDEX, Source};
 use crate::data::Data;
 use crate::diagnostics::Diagnostics;
 use crate::front_matter::Kind;
+use crate::links::url_to_file;
 use crate::output::{InPlace, Memory, Sink};
 use crate::site::{Document, Site};
 use anyhow::Result;
@@ -76,8 +77,9 @@ impl Site {
         Some((keys, lists))
     }
 
-    /// Renders the entries of `keys` in every language, the feeds when `lists` changed, and the
-    /// catalog, and writes them into the built site at `out` only if all rendered (the set of
+    /// Renders the entries of `keys` in every language, the feeds when `lists` changed, the
+    /// lists by state, authority and region when an initiative is among them, the catalog and
+    /// the open data, and writes them into the built site at `out` only if all rendered (the set of
     /// pages is the same, so the sitemap is too). `anchors` (from the last build) is kept up to
     /// date.
     pub fn write_partial(
@@ -89,6 +91,10 @@ impl Site {
     ) -> Result<Diagnostics> {
         let rendered = Memory::default();
         let mut diags = Diagnostics::default();
+        // The lists by state, authority and region show what lists show, and counts.
+        let counted = lists
+            || (keys.iter().filter_map(|k| self.documents.get(k)))
+                .any(|d| matches!(d.data, Data::Initiative(_)));
         for lang in self.config.langs() {
             let lc = self.lang_context(lang);
             for doc in keys.iter().filter_map(|key| self.documents.get(key)) {
@@ -103,11 +109,22 @@ impl Site {
             if lists {
                 self.write_feed(lang, &rendered)?;
             }
+            if counted {
+                for (url, page) in self.render_browse(&lc) {
+                    match page {
+                        Ok(html) => rendered.write(&url_to_file(&url), html.as_bytes())?,
+                        Err(e) => {
+                            diags.error(Path::new("site-theme/templates/browse.html"), None, e)
+                        }
+                    }
+                }
+            }
         }
         if diags.has_errors() {
             return Ok(diags);
         }
         self.write_catalog(anchors, &rendered)?;
+        self.write_open_data(anchors, Some(keys), &rendered)?;
         let sink = InPlace::new(out);
         for (rel, bytes) in rendered.into_files() {
             sink.write(&rel, &bytes)?;

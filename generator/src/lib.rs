@@ -8,6 +8,7 @@
 //! re-renders what a save changed with [`Site::update`] and [`Site::write_partial`], and what
 //! new counts or the clock changed with [`Site::refresh`].
 
+mod browse;
 mod build;
 mod catalog;
 mod config;
@@ -19,10 +20,12 @@ mod front_matter;
 mod incremental;
 mod links;
 mod markdown;
+mod open_data;
 mod output;
 mod participation;
 mod refresh;
 mod render;
+mod search;
 mod shortcodes;
 mod site;
 mod sitemap;
@@ -31,7 +34,8 @@ mod tool_pages;
 
 pub use build::{BuildReport, Progress};
 pub use catalog::Anchors;
-pub use config::SiteConfig;
+pub use config::{OpenData, SiteConfig};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity, SiteErrors};
 pub use front_matter::Kind;
-pub use site::Site;
+pub use refresh::Fresh;
+pub use site::{Comments, Daily, Site};

@@ -34,6 +34,8 @@ pub(crate) struct Rendered {
     pub headings: Vec<Heading>,
     /// Links in order.
     pub links: Vec<Link>,
+    /// The plain text (words of every block, a space between blocks), for the search index.
+    pub text: String,
 }
 
 fn options() -> Options {
@@ -115,6 +117,7 @@ pub(crate) fn render_with(
             }
             e => e,
         };
+        collect_text(&event, &mut out.text);
         match (event, &mut heading) {
             (start @ Event::Start(Tag::Heading { .. }), None) => {
                 if let Some(html) = pending.take() {
@@ -139,6 +142,30 @@ pub(crate) fn render_with(
     }
     html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// Adds the words of `event` to `text`; the end of a block or a line adds a space.
+fn collect_text(event: &Event, text: &mut String) {
+    match event {
+        Event::Text(t) | Event::Code(t) => text.push_str(t),
+        Event::SoftBreak | Event::HardBreak => text.push(' '),
+        Event::End(end) if !is_inline(end) => text.push(' '),
+        _ => {}
+    }
+}
+
+/// Whether `end` closes an inline element (which does not separate words).
+fn is_inline(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
 }
 
 /// Writes a heading read in full (its start event and the events inside) with its id: the one
@@ -247,6 +274,22 @@ mod tests {
             r.html
         );
         assert_eq!(r.links[0].line, 12);
+    }
+
+    #[test]
+    fn keeps_the_plain_text_with_blocks_apart() {
+        let r = render(
+            "## Titre\n\nUn *mot*ici.\n\n- liste\n- `code`\n\n| a | b |\n|---|---|\n| c | d |\n",
+            1,
+            &none,
+        );
+        let words: Vec<&str> = r.text.split_whitespace().collect();
+        assert_eq!(
+            words,
+            [
+                "Titre", "Un", "motici.", "liste", "code", "a", "b", "c", "d"
+            ]
+        );
     }
 
     #[test]

@@ -193,17 +193,10 @@ pub(crate) fn proposal_form(site: &Site, lang: Lang) -> Value {
     use musharaka_model::committee::exclusions;
     use musharaka_model::state::InitiativeKind;
     let t = |key: &str| site.theme.text(lang, key);
-    let authorities: Vec<Value> = [
-        Authority::HeadOfGovernment,
-        Authority::HouseOfRepresentatives,
-        Authority::HouseOfCouncillors,
-        Authority::Region,
-        Authority::Province,
-        Authority::Commune,
-    ]
-    .iter()
-    .map(|a| json!({"code": a.as_str(), "name": t(&format!("authority.{}", a.as_str()))}))
-    .collect();
+    let authorities: Vec<Value> = Authority::ALL
+        .iter()
+        .map(|a| json!({"code": a.as_str(), "name": t(&format!("authority.{}", a.as_str()))}))
+        .collect();
     let petition: Vec<&str> = exclusions(InitiativeKind::Petition)
         .map(|e| e.id.as_str())
         .collect();

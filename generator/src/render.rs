@@ -31,6 +31,10 @@ pub(crate) struct RenderedPage {
     pub links: Vec<Link>,
     /// Ids the template adds to the page besides headings.
     pub extra_ids: Vec<String>,
+    /// The plain text of its Markdown, for the search index.
+    pub text: String,
+    /// A petition's or motion's own Atom feed, written beside the page.
+    pub feed: Option<String>,
 }
 
 /// Values the same for every page of one language, built once.
@@ -123,7 +127,7 @@ impl Site {
         json!({"text": date::format_day(lang, day), "iso": day.to_string()})
     }
 
-    fn inline_md(&self, lang: Lang, text: &str) -> String {
+    pub(crate) fn inline_md(&self, lang: Lang, text: &str) -> String {
         let r = markdown::render(text, 1, &|d| links::resolve(self, lang, d));
         let html = r.html.trim();
         html.strip_prefix("<p>")
@@ -133,7 +137,7 @@ impl Site {
     }
 
     /// An authority's decision or a consultation's report; a shortcode error is reported on the line of `key`.
-    fn answer(
+    pub(crate) fn answer(
         &self,
         src: &Source,
         lang: Lang,
@@ -265,12 +269,18 @@ impl Site {
             .tera
             .render(template, &ctx)
             .map_err(|e| (None, format!("template {template}: {}", error_chain(&e))))?;
+        let feed = match &doc.data {
+            Data::Initiative(_) => Some(self.initiative_feed(src, lang, &url)?),
+            _ => None,
+        };
         Ok(RenderedPage {
             url,
             html,
             headings: body.headings,
             links: if fallback { Vec::new() } else { body.links },
             extra_ids,
+            text: body.text,
+            feed,
         })
     }
 

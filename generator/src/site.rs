@@ -61,6 +61,12 @@ impl Document {
     }
 }
 
+/// Signatures of each complete day (in the site's offset), by initiative id.
+pub type Daily = BTreeMap<String, BTreeMap<chrono::NaiveDate, u64>>;
+
+/// Approved comments, by consultation id.
+pub type Comments = BTreeMap<String, Vec<musharaka_model::moderation::PublishedComment>>;
+
 /// The loaded site.
 pub struct Site {
     /// The folder holding `content/` and `site-theme/`.
@@ -77,8 +83,10 @@ pub struct Site {
     pub counts: BTreeMap<String, musharaka_model::catalog::Count>,
     /// The instant the pages are built for: whether a form is offered depends on it.
     pub now: DateTime<chrono::Utc>,
+    /// Signatures confirmed each complete day, by initiative id (open data).
+    pub daily: Daily,
     /// Approved comments by consultation id, shown under the sections they target.
-    pub comments: BTreeMap<String, Vec<musharaka_model::moderation::PublishedComment>>,
+    pub comments: Comments,
     /// Citizens' proposals the moderators rejected, listed publicly with their reasons.
     pub rejected: Vec<musharaka_model::proposal::Proposal>,
 }
@@ -122,6 +130,7 @@ impl Site {
             documents: BTreeMap::new(),
             diags,
             counts: BTreeMap::new(),
+            daily: BTreeMap::new(),
             now: chrono::Utc::now(),
             comments: BTreeMap::new(),
             rejected: Vec::new(),

@@ -1,5 +1,5 @@
 //! The pages that are not content: the result page of each outcome of a submission, the
-//! signature and confirmation pages, the 404 page of a language and the language choice at the
+//! signature, confirmation and search pages, the 404 page of a language and the language choice at the
 //! root.
 
 use crate::content::INDEX;
@@ -32,7 +32,7 @@ impl Site {
 
     /// The context of a page that is not content, at `url_of(lang)` in each language, titled
     /// `title`.
-    fn tool_context(
+    pub(crate) fn tool_context(
         &self,
         lc: &LangContext,
         url_of: impl Fn(Lang) -> String,
@@ -52,7 +52,11 @@ impl Site {
         ctx
     }
 
-    fn render_tool(&self, template: &str, ctx: &tera::Context) -> Result<String, String> {
+    pub(crate) fn render_tool(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+    ) -> Result<String, String> {
         self.theme
             .tera
             .render(template, ctx)
@@ -131,6 +135,21 @@ impl Site {
             }),
         );
         self.render_tool(&format!("{name}.html"), &ctx)
+    }
+
+    /// Renders the search page of `lang`: the form, and where its script shows the results;
+    /// without the script, the sections to browse instead.
+    pub(crate) fn render_search(&self, lc: &LangContext) -> Result<String, String> {
+        let title = self.theme.text(lc.lang(), "search.title");
+        let mut ctx = self.tool_context(lc, crate::search::page_url, title);
+        ctx.insert(
+            "search",
+            &json!({
+                "index": crate::search::page_url(lc.lang()),
+                "docs": self.documents.len(),
+            }),
+        );
+        self.render_tool("search.html", &ctx)
     }
 
     /// Renders the public list in `lang` of the proposals moderators rejected, with their

@@ -49,14 +49,18 @@ fn every_page_declares_its_language_and_direction() {
                     "{}: no {want}",
                     entry.path().display()
                 );
-                pages += 1;
+                // The lists by state, authority and region depend on the content.
+                if !entry.path().components().any(|c| c.as_os_str() == "browse") {
+                    pages += 1;
+                }
             }
         }
     }
     // 10 pages, a 404, the signature and confirmation pages, the pages to propose, join and
-    // open a committee, the rejected proposals, and a result page per outcome, per language.
+    // open a committee, the rejected proposals, the search page, and a result page per
+    // outcome, per language.
     let results = musharaka_model::outcome::Code::ALL.len();
-    assert_eq!(pages, 3 * (17 + results));
+    assert_eq!(pages, 3 * (18 + results));
 }
 
 #[test]
@@ -271,21 +275,202 @@ fn new_counts_and_a_closing_render_again_the_pages_that_show_them() {
     let about = out.join("fr/about/index.html");
     let written = std::fs::metadata(&about).unwrap().modified().unwrap();
 
-    let same = site.counts.clone();
-    assert_eq!(site.refresh(same, now(), &out, &mut anchors).unwrap(), 0);
+    let fresh = |counts: &str| musharaka_generator::Fresh {
+        counts: serde_json::from_str(counts).unwrap(),
+        ..Default::default()
+    };
+    assert_eq!(
+        site.refresh(fresh("{}"), now(), &out, &mut anchors)
+            .unwrap(),
+        0
+    );
 
-    let counts = serde_json::from_str(r#"{"p-water": {"total": 43, "regions": {"MA-07": 43}}}"#);
-    let n = site.refresh(counts.unwrap(), now(), &out, &mut anchors);
+    let counts = r#"{"p-water": {"total": 43, "regions": {"MA-07": 43}}}"#;
+    let n = site.refresh(fresh(counts), now(), &out, &mut anchors);
     assert_eq!(n.unwrap(), 3, "the petition, its section and the home page");
     assert!(read(&out, "ar/initiatives/water/index.html").contains("43 توقيعًا"));
     assert!(read(&out, "fr/initiatives/index.html").contains("43 signatures"));
+    let by_state = read(&out, "fr/browse/state/collecting/index.html");
+    assert!(by_state.contains("43 signatures"), "the lists by state too");
+    let data = read(&out, "data/p-water.json");
+    assert!(data.contains("\"signatures\": 43"), "and the open data");
     let unchanged = std::fs::metadata(&about).unwrap().modified().unwrap();
     assert_eq!(unchanged, written, "a page without a count is left alone");
 
+    // A new complete day of signatures is open data too.
+    let mut days = fresh(counts);
+    days.daily = Some(serde_json::from_str(r#"{"p-water": {"2026-11-25": 43}}"#).unwrap());
+    assert_eq!(site.refresh(days, now(), &out, &mut anchors).unwrap(), 3);
+    assert!(read(&out, "data/p-water.json").contains("\"2026-11-25\""));
+
     let closed = "2027-01-31T12:00:00Z".parse().unwrap();
-    let counts = site.counts.clone();
-    assert!(site.refresh(counts, closed, &out, &mut anchors).unwrap() >= 3);
+    assert!(
+        site.refresh(fresh(counts), closed, &out, &mut anchors)
+            .unwrap()
+            >= 3
+    );
     let page = read(&out, "fr/initiatives/water/index.html");
     assert!(!page.contains("action=\"/api/sign"), "no form once closed");
+    // A closed initiative is not rendered again as days pass.
+    let later = "2027-03-01T12:00:00Z".parse().unwrap();
+    assert_eq!(
+        site.refresh(fresh(counts), later, &out, &mut anchors)
+            .unwrap(),
+        0
+    );
     assert!(page.contains("43 signatures"));
+}
+
+/// The URLs, titles and languages of the pages whose terms begin with `prefix` (already a
+/// term: lowercase, accents folded), read from the index files as the search script reads them.
+fn found(out: &Path, lang: &str, prefix: &str) -> Vec<(String, String, String)> {
+    let key: String = prefix.chars().take(2).collect();
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    let shard: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&read(out, &format!("{lang}/search/t-{hex}.json"))).unwrap();
+    let mut docs = std::collections::BTreeSet::new();
+    for (term, postings) in shard.iter().filter(|(t, _)| t.starts_with(prefix)) {
+        let postings = postings.as_array().unwrap();
+        assert!(postings.len() % 2 == 0, "{term}: [doc, weight] pairs");
+        let mut doc = 0;
+        for pair in postings.chunks(2) {
+            doc += pair[0].as_u64().unwrap();
+            docs.insert(doc);
+        }
+    }
+    docs.into_iter()
+        .map(|d| {
+            let chunk: serde_json::Value =
+                serde_json::from_str(&read(out, &format!("{lang}/search/d-{}.json", d / 50)))
+                    .unwrap();
+            let row = &chunk[(d % 50) as usize];
+            let s = |i: usize| row[i].as_str().unwrap().to_string();
+            (s(0), s(1), s(4))
+        })
+        .collect()
+}
+
+#[test]
+fn the_search_index_finds_a_page_by_the_start_of_its_words_in_each_language() {
+    let (_dir, out) = trilingual();
+    // "Water for the douars." in the French text; the title weighs more than the text.
+    let water = (
+        "/fr/initiatives/water/".to_string(),
+        "Water fr".to_string(),
+        "fr".to_string(),
+    );
+    assert_eq!(found(&out, "fr", "douar"), std::slice::from_ref(&water));
+    assert_eq!(found(&out, "fr", "wat"), [water]);
+    // The page not translated into Tamazight is found in its Arabic text ("بالعربية"), under
+    // its Tamazight URL, with the language it is written in.
+    let about = found(&out, "zgh", "عربيه");
+    assert_eq!(about, [("/zgh/about/".into(), "حول".into(), "ar".into())]);
+    // The search page of each language, with its form, and its script; nothing else loads it.
+    for lang in ["ar", "zgh", "fr"] {
+        let html = read(&out, &format!("{lang}/search/index.html"));
+        assert!(
+            html.contains(&format!(
+                r#"<form role="search" action="/{lang}/search/" method="get">"#
+            )),
+            "{html}"
+        );
+        assert!(html.contains(r#"<script src="/static/search.js" defer></script>"#));
+        let home = read(&out, &format!("{lang}/index.html"));
+        assert!(home.contains(&format!(r#"href="/{lang}/search/""#)));
+        assert!(!home.contains("search.js"));
+    }
+    assert!(out.join("static/search.js").is_file());
+}
+
+#[test]
+fn initiatives_are_listed_by_state_authority_and_region_with_their_counts() {
+    let (_dir, out) = trilingual();
+    let index = read(&out, "fr/browse/index.html");
+    for link in [
+        "/fr/browse/state/collecting/",
+        "/fr/browse/authority/commune/",
+        "/fr/browse/region/ma-07/",
+        "/fr/browse/region/national/",
+    ] {
+        assert!(index.contains(&format!("href=\"{link}\"")), "{link}");
+    }
+    let empty = read(&out, "fr/browse/region/ma-01/index.html");
+    assert!(
+        empty.contains("Aucune pétition ni motion ici"),
+        "an empty group says so"
+    );
+    let commune = read(&out, "ar/browse/authority/commune/index.html");
+    assert!(commune.contains("42 توقيعًا") && commune.contains("/ar/initiatives/water/"));
+    let national = read(&out, "fr/browse/region/national/index.html");
+    assert!(
+        national.contains("/fr/initiatives/law/") && !national.contains("/fr/initiatives/water/")
+    );
+}
+
+#[test]
+fn open_data_lists_every_initiative_with_its_count_threshold_and_law() {
+    let (_dir, out) = trilingual();
+    let list: serde_json::Value =
+        serde_json::from_str(&read(&out, "data/initiatives.json")).unwrap();
+    assert_eq!(list["schema"], 1);
+    assert_eq!(list["licence"]["licence"], "CC BY 4.0");
+    let water = (list["initiatives"].as_array().unwrap().iter())
+        .find(|i| i["id"] == "p-water")
+        .unwrap();
+    assert_eq!(water["signatures"], 42);
+    assert_eq!(water["target"]["authority"], "commune");
+    let detail: serde_json::Value = serde_json::from_str(&read(&out, "data/p-water.json")).unwrap();
+    assert_eq!(detail["regions"]["MA-07"], 40);
+    assert!(
+        detail["threshold_reference"]["fr"]
+            .as_str()
+            .unwrap()
+            .contains("113.14")
+    );
+    let csv = read(&out, "data/initiatives.csv");
+    let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+    assert_eq!(lines.len(), 3, "a header and a line per initiative: {csv}");
+    assert!(lines[1..].iter().any(|l| l.starts_with("\"p-water\",\"petition\",\"collecting\",\"commune\",\"MA-07\"")));
+    for schema in ["common", "initiatives", "consultations", "entry"] {
+        let text = read(&out, &format!("data/schema/{schema}.schema.json"));
+        serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    }
+}
+
+#[test]
+fn each_initiative_can_be_followed_and_shared_without_a_third_party_script() {
+    let (_dir, out) = trilingual();
+    let feed = read(&out, "fr/initiatives/law/atom.xml");
+    assert!(
+        feed.contains("<id>https://example.ma/fr/initiatives/law/atom.xml</id>"),
+        "{feed}"
+    );
+    assert!(feed.contains("<updated>2025-09-01T00:00:00+01:00</updated>"));
+    assert!(
+        feed.contains("&lt;strong&gt;accepted&lt;/strong&gt;"),
+        "the answer: {feed}"
+    );
+    let water = read(&out, "ar/initiatives/water/atom.xml");
+    assert_eq!(water.matches("<entry>").count(), 1, "one step: {water}");
+
+    let page = read(&out, "fr/initiatives/law/index.html");
+    for tag in [
+        "<meta property=\"og:title\" content=\"Law fr\">",
+        "<meta property=\"og:url\" content=\"https://example.ma/fr/initiatives/law/\">",
+        "<meta property=\"og:locale\" content=\"fr_MA\">",
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">",
+        "href=\"/fr/initiatives/law/atom.xml\"",
+        "href=\"/data/m-law.json\"",
+        "https://wa.me/?text=Law%20fr%20https%3A//example.ma/fr/initiatives/law/",
+    ] {
+        assert!(page.contains(tag), "no {tag}");
+    }
+    let scripts: Vec<&str> = (page.split("<script").skip(1))
+        .map(|rest| rest.split('>').next().unwrap_or_default())
+        .collect();
+    assert!(!scripts.is_empty());
+    assert!(
+        scripts.iter().all(|s| s.contains("src=\"/static/")),
+        "only the site's own scripts: {scripts:?}"
+    );
 }

@@ -23,6 +23,16 @@ pub enum Authority {
 }
 
 impl Authority {
+    /// Every authority, national first.
+    pub const ALL: [Authority; 6] = [
+        Self::HeadOfGovernment,
+        Self::HouseOfRepresentatives,
+        Self::HouseOfCouncillors,
+        Self::Region,
+        Self::Province,
+        Self::Commune,
+    ];
+
     /// The kebab-case name used in front matter, the catalog and UI string keys.
     pub fn as_str(self) -> &'static str {
         match self {

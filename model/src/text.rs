@@ -118,6 +118,17 @@ pub fn starts_formula(value: &str) -> bool {
     )
 }
 
+/// A CSV cell: quoted, and prefixed with `'` when a spreadsheet would read it as a formula
+/// (even behind invisible characters or in fullwidth signs).
+pub fn csv_cell(value: &str) -> String {
+    let guarded = if starts_formula(value) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use musharaka_functions::store::AdminStore;
-use musharaka_generator::{BuildReport, Site};
+use musharaka_generator::{BuildReport, Comments, Daily, Site};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,25 +53,23 @@ pub(crate) fn write_site(site: &Site, out: &Path) -> Result<BuildReport> {
         })
         .collect();
     println!(
-        "built {} in {:.0?}: pages {}; {} files",
+        "built {} in {:.0?} (search index {:.0?}): pages {}; {} files",
         out.display(),
         report.elapsed,
+        report.search,
         per_lang.join(", "),
         report.files
     );
     Ok(report)
 }
 
-/// Fills the site with what a store knows: current counts, and the approved comments of every
-/// consultation, so pages show them without JavaScript.
+/// Fills the site with what a store knows: current counts (and by complete day, for the open
+/// data), the approved comments of every consultation, and the rejected proposals, so pages
+/// show them without JavaScript.
 pub(crate) async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> Result<()> {
     site.counts = store.counts(&site.initiative_ids()).await?;
-    site.comments.clear();
-    for id in site.consultation_ids() {
-        let approved = store.approved_comments(&id).await?;
-        site.comments
-            .insert(id, approved.iter().map(|c| c.published()).collect());
-    }
+    site.daily = daily_counts(site, store, &site.initiative_ids()).await?;
+    site.comments = approved_comments(site, store).await?;
     site.rejected.clear();
     let mut after: Option<String> = None;
     loop {
@@ -83,6 +82,55 @@ pub(crate) async fn load_from_store(site: &mut Site, store: &dyn AdminStore) -> 
         }
     }
     Ok(())
+}
+
+/// The signatures counted on each complete day before `site.now` (in the site's offset) of the
+/// initiatives `ids`.
+pub(crate) async fn daily_counts(
+    site: &Site,
+    store: &dyn AdminStore,
+    ids: &[String],
+) -> Result<Daily> {
+    let offset = site.config.offset()?;
+    let today = site.now.with_timezone(&offset).date_naive();
+    let mut daily = Daily::new();
+    for id in ids {
+        let metas = store.signature_meta(id).await?;
+        let counted = metas
+            .iter()
+            .filter(|s| s.state == "counted")
+            .map(|s| s.created);
+        daily.insert(id.clone(), count_days(counted, offset, today));
+    }
+    Ok(daily)
+}
+
+/// How many of the instants `created` (epoch seconds) fall on each day before `today`, in
+/// `offset`.
+fn count_days(
+    created: impl Iterator<Item = i64>,
+    offset: chrono::FixedOffset,
+    today: chrono::NaiveDate,
+) -> BTreeMap<chrono::NaiveDate, u64> {
+    let mut days = BTreeMap::new();
+    for at in created {
+        let day =
+            chrono::DateTime::from_timestamp(at, 0).map(|t| t.with_timezone(&offset).date_naive());
+        if let Some(day) = day.filter(|d| *d < today) {
+            *days.entry(day).or_insert(0) += 1;
+        }
+    }
+    days
+}
+
+/// The approved comments of every consultation of `site`.
+pub(crate) async fn approved_comments(site: &Site, store: &dyn AdminStore) -> Result<Comments> {
+    let mut comments = Comments::new();
+    for id in site.consultation_ids() {
+        let approved = store.approved_comments(&id).await?;
+        comments.insert(id, approved.iter().map(|c| c.published()).collect());
+    }
+    Ok(comments)
 }
 
 /// Runs `musharaka build`, with counts and comments from `store` when given.
@@ -104,4 +152,29 @@ pub(crate) fn run(
     }
     write_site(&site, &out_dir(root, out))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_days;
+    use chrono::{FixedOffset, NaiveDate};
+
+    #[test]
+    fn signatures_fall_on_the_day_of_the_site_s_offset_and_today_waits() {
+        let morocco = FixedOffset::east_opt(3600).unwrap();
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        let created = [
+            at("2026-11-28T22:59:59Z"), // 23:59:59 on the 28th in Morocco
+            at("2026-11-28T23:00:00Z"), // midnight: the 29th
+            at("2026-11-29T12:00:00Z"),
+            at("2026-11-30T08:00:00Z"), // today: not a complete day yet
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let days = count_days(created.into_iter(), morocco, today);
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(
+            days.into_iter().collect::<Vec<_>>(),
+            [(day(28), 1), (day(29), 2)]
+        );
+    }
 }

@@ -68,6 +68,7 @@ struct Builder {
     runtime: Handle,
     published: Mutex<Option<String>>,
     site: Mutex<Option<(Site, Anchors)>>,
+    building: Mutex<()>,
 }
 
 impl Builder {
@@ -79,8 +80,9 @@ impl Builder {
         site.now = chrono::Utc::now();
     }
 
-    /// A full build.
+    /// A full build (one at a time: the watcher and the refresh at midnight may both ask).
     fn build(&self) -> Result<()> {
+        let _one = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let mut site = Site::load(&self.root, Some(&self.base_url))?;
         self.counts(&mut site);
         let report = write_site(&site, &self.out)?;
@@ -122,16 +124,28 @@ impl Builder {
     }
 
     /// Renders again the pages whose counts or clock changed since they were written; returns
-    /// how many documents.
+    /// how many documents. A new day takes a full build (by-day counts, every "days left").
     fn refresh(&self) -> Result<usize> {
+        let now = chrono::Utc::now();
         let mut guard = self.site.lock().unwrap_or_else(|e| e.into_inner());
         let Some((site, anchors)) = guard.as_mut() else {
             return Ok(0);
         };
+        let offset = site.config.offset()?;
+        let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&offset).date_naive();
+        if day(site.now) != day(now) {
+            drop(guard);
+            self.build()?;
+            return Ok(0);
+        }
         let counts = self
             .runtime
             .block_on(self.store.counts(&site.initiative_ids()))?;
-        site.refresh(counts, chrono::Utc::now(), &self.out, anchors)
+        let fresh = musharaka_generator::Fresh {
+            counts,
+            ..Default::default()
+        };
+        site.refresh(fresh, now, &self.out, anchors)
     }
 
     fn publish(&self) -> Result<()> {
@@ -196,6 +210,7 @@ async fn serve(o: ServeOptions) -> Result<ExitCode> {
         runtime: Handle::current(),
         published: Mutex::new(None),
         site: Mutex::new(None),
+        building: Mutex::new(()),
     });
     let first = builder.clone();
     if let Err(e) = tokio::task::spawn_blocking(move || first.build()).await? {
@@ -296,6 +311,9 @@ async fn wait_for_rebuild(
 /// How often the pages are checked against the store's counts and the clock.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
 
+/// How long the refresh waits after a failure.
+const REFRESH_BACKOFF: Duration = Duration::from_secs(60);
+
 /// Keeps counts, forms and days left on the pages as the store and the clock have them, so
 /// that a reader without JavaScript sees a new signature on the next load. Open pages are not
 /// reloaded for it: a signer may be typing.
@@ -306,7 +324,11 @@ fn keep_fresh(builder: Arc<Builder>) {
             match builder.refresh() {
                 Ok(0) => {}
                 Ok(n) => println!("rendered {n} pages again with new counts"),
-                Err(e) => eprintln!("cannot render the pages with new counts: {e:#}"),
+                Err(e) => {
+                    eprintln!("cannot render the pages with new counts: {e:#}");
+                    // Said once a minute, not every second, while it lasts.
+                    std::thread::sleep(REFRESH_BACKOFF);
+                }
             }
         }
     });

@@ -32,6 +32,10 @@ function templates() {
     result: `/${lang}/result/signed/`,
     signature: `/${lang}/signature/`,
     confirm: `/${lang}/confirm/`,
+    search: `/${lang}/search/`,
+    browse: `/${lang}/browse/`,
+    'browse group': `/${lang}/browse/state/collecting/`,
+    'open data': `/${lang}/open-data/`,
     404: `/${lang}/no-such-page/`,
   });
 }

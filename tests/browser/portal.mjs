@@ -12,7 +12,8 @@ import { parse } from 'smol-toml';
 import assert from 'node:assert/strict';
 
 export const ROOT = resolve(process.env.MUSHARAKA_ROOT ?? join(import.meta.dirname, '..', '..'));
-const BIN = resolve(process.env.MUSHARAKA_BIN ?? join(ROOT, 'target', 'debug', 'musharaka'));
+/** The `musharaka` binary the tests run. */
+export const BIN = resolve(process.env.MUSHARAKA_BIN ?? join(ROOT, 'target', 'debug', 'musharaka'));
 export const LANGS = ['ar', 'zgh', 'fr'];
 export const DIRS = { ar: 'rtl', zgh: 'ltr', fr: 'ltr' };
 export const ARTIFACTS = join(ROOT, 'target', 'browser-artifacts');

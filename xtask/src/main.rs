@@ -19,6 +19,7 @@ fn main() {
             bench::signing_only()
         }
         Some("bench") if args.get(1).map(String::as_str) == Some("pages") => bench::pages_only(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("search") => bench::search_only(),
         Some("bench") => bench::bench(),
         _ => {
             eprintln!("usage: cargo xtask <task>");
@@ -27,12 +28,15 @@ fn main() {
                 "  package   build the Lambda binaries for arm64 with cargo-lambda and report their sizes"
             );
             eprintln!(
-                "  bench     measure builds, rebuilds, signing, Lambdas and pages; write BENCHMARKS.md"
+                "  bench     measure builds, rebuilds, signing, Lambdas, pages and search; write BENCHMARKS.md"
             );
             eprintln!(
                 "  bench signing   only the signing surge, printed (BENCHMARKS.md untouched)",
             );
             eprintln!("  bench pages     only the page weights, printed (BENCHMARKS.md untouched)");
+            eprintln!(
+                "  bench search    only the search index at 3 × 3,000 pages, printed (BENCHMARKS.md untouched)"
+            );
             std::process::exit(2);
         }
     };

@@ -119,7 +119,8 @@ fn timed(program: &Path, args: &[&str]) -> Result<(f64, f64)> {
     Ok((secs, kb / 1024.0))
 }
 
-fn release(name: &str) -> PathBuf {
+/// A release binary of the workspace.
+pub(super) fn release(name: &str) -> PathBuf {
     root().join("target/release").join(name)
 }
 
@@ -340,7 +341,8 @@ pub(super) struct Weights {
     pub font: u64,
 }
 
-fn gzip_size(path: &Path) -> Result<u64> {
+/// Bytes of `path` after `gzip -9`.
+pub(super) fn gzip_size(path: &Path) -> Result<u64> {
     let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output()?;
     Ok(out.stdout.len() as u64)
 }

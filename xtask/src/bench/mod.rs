@@ -3,6 +3,7 @@
 //! same run). Not part of the test suite: nothing here asserts a time.
 
 mod measure;
+mod search;
 mod signing;
 mod synthetic;
 
@@ -46,6 +47,19 @@ pub(crate) fn pages_only() -> Result<()> {
     build_release()?;
     let weights = measure::page_weights(&root, &root.join("target/bench"))?;
     for line in weight_lines(&weights) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Measures the search index alone on the synthetic site of 3 × 3,000 pages and prints it.
+pub(crate) fn search_only() -> Result<()> {
+    let root = root();
+    build_release()?;
+    let dir = root.join("target/bench/site-3000");
+    synthetic::write_sites(&dir, 3000)?;
+    let s = search::search(&root, &dir, RUNS)?;
+    for line in search::lines(&s, RUNS) {
         println!("{line}");
     }
     Ok(())
@@ -217,6 +231,13 @@ pub(crate) fn bench() -> Result<()> {
         "\nTifinagh font (WOFF2, already compressed): {} bytes.",
         weights.font
     );
+
+    let _ = writeln!(report, "\n## Search\n");
+    let s = search::search(&root, &work.join("site-3000"), RUNS)?;
+    for line in search::lines(&s, RUNS) {
+        eprintln!("{line}");
+        let _ = writeln!(report, "{line}");
+    }
 
     let _ = writeln!(report, "\n## DynamoDB key design under a surge\n");
     let _ = writeln!(report, "{}", include_str!("dynamodb.md"));

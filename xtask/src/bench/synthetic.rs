@@ -222,6 +222,8 @@ fn write_theme(ours: &Path) -> Result<()> {
         "join",
         "committee",
         "rejected",
+        "search",
+        "browse",
     ];
     for name in tools {
         write(
