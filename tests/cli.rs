@@ -501,6 +501,44 @@ fn build_with_a_store_shows_counts_and_approved_comments_without_javascript() {
     );
 }
 
+/// Signatures of `p-water` by CIN, each counted under its key (a region, or a province for a
+/// region council's petition), sealed as the functions seal them.
+fn sign_counted_under(
+    db: &Path,
+    secrets: &musharaka_functions::crypto::Secrets,
+    signers: &[(&str, &str)],
+) {
+    use musharaka_functions::personal::PersonalData;
+    use musharaka_functions::store::sqlite::SqliteStore;
+    use musharaka_functions::store::{NewSignature, Store};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(db).unwrap();
+        for (cin, key) in signers {
+            let signer = secrets.keyed_hash(&["p-water", cin]);
+            let data = PersonalData {
+                cin: cin.to_string(),
+                province: Some(key.to_string()),
+                region: "MA-08".into(),
+                ..PersonalData::default()
+            };
+            let s = NewSignature {
+                initiative: "p-water".into(),
+                receipt: format!("r-{signer}"),
+                sealed: data.seal(secrets, "p-water", &signer).unwrap(),
+                signer,
+                region: key.to_string(),
+                lang: musharaka_model::Lang::Fr,
+                expires: i64::MAX,
+                contact: format!("contact-{cin}"),
+                group: "email:example.ma".into(),
+                client: format!("client-{cin}"),
+            };
+            store.sign(&s, chrono::Utc::now()).await.unwrap();
+        }
+    });
+}
+
 /// Two signatures of `p-water`, sealed with `secrets` as the functions seal them.
 fn sign_two_signers(db: &Path, secrets: &musharaka_functions::crypto::Secrets) {
     use musharaka_functions::personal::PersonalData;
@@ -688,6 +726,55 @@ fn signatures_are_exported_for_filing_only_past_the_threshold_or_closed() {
         text(&missing)
     );
     assert!(!empty.exists() && !exports.join("p-water-signatures.csv").exists());
+}
+
+#[test]
+fn a_region_petition_over_its_total_is_not_exported_while_a_province_is_under_its_share() {
+    // p-water becomes a petition to the Draa-Tafilalet region council needing 4 signatures,
+    // at least 1 from each of its five provinces (a share of 5 % of 20, say).
+    let (site, out) = built_fixture();
+    let (data, secrets) = local_keys(site.path());
+    let db = data.join("m.sqlite3");
+    let spec = format!("sqlite:{}", db.display());
+    let catalog = out.join("catalog.json");
+    edit_catalog(&catalog, "p-water", |e| {
+        e["target"] = serde_json::json!({"authority": "region", "region": "MA-08"});
+        e["threshold"] = 4.into();
+        e["per_province"] = 1.into();
+    });
+    publish(&spec, &catalog);
+    // Six signatures, from Errachidia, Ouarzazate, Midelt and Tinghir: none from Zagora.
+    let keys = ["08.201", "08.201", "08.401", "08.363", "08.577", "08.577"];
+    let signers: Vec<(String, &str)> = (keys.iter().enumerate())
+        .map(|(i, key)| (format!("AB10000{i}"), *key))
+        .collect();
+    let signers: Vec<(&str, &str)> = signers.iter().map(|(c, k)| (c.as_str(), *k)).collect();
+    sign_counted_under(&db, &secrets, &signers);
+    let exports = site.path().join("exports");
+    let refused = export_water(&spec, &exports, &data);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused)
+            .contains("6 of the 4 signatures it needs, but fewer than 1 from Zagora (08.587): 0"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!exports.exists(), "a refused export wrote files");
+
+    // One signature from Zagora, and every province has its share: the list is filed, with
+    // each signer's province.
+    sign_counted_under(&db, &secrets, &[("AB200000", "08.587")]);
+    let done = export_water(&spec, &exports, &data);
+    assert!(done.status.success(), "{}", text(&done));
+    let csv = std::fs::read_to_string(exports.join("p-water-signatures.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("\"province\",\"commune\""),
+        "{csv}"
+    );
+    assert!(csv.contains("\"Zagora (08.587)\""), "{csv}");
 }
 
 #[test]

@@ -1,12 +1,15 @@
 //! The filing of an initiative's signatures, as the law requires it (family and first name,
-//! CIN, address, date of signature): when it is allowed, and the two documents it gives, a CSV
+//! CIN, address, date of signature, with the signer's province and commune where a local
+//! council's petition names them): when it is allowed, and the two documents it gives, a CSV
 //! file (guarded against spreadsheet formulas) and a printable HTML page.
 
 use crate::personal::PersonalData;
 use chrono::{DateTime, FixedOffset, Utc};
-use musharaka_model::catalog::{Entry, Initiative};
+use musharaka_model::catalog::{Count, Entry, Initiative};
 use musharaka_model::html::escape;
 use musharaka_model::state::InitiativeState;
+use musharaka_model::target::Authority;
+use musharaka_model::{Lang, Localized, geography};
 
 /// One signer as filed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +22,11 @@ pub struct Row {
     pub cin: String,
     /// Home address.
     pub address: String,
+    /// Prefecture or province: its French name and HCP code, `Al Haouz (07.041)`; empty when
+    /// not given.
+    pub province: String,
+    /// Commune: its French name and HCP code, `Asni (07.041.07.03)`; empty when not given.
+    pub commune: String,
     /// When the signer signed.
     pub signed_at: String,
 }
@@ -30,36 +38,89 @@ impl From<PersonalData> for Row {
             first_name: p.first_name,
             cin: p.cin,
             address: p.address,
+            province: unit(p.province, |code| {
+                geography::province(code).map(|u| &u.name)
+            }),
+            commune: unit(p.commune, |code| geography::commune(code).map(|u| &u.name)),
             signed_at: p.signed_at,
         }
     }
 }
 
-/// The signatures of an initiative still collecting below its threshold are not filed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A province or commune as filed: the French name of the unit whose HCP code is `value`,
+/// with the code (`Al Haouz (07.041)`); `value` as it is when it is no code `name_of` knows (an
+/// older record holds the name the signer typed); empty when not given.
+fn unit(value: Option<String>, name_of: fn(&str) -> Option<&'static Localized>) -> String {
+    let Some(value) = value else {
+        return String::new();
+    };
+    let code = value.trim();
+    match name_of(code) {
+        Some(name) => format!("{} ({code})", geography::name_in(name, Lang::Fr)),
+        None => value,
+    }
+}
+
+/// The signatures of an initiative still collecting short of what the law needs are not
+/// filed: its threshold, and for a region council's petition a share from each prefecture and
+/// province of the region.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BelowThreshold {
     /// Signatures counted.
     pub total: u64,
     /// Signatures needed.
     pub threshold: u64,
+    /// Signatures needed from each prefecture or province (region councils).
+    pub per_province: Option<u64>,
+    /// Each prefecture or province of the region with fewer than `per_province` signatures:
+    /// its HCP code and its count, in code order.
+    pub provinces: Vec<(String, u64)>,
 }
 
-/// Whether the signatures of `init` (closing at `closes`, `total` counted) may be filed at
-/// `now`: once the threshold is reached or the initiative no longer collects.
+/// Whether the signatures of `init` (closing at `closes`, with `count`) may be filed at
+/// `now`: once the threshold is reached, with, for a region council's petition, the share the
+/// law asks of each prefecture and province of the region; or once the initiative no longer
+/// collects.
 pub fn gate(
     init: &Initiative,
     closes: DateTime<FixedOffset>,
-    total: u64,
+    count: &Count,
     now: DateTime<Utc>,
 ) -> Result<(), BelowThreshold> {
     let collecting = init.state == InitiativeState::Collecting && now < closes;
-    if collecting && total < init.threshold {
+    if !collecting {
+        return Ok(());
+    }
+    let provinces = short_provinces(init, count);
+    if count.total < init.threshold || !provinces.is_empty() {
         return Err(BelowThreshold {
-            total,
+            total: count.total,
             threshold: init.threshold,
+            per_province: init.per_province,
+            provinces,
         });
     }
     Ok(())
+}
+
+/// The prefectures and provinces of a region council's region with fewer signatures in
+/// `count` than the law asks of each (`per_province`), with their counts; none for other
+/// initiatives.
+pub fn short_provinces(init: &Initiative, count: &Count) -> Vec<(String, u64)> {
+    let t = &init.target;
+    let (Some(needed), Authority::Region, Some(region)) =
+        (init.per_province, t.authority, t.region.as_deref())
+    else {
+        return Vec::new();
+    };
+    let (_, by_province) = geography::split_counts(&count.regions);
+    geography::provinces_of(region)
+        .map(|p| {
+            let n = by_province.get(&p.code).copied().unwrap_or(0);
+            (p.code.clone(), n)
+        })
+        .filter(|(_, n)| *n < needed)
+        .collect()
 }
 
 /// The title a filing shows: the entry's first title, else its id.
@@ -76,14 +137,17 @@ pub use musharaka_model::text::csv_cell;
 
 /// The CSV file: a header line, then one line per signer, lines ending in CRLF.
 pub fn csv(rows: &[Row]) -> String {
-    let mut csv =
-        String::from("\"family_name\",\"first_name\",\"cin\",\"address\",\"signed_at\"\r\n");
+    let mut csv = String::from(
+        "\"family_name\",\"first_name\",\"cin\",\"address\",\"province\",\"commune\",\"signed_at\"\r\n",
+    );
     for r in rows {
         let cells = [
             &r.family_name,
             &r.first_name,
             &r.cin,
             &r.address,
+            &r.province,
+            &r.commune,
             &r.signed_at,
         ];
         csv.push_str(
@@ -160,7 +224,7 @@ pub fn html(
     now: DateTime<Utc>,
 ) -> String {
     let mut html = format!(
-        "<!doctype html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:4px;text-align:start}}</style></head>\n<body>\n<h1>{t}</h1>\n<p>{initiative} · {n} signatures · {now}</p>\n{c}<table>\n<thead><tr><th>#</th><th>Nom / الاسم العائلي</th><th>Prénom / الاسم الشخصي</th><th>CIN / ب.و.ت</th><th>Adresse / العنوان</th><th>Date / التاريخ</th></tr></thead>\n<tbody>\n",
+        "<!doctype html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>{t}</title>\n<style>body{{font-family:sans-serif}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:4px;text-align:start}}</style></head>\n<body>\n<h1>{t}</h1>\n<p>{initiative} · {n} signatures · {now}</p>\n{c}<table>\n<thead><tr><th>#</th><th>Nom / الاسم العائلي</th><th>Prénom / الاسم الشخصي</th><th>CIN / ب.و.ت</th><th>Adresse / العنوان</th><th>Province ou préfecture / العمالة أو الإقليم</th><th>Commune / الجماعة</th><th>Date / التاريخ</th></tr></thead>\n<tbody>\n",
         t = escape(title),
         c = committee_html(committee),
         n = rows.len(),
@@ -168,12 +232,14 @@ pub fn html(
     );
     for (i, r) in rows.iter().enumerate() {
         html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             i + 1,
             escape(&r.family_name),
             escape(&r.first_name),
             escape(&r.cin),
             escape(&r.address),
+            escape(&r.province),
+            escape(&r.commune),
             escape(&r.signed_at)
         ));
     }
@@ -184,8 +250,9 @@ pub fn html(
 #[cfg(test)]
 mod tests {
     use super::{BelowThreshold, Row, csv, csv_cell, gate, html};
+    use crate::personal::PersonalData;
     use chrono::{DateTime, FixedOffset, Utc};
-    use musharaka_model::catalog::Initiative;
+    use musharaka_model::catalog::{Count, Initiative};
     use musharaka_model::state::InitiativeState;
 
     fn initiative(state: InitiativeState, threshold: u64) -> Initiative {
@@ -197,8 +264,28 @@ mod tests {
         .unwrap()
     }
 
+    /// The petition to the council of Drâa-Tafilalet (MA-08: Errachidia, Midelt, Ouarzazate,
+    /// Tinghir, Zagora), 20 signatures needed from each.
+    fn region_petition(threshold: u64) -> Initiative {
+        serde_json::from_value(serde_json::json!({
+            "target": { "authority": "region", "region": "MA-08" },
+            "threshold": threshold,
+            "per_province": 20,
+            "state": "collecting",
+        }))
+        .unwrap()
+    }
+
     fn at(text: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    /// A count of `total` signatures, kept under the keys `by_key`.
+    fn count(by_key: &[(&str, u64)]) -> Count {
+        Count {
+            total: by_key.iter().map(|(_, n)| n).sum(),
+            regions: by_key.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+        }
     }
 
     fn row(first_name: &str) -> Row {
@@ -207,6 +294,8 @@ mod tests {
             first_name: first_name.into(),
             cin: "AB123456".into(),
             address: "Asni".into(),
+            province: String::new(),
+            commune: String::new(),
             signed_at: "2026-11-26T12:00:00Z".into(),
         }
     }
@@ -217,17 +306,83 @@ mod tests {
         let now = at("2026-11-30T00:00:00Z").with_timezone(&Utc);
         let open = initiative(InitiativeState::Collecting, 3);
         assert_eq!(
-            gate(&open, closes, 2, now),
+            gate(&open, closes, &count(&[("MA-04", 2)]), now),
             Err(BelowThreshold {
                 total: 2,
-                threshold: 3
+                threshold: 3,
+                per_province: None,
+                provinces: Vec::new(),
             })
         );
-        assert_eq!(gate(&open, closes, 3, now), Ok(()), "threshold reached");
+        let three = count(&[("MA-04", 2), ("MA-07", 1)]);
+        assert_eq!(
+            gate(&open, closes, &three, now),
+            Ok(()),
+            "threshold reached"
+        );
         let late = at("2027-01-01T00:00:00Z").with_timezone(&Utc);
-        assert_eq!(gate(&open, closes, 0, late), Ok(()), "closed by date");
+        let none = Count::default();
+        assert_eq!(gate(&open, closes, &none, late), Ok(()), "closed by date");
         let closed = initiative(InitiativeState::Filed, 3);
-        assert_eq!(gate(&closed, closes, 0, now), Ok(()), "filed");
+        assert_eq!(gate(&closed, closes, &none, now), Ok(()), "filed");
+    }
+
+    #[test]
+    fn a_region_petition_needs_its_share_from_each_province() {
+        let closes = at("2026-12-31T00:00:00+01:00");
+        let now = at("2026-11-30T00:00:00Z").with_timezone(&Utc);
+        let petition = region_petition(100);
+        let short = count(&[
+            ("08.201", 3),
+            ("08.363", 150),
+            ("08.401", 20),
+            ("08.577", 237),
+        ]);
+        assert_eq!(
+            gate(&petition, closes, &short, now),
+            Err(BelowThreshold {
+                total: 410,
+                threshold: 100,
+                per_province: Some(20),
+                provinces: vec![("08.201".into(), 3), ("08.587".into(), 0)],
+            }),
+            "past the threshold, but short in Errachidia and Zagora"
+        );
+        let each = count(&[
+            ("08.201", 20),
+            ("08.363", 20),
+            ("08.401", 20),
+            ("08.577", 20),
+            ("08.587", 20),
+        ]);
+        assert_eq!(gate(&petition, closes, &each, now), Ok(()));
+        let late = at("2027-01-01T00:00:00Z").with_timezone(&Utc);
+        assert_eq!(
+            gate(&petition, closes, &short, late),
+            Ok(()),
+            "closed by date"
+        );
+    }
+
+    #[test]
+    fn a_unit_is_filed_by_name_and_code_or_as_typed() {
+        let row = |province: Option<&str>, commune: Option<&str>| {
+            Row::from(PersonalData {
+                province: province.map(str::to_string),
+                commune: commune.map(str::to_string),
+                ..PersonalData::default()
+            })
+        };
+        let asni = row(Some("07.041"), Some("07.041.07.03"));
+        assert_eq!(asni.province, "Al Haouz (07.041)");
+        assert_eq!(asni.commune, "Asni (07.041.07.03)");
+        let typed = row(Some("Al Haouz"), Some("Asni"));
+        assert_eq!(
+            (typed.province.as_str(), typed.commune.as_str()),
+            ("Al Haouz", "Asni")
+        );
+        let none = row(None, None);
+        assert_eq!((none.province.as_str(), none.commune.as_str()), ("", ""));
     }
 
     #[test]
@@ -243,12 +398,17 @@ mod tests {
 
     #[test]
     fn every_cell_of_the_csv_is_quoted_and_guarded() {
-        let csv = csv(&[row("Amina"), row("-1+1")]);
+        let in_asni = Row {
+            province: "Al Haouz (07.041)".into(),
+            commune: "Asni (07.041.07.03)".into(),
+            ..row("Amina")
+        };
+        let csv = csv(&[in_asni, row("-1+1")]);
         assert_eq!(
             csv,
-            "\"family_name\",\"first_name\",\"cin\",\"address\",\"signed_at\"\r\n\
-             \"Alaoui\",\"Amina\",\"AB123456\",\"Asni\",\"2026-11-26T12:00:00Z\"\r\n\
-             \"Alaoui\",\"'-1+1\",\"AB123456\",\"Asni\",\"2026-11-26T12:00:00Z\"\r\n"
+            "\"family_name\",\"first_name\",\"cin\",\"address\",\"province\",\"commune\",\"signed_at\"\r\n\
+             \"Alaoui\",\"Amina\",\"AB123456\",\"Asni\",\"Al Haouz (07.041)\",\"Asni (07.041.07.03)\",\"2026-11-26T12:00:00Z\"\r\n\
+             \"Alaoui\",\"'-1+1\",\"AB123456\",\"Asni\",\"\",\"\",\"2026-11-26T12:00:00Z\"\r\n"
         );
     }
 

@@ -3,9 +3,10 @@
 
 use crate::personal::PersonalData;
 use musharaka_model::contact::Contact;
+use musharaka_model::geography;
 use musharaka_model::outcome::Code;
-use musharaka_model::signer::{self, MAX_NAME, attestations};
-use musharaka_model::target::Target;
+use musharaka_model::signer::{self, Attestation, MAX_NAME, attestations};
+use musharaka_model::target::{Authority, Target};
 use std::collections::BTreeMap;
 
 /// Name of the hidden field that people never fill and robots do.
@@ -101,9 +102,10 @@ pub(crate) struct Person {
     pub address: String,
     /// Region code, MA-01..MA-12.
     pub region: String,
-    /// Province or prefecture, where given.
+    /// HCP code of the prefecture or province, for a signer of a local council's petition:
+    /// the one chosen (region council) or the council's own (province or commune council).
     pub province: Option<String>,
-    /// Commune, where given.
+    /// HCP code of the commune, for a signer of a commune council's petition.
     pub commune: Option<String>,
     /// The phone or email the one-time code goes to.
     pub contact: Contact,
@@ -125,7 +127,8 @@ pub(crate) struct SignForm {
     pub person: Person,
     /// Ticked: electoral lists.
     pub attest_electoral: bool,
-    /// Ticked: resident or active in the territory.
+    /// Ticked (with the territory's code, for a province or commune council): resident or
+    /// active in the territory.
     pub attest_local: bool,
 }
 
@@ -146,8 +149,10 @@ fn optional(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, C
     }
 }
 
-/// The fields of the signing form, in the order the page shows them.
-const SIGN_ORDER: [&str; 11] = [
+/// The fields of the signing form, in the order the page shows them (the province only on a
+/// region council's petition; the attestations in the order of
+/// [`musharaka_model::signer::attestations`]).
+const SIGN_ORDER: [&str; 10] = [
     "first_name",
     "family_name",
     "cin",
@@ -155,9 +160,8 @@ const SIGN_ORDER: [&str; 11] = [
     "region",
     "contact",
     "province",
-    "commune",
-    "attest_electoral",
     "attest_local",
+    "attest_electoral",
     "consent",
 ];
 
@@ -231,7 +235,8 @@ impl Person {
     }
 
     /// Reads a person's fields, adding each field's problem to `p`: the person when every
-    /// field was right.
+    /// field was right. Their province and commune are left out: they are the petition's to
+    /// set ([`SignForm::from_fields`]).
     fn read(f: &Fields, p: &mut Problems) -> Option<Person> {
         let first_name = p.check(
             "first_name",
@@ -251,8 +256,6 @@ impl Person {
             "contact",
             Contact::parse(f.get("contact").unwrap_or_default()),
         );
-        let province = p.check("province", optional(f, "province", MAX_NAME));
-        let commune = p.check("commune", optional(f, "commune", MAX_NAME));
         Some(Person {
             contact: contact?,
             first_name: first_name?,
@@ -260,8 +263,8 @@ impl Person {
             cin: cin?,
             address: address?,
             region: region?,
-            province: province?,
-            commune: commune?,
+            province: None,
+            commune: None,
         })
     }
 
@@ -296,6 +299,35 @@ fn region_field(raw: Option<&str>) -> Result<String, Code> {
     }
 }
 
+/// The prefecture or province a signer of a region council's petition chose: the HCP code of
+/// one of the region's (`region`), which the law counts signatures from.
+fn province_field(raw: Option<&str>, region: Option<&str>) -> Result<String, Code> {
+    let code = raw.map(str::trim).unwrap_or_default();
+    if code.is_empty() {
+        return Err(Code::MissingField);
+    }
+    match geography::province(code) {
+        Some(p) if region == Some(p.region.as_str()) => Ok(p.code.clone()),
+        _ => Err(Code::NotEligible),
+    }
+}
+
+/// Checks the attestation `a` of a petition to `target`, adding its problem to `p`: a box to
+/// tick, or, for the local attestation of a province or commune council, the code of the
+/// territory it attests, which must be the council's own.
+fn attestation(f: &Fields, a: Attestation, target: &Target, p: &mut Problems) {
+    let field = a.field();
+    match (a, target.attested_code()) {
+        (Attestation::Local, Some(code)) => match f.get(field).map(str::trim) {
+            None | Some("") => p.add(field, Code::AttestationRequired),
+            Some(v) if v == code => {}
+            Some(_) => p.add(field, Code::NotEligible),
+        },
+        _ if !f.checked(field) => p.add(field, Code::AttestationRequired),
+        _ => {}
+    }
+}
+
 /// The consent box, which must be ticked.
 fn consent(f: &Fields, p: &mut Problems) {
     if !f.checked("consent") {
@@ -305,8 +337,11 @@ fn consent(f: &Fields, p: &mut Problems) {
 
 impl SignForm {
     /// Validates the fields of a signature of the initiative `initiative` (an id already
-    /// checked), addressed to `target`: the person, a local council's region, the attestations
-    /// the authority requires, consent.
+    /// checked), addressed to `target`: the person, a local council's region, a region
+    /// council's province, the attestations the authority requires (a province or commune
+    /// council's local one naming that territory), consent. The person's province and commune
+    /// are the codes the law counts them under: the one chosen for a region council, the
+    /// council's own for a province or commune council, none for a national authority.
     pub(crate) fn from_fields(
         f: &Fields,
         initiative: &str,
@@ -323,19 +358,37 @@ impl SignForm {
         {
             p.add("region", Code::NotEligible);
         }
-        for attestation in attestations(target.authority) {
-            if !f.checked(attestation.field()) {
-                p.add(attestation.field(), Code::AttestationRequired);
+        let place = match target.authority {
+            Authority::Region => p
+                .check(
+                    "province",
+                    province_field(f.get("province"), target.region.as_deref()),
+                )
+                .map(|province| (Some(province), None)),
+            Authority::Province | Authority::Commune => {
+                Some((target.province.clone(), target.commune.clone()))
             }
+            _ => Some((None, None)),
+        };
+        for a in attestations(target.authority) {
+            attestation(f, *a, target, &mut p);
         }
         consent(f, &mut p);
         p.in_order(&SIGN_ORDER);
-        let form = person.map(|person| SignForm {
-            initiative: initiative.to_string(),
-            attest_electoral: f.checked("attest_electoral"),
-            attest_local: f.checked("attest_local"),
-            person,
-        });
+        let local = attestations(target.authority).contains(&Attestation::Local);
+        let form = person
+            .zip(place)
+            .map(|(person, (province, commune))| SignForm {
+                initiative: initiative.to_string(),
+                attest_electoral: f.checked("attest_electoral"),
+                // Checked above: whatever reaches here is the attestation the council needs.
+                attest_local: local,
+                person: Person {
+                    province,
+                    commune,
+                    ..person
+                },
+            });
         p.or_value(form)
     }
 }
@@ -385,20 +438,37 @@ impl CommentForm {
 
 #[cfg(test)]
 mod tests {
-    use super::{BodyError, CommentForm, Fields, SignForm};
+    use super::{BodyError, CommentForm, Fields, Problems, SignForm};
     use musharaka_model::outcome::Code;
-    use musharaka_model::target::{Authority, Target};
+    use musharaka_model::target::{Authority, Codes, Target};
 
     const FORM: &str = "application/x-www-form-urlencoded";
 
     fn national() -> Target {
-        Target {
-            authority: Authority::HeadOfGovernment,
-            region: None,
-            name: Default::default(),
-            population: None,
-            arrondissements: false,
-        }
+        Target::new(Authority::HeadOfGovernment)
+    }
+
+    /// The petition to the council of Asni (Al Haouz, Marrakech-Safi).
+    fn asni() -> Target {
+        let codes = Codes {
+            commune: Some("07.041.07.03"),
+            ..Codes::default()
+        };
+        Target::from_codes(Authority::Commune, codes).unwrap()
+    }
+
+    /// The petition to the council of Drâa-Tafilalet.
+    fn draa_tafilalet() -> Target {
+        let codes = Codes {
+            region: Some("MA-08"),
+            ..Codes::default()
+        };
+        Target::from_codes(Authority::Region, codes).unwrap()
+    }
+
+    fn sign_to(target: &Target, body: &str) -> Result<SignForm, Problems> {
+        let fields = Fields::parse(Some(FORM), body.as_bytes()).unwrap();
+        SignForm::from_fields(&fields, "p-1", target)
     }
 
     fn sign(body: &str) -> Result<SignForm, Code> {
@@ -487,6 +557,75 @@ mod tests {
                 ("consent", Code::ConsentRequired),
             ]
         );
+    }
+
+    #[test]
+    fn a_commune_petition_takes_who_attests_that_very_commune() {
+        let body = OK.replace("region=ma-04", "region=MA-07");
+        let refused = |extra: &str| sign_to(&asni(), &format!("{body}{extra}")).unwrap_err();
+        assert_eq!(
+            refused("&attest_local=07.041.07.01").fields,
+            [("attest_local", Code::NotEligible)],
+            "another commune of Al Haouz"
+        );
+        assert_eq!(
+            refused("&attest_local=on").fields,
+            [("attest_local", Code::NotEligible)],
+            "a box that names no commune"
+        );
+        assert_eq!(
+            refused("&attest_local=").fields,
+            [("attest_local", Code::AttestationRequired)]
+        );
+        assert_eq!(
+            refused("").fields,
+            [("attest_local", Code::AttestationRequired)]
+        );
+        // A province posted is not the signer's to choose here.
+        let s = sign_to(
+            &asni(),
+            &format!("{body}&attest_local=07.041.07.03&province=08.201"),
+        )
+        .unwrap();
+        assert!(s.attest_local && s.attest_electoral);
+        assert_eq!(s.person.commune.as_deref(), Some("07.041.07.03"));
+        assert_eq!(s.person.province.as_deref(), Some("07.041"));
+        // From another region, the region is what is wrong, first.
+        let far = sign_to(&asni(), &format!("{OK}&attest_local=07.041.07.03")).unwrap_err();
+        assert_eq!(far.fields, [("region", Code::NotEligible)]);
+    }
+
+    #[test]
+    fn a_region_petition_asks_which_of_its_provinces() {
+        let body = OK.replace("region=ma-04", "region=MA-08") + "&attest_local=on";
+        let s = sign_to(&draa_tafilalet(), &format!("{body}&province=08.201")).unwrap();
+        assert_eq!(s.person.province.as_deref(), Some("08.201"));
+        assert_eq!(s.person.commune, None);
+        assert!(s.attest_local);
+        let refused = |extra: &str| {
+            sign_to(&draa_tafilalet(), &format!("{body}{extra}"))
+                .unwrap_err()
+                .fields
+        };
+        assert_eq!(
+            refused("&province=07.041"),
+            [("province", Code::NotEligible)],
+            "Al Haouz is in Marrakech-Safi"
+        );
+        assert_eq!(
+            refused("&province=Errachidia"),
+            [("province", Code::NotEligible)]
+        );
+        assert_eq!(refused("&province=+"), [("province", Code::MissingField)]);
+        assert_eq!(refused(""), [("province", Code::MissingField)]);
+    }
+
+    #[test]
+    fn a_national_petition_keeps_no_province_or_commune() {
+        let body = format!("{OK}&province=07.041&commune=07.041.07.03&attest_local=on");
+        let s = sign_to(&national(), &body).unwrap();
+        assert_eq!((s.person.province, s.person.commune), (None, None));
+        assert!(!s.attest_local);
     }
 
     #[test]

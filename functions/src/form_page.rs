@@ -12,6 +12,7 @@ use crate::receipt::bare_page;
 use musharaka_model::Lang;
 use musharaka_model::catalog::{Details, Entry, PageFrame};
 use musharaka_model::contact::MAX_EMAIL;
+use musharaka_model::geography::{self, name_in};
 use musharaka_model::html::escape;
 use musharaka_model::lang::pick;
 use musharaka_model::region;
@@ -27,8 +28,11 @@ enum Control {
     Lines(&'static str, usize, u8),
     /// The list of regions.
     Region,
-    /// A box to tick, labelled with its own sentence.
-    Tick(String),
+    /// The list of the prefectures and provinces of a region (its code, `MA-08`).
+    Provinces(String),
+    /// A box to tick, labelled with its own sentence, with the value it sends when its
+    /// browser's own (`on`) is not the one (a territory's code).
+    Tick(String, Option<String>),
 }
 
 /// One field of a form.
@@ -164,15 +168,20 @@ impl<'a> Page<'a> {
             .map(|key| format!("<p class=\"help\" id=\"{name}-help\">{}</p>\n", self.t(key)))
             .unwrap_or_default();
         let invalid = if error.is_empty() { "" } else { " invalid" };
-        if let Control::Tick(label) = &f.control {
-            let checked = if self.typed.checked(name) {
-                " checked"
-            } else {
-                ""
+        if let Control::Tick(label, value) = &f.control {
+            // A box that sends a code stays ticked only if that very code was sent.
+            let ticked = match value {
+                Some(v) if v != "on" => self.typed.get(name).map(str::trim) == Some(v.as_str()),
+                _ => self.typed.checked(name),
             };
+            let checked = if ticked { " checked" } else { "" };
+            let value = value
+                .as_deref()
+                .map(|v| format!(" value=\"{}\"", escape(v)))
+                .unwrap_or_default();
             let _ = write!(
                 self.html,
-                "<div class=\"check{invalid}\">\n{error}<input type=\"checkbox\" {attrs}{checked}>\n\
+                "<div class=\"check{invalid}\">\n{error}<input type=\"checkbox\" {attrs}{value}{checked}>\n\
                  <label for=\"{name}\">{label}</label>\n</div>\n"
             );
             return;
@@ -225,7 +234,24 @@ impl<'a> Page<'a> {
                     self.t("form.choose_region")
                 )
             }
-            Control::Tick(_) => String::new(),
+            Control::Provinces(region) => {
+                let typed = self.typed.get(name).unwrap_or_default().trim();
+                let options: String = geography::provinces_of(region)
+                    .map(|p| {
+                        let selected = if p.code == typed { " selected" } else { "" };
+                        format!(
+                            "<option value=\"{}\"{selected}>{}</option>\n",
+                            escape(&p.code),
+                            escape(name_in(&p.name, self.lang))
+                        )
+                    })
+                    .collect();
+                format!(
+                    "<select {attrs}>\n<option value=\"\">{}</option>\n{options}</select>",
+                    self.t("form.choose_province")
+                )
+            }
+            Control::Tick(..) => String::new(),
         }
     }
 
@@ -237,7 +263,7 @@ impl<'a> Page<'a> {
             .unwrap_or_default();
         self.field(&Field {
             name: "consent",
-            control: Control::Tick(format!("{}{link}", self.t(sentence_key))),
+            control: Control::Tick(format!("{}{link}", self.t(sentence_key)), None),
             required: true,
             help: None,
         });
@@ -315,29 +341,17 @@ pub(crate) fn sign(
             )
         },
     ];
-    if target.authority.is_local() {
-        fields.push(Field {
-            required: false,
-            ..Field::new("province", Control::Line("", MAX_NAME))
-        });
-        if target.authority == Authority::Commune {
-            fields.push(Field {
-                required: false,
-                ..Field::new("commune", Control::Line("", MAX_NAME))
-            });
-        }
+    // A region council's petition asks from which of its prefectures and provinces: the law
+    // needs a share of the signatures from each. A province or commune council's is its own.
+    if target.authority == Authority::Region
+        && let Some(region) = &target.region
+    {
+        fields.push(Field::new("province", Control::Provinces(region.clone())));
     }
     for f in &fields {
         p.field(f);
     }
-    let territory = pick(&target.name, lang, &Lang::ALL)
-        .or_else(|| {
-            (target.region.as_deref())
-                .and_then(region::by_code)
-                .and_then(|r| pick(&r.name, lang, &Lang::ALL))
-        })
-        .cloned()
-        .unwrap_or_default();
+    let territory = target.territory(lang);
     let _ = write!(
         p.html,
         "<fieldset>\n<legend>{}</legend>\n",
@@ -349,9 +363,15 @@ pub(crate) fn sign(
             Attestation::Local => "form.attest_local",
         };
         let label = escape(&text(lang, key).replace("{territory}", &territory));
+        // The local box of a province or commune council sends the code of the territory it
+        // attests; the others the browser's `on`.
+        let value = match a {
+            Attestation::Local => target.attested_code().unwrap_or("on"),
+            Attestation::Electoral => "on",
+        };
         p.field(&Field {
             name: a.field(),
-            control: Control::Tick(label),
+            control: Control::Tick(label, Some(value.to_string())),
             required: true,
             help: None,
         });
@@ -391,4 +411,114 @@ pub(crate) fn comment(
     p.consent("form.comment_consent", terms, "form.terms_link");
     p.end("form.submit_comment");
     p.finish("form.comment_title")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign;
+    use crate::form::{Fields, Problems};
+    use musharaka_model::Lang;
+    use musharaka_model::catalog::{Details, Entry, Initiative};
+    use musharaka_model::outcome::Code;
+    use musharaka_model::state::InitiativeState;
+    use musharaka_model::target::{Authority, Codes, Target};
+
+    fn entry(target: Target) -> Entry {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00+01:00").unwrap();
+        Entry {
+            id: "p-1".into(),
+            details: Details::Petition(Initiative {
+                target,
+                threshold: 300,
+                per_province: None,
+                state: InitiativeState::Collecting,
+                decided: None,
+                erase_by: None,
+                per_contact: 3,
+            }),
+            opens: at,
+            closes: at,
+            title: Default::default(),
+            url: Default::default(),
+        }
+    }
+
+    /// The form sent back in `lang` for `target`, what was typed `body`, refused for `problem`.
+    fn page(lang: Lang, target: Target, body: &str, problem: (&'static str, Code)) -> String {
+        let typed = Fields::parse(Some("application/x-www-form-urlencoded"), body.as_bytes())
+            .expect("a form");
+        let mut problems = Problems::default();
+        problems.add(problem.0, problem.1);
+        sign(lang, &entry(target), &typed, &problems, None)
+    }
+
+    #[test]
+    fn a_commune_petition_names_its_commune_and_sends_its_code() {
+        let codes = Codes {
+            commune: Some("07.041.07.03"),
+            ..Codes::default()
+        };
+        let asni = Target::from_codes(Authority::Commune, codes).unwrap();
+        let html = page(
+            Lang::Fr,
+            asni.clone(),
+            "attest_local=07.041.07.01",
+            ("attest_local", Code::NotEligible),
+        );
+        assert!(html.contains("Asni (Al Haouz)"), "{html}");
+        assert!(
+            html.contains("name=\"attest_local\" aria-required=\"true\" aria-invalid=\"true\" aria-describedby=\"attest_local-error\" value=\"07.041.07.03\">"),
+            "another commune's code leaves the box unticked: {html}"
+        );
+        assert!(html.contains("name=\"attest_electoral\" aria-required=\"true\" value=\"on\">"));
+        assert!(!html.contains("id=\"province\"") && !html.contains("id=\"commune\""));
+        let html = page(
+            Lang::Ar,
+            asni,
+            "attest_local=07.041.07.03",
+            ("consent", Code::ConsentRequired),
+        );
+        assert!(html.contains("اسني (الحوز)"), "{html}");
+        assert!(html.contains("value=\"07.041.07.03\" checked>"), "{html}");
+    }
+
+    #[test]
+    fn a_region_petition_asks_for_one_of_its_provinces() {
+        let codes = Codes {
+            region: Some("MA-08"),
+            ..Codes::default()
+        };
+        let draa = Target::from_codes(Authority::Region, codes).unwrap();
+        let html = page(
+            Lang::Fr,
+            draa,
+            "province=08.587&attest_local=on",
+            ("consent", Code::ConsentRequired),
+        );
+        assert!(
+            html.contains("<select id=\"province\" name=\"province\" aria-required=\"true\">\n<option value=\"\">"),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"08.201\">Errachidia</option>"));
+        assert!(html.contains("<option value=\"08.587\" selected>Zagora</option>"));
+        assert!(
+            !html.contains("value=\"07.041\""),
+            "a province of another region"
+        );
+        assert!(html.contains("value=\"on\" checked>"), "{html}");
+    }
+
+    #[test]
+    fn a_national_petition_asks_for_no_province() {
+        let html = page(
+            Lang::Fr,
+            Target::new(Authority::HeadOfGovernment),
+            "province=08.201",
+            ("consent", Code::ConsentRequired),
+        );
+        assert!(
+            !html.contains("id=\"province\"") && !html.contains("name=\"commune\""),
+            "{html}"
+        );
+    }
 }

@@ -19,7 +19,8 @@ pub struct PersonalData {
     pub address: String,
     /// Normalized CIN.
     pub cin: String,
-    /// Commune, where given.
+    /// HCP code of the commune, for a commune council's petition (older records: the name the
+    /// signer typed, if any).
     pub commune: Option<String>,
     /// The phone or email the one-time code goes to.
     pub contact: String,
@@ -29,9 +30,11 @@ pub struct PersonalData {
     pub first_name: String,
     /// The code of the language messages to the signer use (`ar`, `zgh`, `fr`).
     pub lang: String,
-    /// Province or prefecture, where given.
+    /// HCP code of the prefecture or province, for a local council's petition (older records:
+    /// the name the signer typed, if any).
     pub province: Option<String>,
-    /// Region code, MA-01..MA-12.
+    /// Region code, MA-01..MA-12: the signer's own, whatever key the signature is counted
+    /// under.
     pub region: String,
     /// When the signer asked to sign (RFC 3339).
     pub signed_at: String,

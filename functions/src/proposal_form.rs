@@ -49,14 +49,13 @@ pub(crate) fn read_target(f: &Fields) -> Result<(InitiativeKind, Target, Lang), 
             );
         }
     }
+    // The territory as its agent names it: the moderator who accepts the proposal gives its
+    // code (`proposals accept --code`), with which come its census name and population.
     let target = Target {
-        authority,
         region,
         name,
-        population: None,
-        arrondissements: false,
+        ..Target::new(authority)
     };
-    // A commune's population comes from the moderator who accepts the proposal.
     match target.validate(kind) {
         Ok(()) | Err(TargetError::MissingPopulation) => Ok((kind, target, text_lang)),
         Err(_) => Err(Code::InvalidTarget),

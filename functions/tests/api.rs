@@ -307,13 +307,54 @@ async fn each_bad_input_has_its_status_code_and_message_and_stores_nothing() {
             "bad-request",
         ),
         (
-            "outside the commune",
+            "outside the commune's region",
             variant(&|b| {
                 b["initiative"] = "p-local".into();
+                b["attest_local"] = "07.041.07.03".into();
+            }),
+            422,
+            "not-eligible",
+        ),
+        (
+            "attesting another commune",
+            variant(&|b| {
+                b["initiative"] = "p-local".into();
+                b["region"] = "MA-07".into();
+                b["attest_local"] = "07.041.07.01".into();
+            }),
+            422,
+            "not-eligible",
+        ),
+        (
+            "a box that names no commune",
+            variant(&|b| {
+                b["initiative"] = "p-local".into();
+                b["region"] = "MA-07".into();
                 b["attest_local"] = Value::Bool(true);
             }),
             422,
             "not-eligible",
+        ),
+        (
+            "a province of another region",
+            variant(&|b| {
+                b["initiative"] = "p-region".into();
+                b["region"] = "MA-08".into();
+                b["province"] = "07.041".into();
+                b["attest_local"] = Value::Bool(true);
+            }),
+            422,
+            "not-eligible",
+        ),
+        (
+            "no province",
+            variant(&|b| {
+                b["initiative"] = "p-region".into();
+                b["region"] = "MA-08".into();
+                b["attest_local"] = Value::Bool(true);
+            }),
+            422,
+            "missing-field",
         ),
         (
             "bad contact",
@@ -348,7 +389,12 @@ async fn each_bad_input_has_its_status_code_and_message_and_stores_nothing() {
     }
     let counts = h
         .store
-        .counts(&["p-open".into(), "p-local".into(), "p-closed".into()])
+        .counts(&[
+            "p-open".into(),
+            "p-local".into(),
+            "p-closed".into(),
+            "p-region".into(),
+        ])
         .await
         .unwrap();
     assert!(counts.values().all(|c| c.total == 0), "{counts:?}");
@@ -392,9 +438,29 @@ async fn local_petitions_take_residents_of_their_region() {
     let mut body: Value = serde_json::from_str(base["body"].as_str().unwrap()).unwrap();
     body["initiative"] = "p-local".into();
     body["region"] = "MA-07".into();
-    body["attest_local"] = Value::Bool(true);
+    // The box of the commune's petition carries the code of the commune it attests.
+    body["attest_local"] = "07.041.07.03".into();
     let r = call(&h.app, &with_body(base.clone(), &body.to_string())).await;
     assert_eq!(json(r).await["code"], "code-sent");
+}
+
+#[tokio::test]
+async fn a_region_petition_is_counted_by_province_too() {
+    let h = harness(settings()).await;
+    let signed = h
+        .sign_and_confirm(&sign_event(|b| {
+            b["initiative"] = "p-region".into();
+            b["region"] = "MA-08".into();
+            b["province"] = "08.201".into();
+            b["attest_local"] = Value::Bool(true);
+        }))
+        .await;
+    assert_eq!(signed["code"], "signed", "{signed}");
+    assert_eq!(signed["count"]["total"], 1);
+    assert_eq!(signed["count"]["regions"]["MA-08"], 1);
+    assert_eq!(signed["count"]["provinces"]["08.201"], 1);
+    let counts = h.store.counts(&["p-region".into()]).await.unwrap();
+    assert_eq!(counts["p-region"].regions["08.201"], 1, "kept by province");
 }
 
 #[tokio::test]

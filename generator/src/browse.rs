@@ -1,16 +1,17 @@
 //! Petitions and motions by state, by authority and by region: `/<lang>/browse/` names every
 //! group with how many initiatives it holds, and each group has its page of cards (count,
-//! progress, days left) at `/<lang>/browse/<by>/<value>/`. The pages without
-//! JavaScript that lead to an initiative, beside its section and the search.
+//! progress, days left) at `/<lang>/browse/<by>/<value>/`, and a map of the petitions open in
+//! each region leads to their lists. The pages without JavaScript that lead to an initiative,
+//! beside its section and the search.
 
 use crate::data::Data;
 use crate::render::LangContext;
 use crate::site::{Document, Site};
-use musharaka_model::Lang;
-use musharaka_model::region;
 use musharaka_model::state::InitiativeState;
 use musharaka_model::target::Authority;
+use musharaka_model::{Lang, number, region};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The group of initiatives addressed to a national authority, in the list by region.
 const NATIONAL: &str = "national";
@@ -84,6 +85,7 @@ impl Site {
         }
         let mut ctx = self.tool_context(lc, |l| browse_url(l, None), t("browse.title"));
         ctx.insert("dimensions", &index);
+        ctx.insert("open_map", &self.open_by_region(&initiatives, lang));
         pages.push((
             browse_url(lang, None),
             self.render_tool("browse.html", &ctx),
@@ -144,6 +146,42 @@ impl Site {
             items: filter(all, |i| i.target.region.as_deref() == Some(r.code.as_str())),
         });
         std::iter::once(national).chain(regions).collect()
+    }
+}
+
+impl Site {
+    /// The map of the initiatives open to signatures in each region (a local council's, by
+    /// its region), each region leading to its list, with the same figures as a table.
+    fn open_by_region(&self, all: &[&Document], lang: Lang) -> Value {
+        let label = self.theme.text(lang, "map.open_by_region");
+        let mut figures = BTreeMap::new();
+        let mut rows = Vec::new();
+        for r in region::all() {
+            let open = (filter(all, |i| i.target.region.as_deref() == Some(r.code.as_str())))
+                .iter()
+                .filter(|d| d.data.shared().is_some_and(|s| s.live))
+                .count() as u64;
+            let name = musharaka_model::lang::pick(&r.name, lang, &self.config.fallback)
+                .cloned()
+                .unwrap_or_else(|| r.code.clone());
+            let url = browse_url(lang, Some(("region", &r.code.to_lowercase())));
+            let count = self.theme.plural(lang, "browse.count", open);
+            figures.insert(
+                r.code.clone(),
+                crate::map::Figure {
+                    value: open,
+                    text: number::format(lang, open),
+                    title: format!("{name}: {count}"),
+                    href: Some(url.clone()),
+                },
+            );
+            rows.push(json!({"name": name, "url": url, "n": number::format(lang, open)}));
+        }
+        json!({
+            "title": label,
+            "svg": crate::map::svg(None, &figures, &label),
+            "rows": rows,
+        })
     }
 }
 

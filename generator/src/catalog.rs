@@ -131,6 +131,7 @@ impl Site {
         let init = Initiative {
             target: i.target.clone(),
             threshold: i.threshold.signatures,
+            per_province: i.threshold.per_province,
             state,
             decided: retention::decision_day(state, history)
                 .map(|day| retention::end_of_day(day, *closes.offset())),

@@ -6,10 +6,9 @@ use crate::content::Source;
 use crate::diagnostics::Diagnostics;
 use crate::front_matter::{Kind, Meta};
 use chrono::{DateTime, FixedOffset};
-use musharaka_model::Localized;
 use musharaka_model::rules::{self, Threshold};
 use musharaka_model::state::{ConsultationState, InitiativeKind, InitiativeState};
-use musharaka_model::target::Target;
+use musharaka_model::target::{Codes, Target, TargetError};
 
 /// What petitions, motions and consultations share, the same in every translation.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,25 +304,29 @@ impl InitiativeData {
         let state = state_of(kind, s, &InitiativeState::ALL, InitiativeState::as_str, d);
         let dated = Dated::read(s, state, d);
         let given = s.parsed.meta.target.as_ref()?;
-        let mut target = Target {
-            authority: given.authority,
-            region: given.region.clone(),
-            name: given
-                .name
-                .clone()
-                .map(|n| [(s.file.lang, n)].into())
-                .unwrap_or_default(),
+        let codes = Codes {
+            region: given.region.as_deref(),
+            province: given.province.as_deref(),
+            commune: given.commune.as_deref(),
             population: given.population,
-            arrondissements: given.arrondissements,
         };
-        let threshold = rules::threshold(ikind, &target)
-            .map_err(|e| {
-                let line = Some(s.parsed.line_of("target"));
-                d.error(&s.file.rel, line, format!("`target`: {e}"));
-            })
+        let mut problem = |e: &TargetError| {
+            let key = match e {
+                TargetError::UnknownProvince(_) => "province",
+                TargetError::UnknownCommune(_) => "commune",
+                TargetError::PopulationDisagrees { .. } => "population",
+                TargetError::RegionDisagrees { .. } | TargetError::UnknownRegion(_) => "region",
+                _ => "target",
+            };
+            let line = Some(s.parsed.line_of(key));
+            d.error(&s.file.rel, line, format!("`target`: {e}"));
+        };
+        let target = Target::from_codes(given.authority, codes)
+            .map_err(|e| problem(&e))
             .ok()?;
-        // The names of every translation are gathered once all are read.
-        target.name = Localized::new();
+        let threshold = rules::threshold(ikind, &target)
+            .map_err(|e| problem(&e))
+            .ok()?;
         Some(InitiativeData {
             kind: ikind,
             target,

@@ -59,21 +59,21 @@ impl std::str::FromStr for Kind {
     }
 }
 
-/// The addressed authority as an editor writes it.
+/// The addressed authority as an editor writes it: the territory of a local council by its
+/// code; its name, population and arrondissements follow from the census.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TargetMeta {
     /// Which authority.
     pub authority: Authority,
-    /// Region code of a local council.
+    /// Region code of a region council (`MA-08`); optional for a province or commune.
     pub region: Option<String>,
-    /// Name of the province or commune, in this file's language.
-    pub name: Option<String>,
-    /// Legal population of a commune.
+    /// HCP code of a province council's prefecture or province (`07.041`).
+    pub province: Option<String>,
+    /// HCP code of a commune council's commune (`07.041.07.03`).
+    pub commune: Option<String>,
+    /// Legal population of a commune, if typed: it must be the census's.
     pub population: Option<u64>,
-    /// Whether the commune has arrondissements.
-    #[serde(default)]
-    pub arrondissements: bool,
 }
 
 /// A dated step of an initiative's history.

@@ -19,6 +19,7 @@ mod feed;
 mod front_matter;
 mod incremental;
 mod links;
+mod map;
 mod markdown;
 mod open_data;
 mod output;

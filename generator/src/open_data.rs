@@ -13,6 +13,7 @@ use crate::site::{Document, Site};
 use anyhow::Result;
 use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound};
 use musharaka_model::catalog::{Details, Entry};
+use musharaka_model::geography;
 use musharaka_model::state::HistoryStep;
 use musharaka_model::target::Target;
 use musharaka_model::text::csv_cell;
@@ -144,6 +145,8 @@ struct InitiativeDetail<'a> {
     initiative: &'a Initiative<'a>,
     threshold_reference: &'a Localized,
     regions: BTreeMap<String, u64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    provinces: BTreeMap<String, u64>,
     by_day: Vec<Day>,
     history: Vec<Step>,
     answer: Option<Answer>,
@@ -259,12 +262,13 @@ impl Site {
         i: &'a InitiativeData,
         listed: &'a Initiative<'a>,
     ) -> InitiativeDetail<'a> {
+        let by_key = (self.counts.get(&i.dated.id)).map(|c| &c.regions);
+        let (regions, provinces) = geography::split_counts(by_key.unwrap_or(&BTreeMap::new()));
         InitiativeDetail {
             initiative: listed,
             threshold_reference: &i.threshold.reference,
-            regions: (self.counts.get(&i.dated.id))
-                .map(|c| c.regions.clone())
-                .unwrap_or_default(),
+            regions,
+            provinces,
             by_day: (self.daily.get(&i.dated.id).into_iter().flatten())
                 .map(|(date, n)| Day {
                     date: *date,
@@ -366,7 +370,7 @@ fn answer(
 /// `initiatives.csv`: one line per initiative, every cell quoted and guarded against
 /// spreadsheet formulas, lines ending in CRLF.
 fn initiatives_csv(initiatives: &[Initiative]) -> String {
-    const COLUMNS: &str = "id,kind,state,authority,region,opens,closes,threshold,signatures,\
+    const COLUMNS: &str = "id,kind,state,authority,region,province,commune,opens,closes,threshold,signatures,\
         title_ar,title_zgh,title_fr,url_ar,url_zgh,url_fr";
     let mut csv: Vec<String> = vec![
         COLUMNS
@@ -384,6 +388,8 @@ fn initiatives_csv(initiatives: &[Initiative]) -> String {
             i.state.to_string(),
             i.target.authority.as_str().to_string(),
             i.target.region.clone().unwrap_or_default(),
+            i.target.province.clone().unwrap_or_default(),
+            i.target.commune.clone().unwrap_or_default(),
             i.opens.to_rfc3339(),
             i.closes.to_rfc3339(),
             i.threshold.to_string(),

@@ -1,5 +1,6 @@
 //! What the pages need for their forms: the signing form of a petition or motion (fields the
-//! law asks, attestations for its target, regions, count and progress), the comment forms of a
+//! law asks, attestations for its target, regions or provinces, count and progress, the map of
+//! where its signers are), the comment forms of a
 //! consultation, and why no form is offered when the dates or state say so.
 
 use crate::data::{ConsultationData, InitiativeData};
@@ -7,8 +8,9 @@ use crate::site::{Document, Site};
 use musharaka_model::signer::{Attestation, attestations};
 use musharaka_model::state::{ConsultationState, InitiativeState};
 use musharaka_model::target::Authority;
-use musharaka_model::{Lang, lang::pick, number, region};
+use musharaka_model::{Lang, geography, lang::pick, number, region};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// Whether a window and a state take submissions at the site's build instant, and if not, the
 /// notice to show instead.
@@ -44,7 +46,8 @@ fn availability(
 pub(crate) fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
     let c = site.counts.get(&i.dated.id).cloned().unwrap_or_default();
     let percent = (c.total.saturating_mul(100) / i.threshold.signatures.max(1)).min(100);
-    let mut regions: Vec<(String, u64)> = c.regions.into_iter().filter(|(_, n)| *n > 0).collect();
+    let (by_region, by_province) = geography::split_counts(&c.regions);
+    let mut regions: Vec<(String, u64)> = by_region.into_iter().filter(|(_, n)| *n > 0).collect();
     regions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let regions: Vec<Value> = regions
         .into_iter()
@@ -55,6 +58,7 @@ pub(crate) fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
             json!({"code": code, "name": name, "n": number::format(lang, n)})
         })
         .collect();
+    let provinces = provinces_against_minimum(lang, i, &by_province);
     let threshold = i.threshold.signatures;
     let left = threshold.saturating_sub(c.total);
     let now = site
@@ -65,11 +69,92 @@ pub(crate) fn count(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
         "text": site.theme.plural(lang, "count.signatures", c.total),
         "percent": percent,
         "regions": regions,
+        "provinces": provinces,
+        "minimum": i.threshold.per_province.map(|n| {
+            site.theme.text(lang, "map.minimum").replace("{n}", &number::format(lang, n))
+        }),
         "left": (left > 0).then(|| site.theme.plural(lang, "progress.left", left)),
         "updated": site.theme.text(lang, "progress.updated")
             .replace("{date}", &musharaka_model::date::format_instant(lang, &now.fixed_offset())),
         "separator": number::separator(lang),
     })
+}
+
+/// The map of where an initiative's signers are: the region's prefectures and provinces for a
+/// region council's petition (the law asks a share from each), else the country by region.
+pub(crate) fn map(site: &Site, lang: Lang, i: &InitiativeData) -> Value {
+    let c = site.counts.get(&i.dated.id).cloned().unwrap_or_default();
+    let (by_region, by_province) = geography::split_counts(&c.regions);
+    let t = &i.target;
+    let title =
+        |name: &str, n: u64| format!("{name}: {}", site.theme.plural(lang, "count.signatures", n));
+    let figure = |name: &str, n: u64| crate::map::Figure {
+        value: n,
+        text: number::format(lang, n),
+        title: title(name, n),
+        href: None,
+    };
+    let (sheet, figures): (Option<&str>, BTreeMap<String, crate::map::Figure>) =
+        match (t.authority, t.region.as_deref()) {
+            (Authority::Region, Some(r)) => (
+                Some(r),
+                geography::provinces_of(r)
+                    .map(|p| {
+                        let n = by_province.get(&p.code).copied().unwrap_or(0);
+                        (p.code.clone(), figure(geography::name_in(&p.name, lang), n))
+                    })
+                    .collect(),
+            ),
+            _ => (
+                None,
+                region::all()
+                    .iter()
+                    .map(|r| {
+                        let n = by_region.get(&r.code).copied().unwrap_or(0);
+                        let name = pick(&r.name, lang, &site.config.fallback);
+                        (r.code.clone(), figure(name.map_or("", |s| s.as_str()), n))
+                    })
+                    .collect(),
+            ),
+        };
+    let key = if sheet.is_some() {
+        "map.by_province"
+    } else {
+        "map.by_region"
+    };
+    let label = site.theme.text(lang, key);
+    json!({
+        "label": label,
+        "svg": crate::map::svg(sheet, &figures, &label),
+    })
+}
+
+/// For a region council's petition, each of the region's prefectures and provinces with its
+/// count against the signatures the law asks from each (`per_province`), fewest first; empty
+/// for other initiatives.
+fn provinces_against_minimum(
+    lang: Lang,
+    i: &InitiativeData,
+    by_province: &BTreeMap<String, u64>,
+) -> Vec<Value> {
+    let (Some(minimum), Some(region)) = (i.threshold.per_province, i.target.region.as_deref())
+    else {
+        return Vec::new();
+    };
+    let mut rows: Vec<(&geography::Province, u64)> = geography::provinces_of(region)
+        .map(|p| (p, by_province.get(&p.code).copied().unwrap_or(0)))
+        .collect();
+    rows.sort_by_key(|(p, n)| (*n, p.code.clone()));
+    rows.into_iter()
+        .map(|(p, n)| {
+            json!({
+                "code": p.code,
+                "name": geography::name_in(&p.name, lang),
+                "n": number::format(lang, n),
+                "reached": n >= minimum,
+            })
+        })
+        .collect()
 }
 
 /// What a page says of the time left to sign `i` at the build instant: "12 days left", "last
@@ -97,25 +182,28 @@ pub(crate) fn sign_form(site: &Site, entry: &Document, lang: Lang, i: &Initiativ
         "sign",
     );
     let t = &i.target;
-    let territory = pick(&t.name, lang, &site.config.fallback)
-        .cloned()
-        .or_else(|| {
-            t.region
-                .as_deref()
-                .and_then(region::by_code)
-                .and_then(|r| pick(&r.name, lang, &site.config.fallback).cloned())
-        })
-        .unwrap_or_default();
+    let territory = t.territory(lang);
+    let local_value = t.attested_code().unwrap_or("on");
     let attests: Vec<Value> = attestations(t.authority)
         .iter()
         .map(|a| {
-            let key = match a {
-                Attestation::Electoral => "form.attest_electoral",
-                Attestation::Local => "form.attest_local",
+            let (key, value) = match a {
+                Attestation::Electoral => ("form.attest_electoral", "on"),
+                Attestation::Local => ("form.attest_local", local_value),
             };
-            json!({"field": a.field(), "label": site.theme.text(lang, key).replace("{territory}", &territory)})
+            json!({
+                "field": a.field(),
+                "value": value,
+                "label": site.theme.text(lang, key).replace("{territory}", &territory),
+            })
         })
         .collect();
+    let provinces: Vec<Value> = match (t.authority, t.region.as_deref()) {
+        (Authority::Region, Some(region)) => geography::provinces_of(region)
+            .map(|p| json!({"code": p.code, "name": geography::name_in(&p.name, lang)}))
+            .collect(),
+        _ => Vec::new(),
+    };
     let mut regions = region_options(site, lang);
     for (option, r) in regions.iter_mut().zip(region::all()) {
         option["selected"] = json!(t.region.as_deref() == Some(r.code.as_str()));
@@ -127,8 +215,7 @@ pub(crate) fn sign_form(site: &Site, entry: &Document, lang: Lang, i: &Initiativ
         "action": format!("/api/sign?lang={}", lang.code()),
         "attestations": attests,
         "regions": regions,
-        "local": t.authority.is_local(),
-        "commune": t.authority == Authority::Commune,
+        "provinces": provinces,
         "privacy_url": crate::links::resolve(site, lang, "@/privacy.md"),
         "id_prefix": entry.key.replace('/', "-"),
     })
@@ -218,8 +305,6 @@ pub(crate) fn proposal_form(site: &Site, lang: Lang) -> Value {
     let limits = site.config.proposals;
     json!({
         "regions": region_options(site, lang),
-        "local": false,
-        "commune": false,
         "authorities": authorities,
         "exclusions": exclusions,
         "languages": languages,

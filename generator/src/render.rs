@@ -441,6 +441,7 @@ impl Site {
         let mut v = self.summary(doc, lang);
         v["authority"] = json!(i.target.authority.as_str());
         v["region"] = json!(i.target.region);
+        v["map"] = participation::map(self, lang, i);
         v["reference"] = json!(pick(&i.threshold.reference, lang, fallback));
         v["history"] = json!(history);
         v["decision"] = self.answer(src, lang, "decision", m.decision.as_ref())?;

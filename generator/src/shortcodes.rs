@@ -6,7 +6,7 @@ use crate::theme::Theme;
 use musharaka_model::rules::{self, ScheduleRow};
 use musharaka_model::state::InitiativeKind;
 use musharaka_model::target::{Authority, Target};
-use musharaka_model::{Lang, Localized, number};
+use musharaka_model::{Lang, number};
 
 /// A shortcode that cannot be expanded, with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,13 +58,7 @@ fn one(code: &str, lang: Lang, theme: &Theme) -> Result<String, String> {
     if parts.first() != Some(&"threshold") || parts.len() < 2 {
         return Err(format!("unknown shortcode `{{{{ {code} }}}}`: {USAGE}"));
     }
-    let target = |authority| Target {
-        authority,
-        region: None,
-        name: Localized::new(),
-        population: None,
-        arrondissements: false,
-    };
+    let target = Target::new;
     let named = |authority| Target {
         name: [(lang, "-".to_string())].into(),
         region: Some("MA-01".into()),

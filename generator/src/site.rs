@@ -164,14 +164,7 @@ impl Site {
         let kind = self.agreed_kind(&sources, guides)?;
         let mut sources: BTreeMap<Lang, Source> =
             sources.into_iter().map(|s| (s.file.lang, s)).collect();
-        let mut data = self.agreed_data(&sources, kind)?;
-        if let Data::Initiative(i) = &mut data {
-            for (lang, s) in &sources {
-                if let Some(name) = s.parsed.meta.target.as_ref().and_then(|t| t.name.clone()) {
-                    i.target.name.insert(*lang, name);
-                }
-            }
-        }
+        let data = self.agreed_data(&sources, kind)?;
         let first = sources.values_mut().next()?;
         let (section, name) = (first.file.section.clone(), first.file.name.clone());
         Some(Document {

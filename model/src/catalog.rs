@@ -98,6 +98,9 @@ pub struct Initiative {
     pub target: Target,
     /// Signatures needed, from the legal rules.
     pub threshold: u64,
+    /// Signatures needed from each prefecture or province of the region (region councils).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_province: Option<u64>,
     /// Current state.
     pub state: InitiativeState,
     /// When the authority's final decision, or the withdrawal, was made (from the history).
@@ -125,12 +128,14 @@ pub struct Consultation {
     pub sections: Vec<String>,
 }
 
-/// Signatures of an initiative: total and by region code.
+/// Signatures of an initiative: total and by the key they are counted under.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {
     /// Every counted signature.
     pub total: u64,
-    /// By region code (`MA-04`).
+    /// By region code (`MA-04`), or for a region council's petition by the signer's province
+    /// (`08.201`): [`crate::target::Target::count_key`]; [`crate::geography::split_counts`]
+    /// gives both.
     pub regions: std::collections::BTreeMap<String, u64>,
 }
 
@@ -220,14 +225,9 @@ mod tests {
         Entry {
             id: "p-1".into(),
             details: Details::Petition(Initiative {
-                target: Target {
-                    authority: Authority::HeadOfGovernment,
-                    region: None,
-                    name: Localized::new(),
-                    population: None,
-                    arrondissements: false,
-                },
+                target: Target::new(Authority::HeadOfGovernment),
                 threshold: 4000,
+                per_province: None,
                 state,
                 decided: None,
                 erase_by: Some(at("2028-04-01T00:00:00+01:00")),

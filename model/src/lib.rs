@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod committee;
 pub mod contact;
 pub mod date;
+pub mod geography;
 pub mod html;
 pub mod i18n;
 pub mod lang;

@@ -24,6 +24,7 @@ struct Rule {
     #[serde(default)]
     tiers: Vec<Tier>,
     with_arrondissements: Option<u64>,
+    per_province_percent: Option<u64>,
     #[serde(default)]
     uncertain: bool,
     reference: Localized,
@@ -57,6 +58,10 @@ pub struct Threshold {
     pub reference: Localized,
     /// Whether the figure still needs checking against the Bulletin officiel.
     pub uncertain: bool,
+    /// The signatures needed from each prefecture or province of the region, for a region
+    /// council (a share of `signatures`, rounded up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_province: Option<u64>,
 }
 
 impl Rule {
@@ -146,6 +151,7 @@ pub fn threshold(kind: InitiativeKind, target: &Target) -> Result<Threshold, Tar
         signatures,
         reference: rule.reference.clone(),
         uncertain: rule.uncertain,
+        per_province: (rule.per_province_percent).map(|pct| (signatures * pct).div_ceil(100)),
     })
 }
 
@@ -155,13 +161,7 @@ mod tests {
     use crate::Lang;
 
     fn target(authority: Authority) -> Target {
-        Target {
-            authority,
-            region: None,
-            name: Localized::new(),
-            population: None,
-            arrondissements: false,
-        }
+        Target::new(authority)
     }
 
     fn commune(population: u64, arrondissements: bool) -> Target {
@@ -207,6 +207,24 @@ mod tests {
         assert_eq!(needed(InitiativeKind::Petition, &region("MA-02")), 400);
         // Casablanca-Settat: above 3 million.
         assert_eq!(needed(InitiativeKind::Petition, &region("MA-06")), 500);
+        // And 5 % of that from each of its prefectures and provinces.
+        let per_province = |code| threshold(InitiativeKind::Petition, &region(code)).unwrap();
+        assert_eq!(per_province("MA-06").per_province, Some(25));
+        assert_eq!(per_province("MA-12").per_province, Some(15));
+        assert_eq!(needed_of_commune_by_code(), 100);
+    }
+
+    /// Asni (22,637 inhabitants in 2024): under 35,000, so 100, from the census.
+    fn needed_of_commune_by_code() -> u64 {
+        let codes = crate::target::Codes {
+            commune: Some("07.041.07.03"),
+            ..Default::default()
+        };
+        let asni = Target::from_codes(Authority::Commune, codes).unwrap();
+        assert_eq!(asni.population, Some(22_637));
+        let t = threshold(InitiativeKind::Petition, &asni).unwrap();
+        assert_eq!(t.per_province, None);
+        t.signatures
     }
 
     #[test]

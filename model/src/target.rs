@@ -1,7 +1,7 @@
 //! The authority a petition or motion is addressed to: the Head of Government, a house of
 //! Parliament, or a region, province or commune council.
 
-use crate::{Localized, region, state::InitiativeKind};
+use crate::{Localized, geography, region, state::InitiativeKind};
 use serde::{Deserialize, Serialize};
 
 /// Which authority is addressed.
@@ -61,13 +61,19 @@ pub struct Target {
     /// The region (ISO 3166-2 code) of a local council.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Name of the province or commune, per language.
+    /// The HCP code of a province council's province, or of a commune council's province.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    /// The HCP code of a commune council's commune.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune: Option<String>,
+    /// Name of the province or commune, per language (from the census's names).
     #[serde(default, skip_serializing_if = "Localized::is_empty")]
     pub name: Localized,
-    /// Legal population of a commune.
+    /// Legal population of a commune (from the census).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<u64>,
-    /// Whether the commune is divided into arrondissements.
+    /// Whether the commune is divided into arrondissements (from the census).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub arrondissements: bool,
 }
@@ -87,11 +93,43 @@ pub enum TargetError {
     #[error("unknown region `{0}` (expected MA-01 to MA-12)")]
     UnknownRegion(String),
     /// A province or commune needs its name.
-    #[error("a {0} council needs its name (`name = \"...\"`)")]
+    #[error("a {0} council needs its HCP code (`{0} = \"...\"`, see model/data/geography/)")]
     MissingName(&'static str),
     /// A commune needs its population.
-    #[error("a commune council needs its legal population (`population = 28000`)")]
+    #[error("a commune council needs its legal population, which follows from its code")]
     MissingPopulation,
+    /// No prefecture or province has this code.
+    #[error(
+        "unknown province code `{0}` (HCP codes look like `07.041`; see model/data/geography/provinces.tsv)"
+    )]
+    UnknownProvince(String),
+    /// No commune has this code.
+    #[error(
+        "unknown commune code `{0}` (HCP codes look like `07.041.07.03`; see model/data/geography/communes.tsv)"
+    )]
+    UnknownCommune(String),
+    /// The region given is not the one the province or commune is in.
+    #[error(
+        "`region = \"{given}\"` disagrees with the code, which is in {actual}: leave `region` out"
+    )]
+    RegionDisagrees {
+        /// The region typed.
+        given: String,
+        /// The code's region.
+        actual: String,
+    },
+    /// A population typed that is not the census's.
+    #[error(
+        "`population = {given}` disagrees with the 2024 census, which gives {name} {census}: leave `population` out, it follows from the code"
+    )]
+    PopulationDisagrees {
+        /// The population typed.
+        given: u64,
+        /// The census's.
+        census: u64,
+        /// The commune's name.
+        name: String,
+    },
     /// A field that does not apply to this authority.
     #[error("`{field}` does not apply to {authority}")]
     NotApplicable {
@@ -102,7 +140,142 @@ pub enum TargetError {
     },
 }
 
+/// A target as an editor names it: the authority and the code of its territory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Codes<'a> {
+    /// The region, `MA-01` to `MA-12`: a region council's, or (optional) a province's or commune's.
+    pub region: Option<&'a str>,
+    /// A province council's HCP code.
+    pub province: Option<&'a str>,
+    /// A commune council's HCP code.
+    pub commune: Option<&'a str>,
+    /// The population, if typed: it must be the census's.
+    pub population: Option<u64>,
+}
+
 impl Target {
+    /// A target addressed to `authority` with no territory (a national authority).
+    pub fn new(authority: Authority) -> Target {
+        Target {
+            authority,
+            region: None,
+            province: None,
+            commune: None,
+            name: Localized::new(),
+            population: None,
+            arrondissements: false,
+        }
+    }
+
+    /// The target addressed to `authority` with the territory named by `codes`: names, region,
+    /// population and arrondissements follow from the census. Refused: an unknown code, a code
+    /// for another kind of council, a region or population that disagrees with the code.
+    pub fn from_codes(authority: Authority, codes: Codes<'_>) -> Result<Target, TargetError> {
+        use Authority::*;
+        let not_applicable = |field| TargetError::NotApplicable {
+            field,
+            authority: authority.as_str(),
+        };
+        let mut target = Target {
+            region: codes.region.map(str::to_string),
+            ..Target::new(authority)
+        };
+        if codes.province.is_some() && authority != Province {
+            return Err(not_applicable("province"));
+        }
+        if codes.commune.is_some() && authority != Commune {
+            return Err(not_applicable("commune"));
+        }
+        if codes.population.is_some() && authority != Commune {
+            return Err(not_applicable("population"));
+        }
+        let province = match authority {
+            Province => {
+                let code = codes.province.ok_or(TargetError::MissingName("province"))?;
+                let p = geography::province(code)
+                    .ok_or_else(|| TargetError::UnknownProvince(code.to_string()))?;
+                target.name = p.name.clone();
+                Some(p)
+            }
+            Commune => {
+                let code = codes.commune.ok_or(TargetError::MissingName("commune"))?;
+                let c = geography::commune(code)
+                    .ok_or_else(|| TargetError::UnknownCommune(code.to_string()))?;
+                if let Some(given) = codes.population.filter(|n| *n != c.population) {
+                    return Err(TargetError::PopulationDisagrees {
+                        given,
+                        census: c.population,
+                        name: geography::name_in(&c.name, crate::Lang::Fr).to_string(),
+                    });
+                }
+                target.commune = Some(c.code.clone());
+                target.name = c.name.clone();
+                target.population = Some(c.population);
+                target.arrondissements = c.arrondissements;
+                geography::province(&c.province)
+            }
+            _ => None,
+        };
+        if let Some(p) = province {
+            if let Some(given) = codes.region.filter(|r| *r != p.region) {
+                return Err(TargetError::RegionDisagrees {
+                    given: given.to_string(),
+                    actual: p.region.clone(),
+                });
+            }
+            target.province = Some(p.code.clone());
+            target.region = Some(p.region.clone());
+        }
+        Ok(target)
+    }
+
+    /// The territory a local council's petition is open to, as its attestation names it in
+    /// `lang`: a commune with its province ("Asni (Al Haouz)", the province left out when it
+    /// bears the commune's name), a province, a region; else the name the target was given.
+    pub fn territory(&self, lang: crate::Lang) -> String {
+        use geography::name_in;
+        let province = self.province.as_deref().and_then(geography::province);
+        let commune = self.commune.as_deref().and_then(geography::commune);
+        let region = || {
+            let r = self.region.as_deref().and_then(region::by_code)?;
+            crate::lang::pick(&r.name, lang, &crate::Lang::ALL).cloned()
+        };
+        match (self.authority, commune, province) {
+            (Authority::Commune, Some(c), Some(p))
+                if name_in(&c.name, lang) != name_in(&p.name, lang) =>
+            {
+                format!("{} ({})", name_in(&c.name, lang), name_in(&p.name, lang))
+            }
+            (Authority::Commune, Some(c), _) => name_in(&c.name, lang).to_string(),
+            (Authority::Province, _, Some(p)) => name_in(&p.name, lang).to_string(),
+            _ => (crate::lang::pick(&self.name, lang, &crate::Lang::ALL).cloned())
+                .or_else(region)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The code the local attestation of a petition to this target carries as its value: the
+    /// commune's for a commune council, the province's for a province council (the box says "I
+    /// live in Asni or work there", and sends which Asni it means); `None` for a plain box, as
+    /// for a region council.
+    pub fn attested_code(&self) -> Option<&str> {
+        match self.authority {
+            Authority::Commune => self.commune.as_deref(),
+            Authority::Province => self.province.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The key a signature of this target is counted under: the signer's province (its HCP
+    /// code) for a region council, whose law asks for a share from each of its provinces; else
+    /// the signer's region. See [`geography::split_counts`].
+    pub fn count_key(&self, region: &str, province: Option<&str>) -> String {
+        match (self.authority, province) {
+            (Authority::Region, Some(p)) => p.to_string(),
+            _ => region.to_string(),
+        }
+    }
+
     /// Checks that the target fits the kind of initiative and carries what its rules need.
     pub fn validate(&self, kind: InitiativeKind) -> Result<(), TargetError> {
         use Authority::*;
@@ -147,13 +320,43 @@ mod tests {
     use super::*;
 
     fn target(authority: Authority) -> Target {
-        Target {
-            authority,
-            region: None,
-            name: Localized::new(),
-            population: None,
-            arrondissements: false,
-        }
+        Target::new(authority)
+    }
+
+    #[test]
+    fn a_commune_named_by_code_takes_the_census() {
+        let codes = |commune, population| Codes {
+            commune: Some(commune),
+            population,
+            ..Codes::default()
+        };
+        let asni = Target::from_codes(Authority::Commune, codes("07.041.07.03", None)).unwrap();
+        assert_eq!(asni.region.as_deref(), Some("MA-07"));
+        assert_eq!(asni.province.as_deref(), Some("07.041"));
+        assert_eq!(asni.population, Some(22_637));
+        assert_eq!(asni.name[&crate::Lang::Fr], "Asni");
+        assert_eq!(
+            Target::from_codes(Authority::Commune, codes("99999", None)),
+            Err(TargetError::UnknownCommune("99999".into()))
+        );
+        assert!(matches!(
+            Target::from_codes(Authority::Commune, codes("07.041.07.03", Some(21_000))),
+            Err(TargetError::PopulationDisagrees { census: 22_637, .. })
+        ));
+        let wrong_region = Codes {
+            region: Some("MA-08"),
+            ..codes("07.041.07.03", None)
+        };
+        assert!(matches!(
+            Target::from_codes(Authority::Commune, wrong_region),
+            Err(TargetError::RegionDisagrees { .. })
+        ));
+        let marrakech = Target::from_codes(Authority::Commune, codes("07.351.01.0", None)).unwrap();
+        assert!(marrakech.arrondissements);
+        // The attestation names the commune, and its province when that is another name.
+        assert_eq!(asni.territory(crate::Lang::Fr), "Asni (Al Haouz)");
+        assert_eq!(marrakech.territory(crate::Lang::Fr), "Marrakech");
+        assert_eq!(asni.attested_code(), Some("07.041.07.03"));
     }
 
     #[test]

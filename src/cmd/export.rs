@@ -2,8 +2,9 @@
 //! first name, CIN, address, date of signature), decrypted, as CSV (guarded against spreadsheet
 //! formulas) and as a printable HTML page, written by the filing rules of
 //! `musharaka_functions::filing`, readable by their owner only. Refused while the initiative is
-//! collecting below its threshold; every export is logged in the store (who, when, how many
-//! rows).
+//! collecting below its threshold, or, for a region council's petition, below the share the
+//! law asks of each prefecture and province of the region; every export is logged in the store
+//! (who, when, how many rows).
 
 use super::private::write_private;
 use super::secrets::existing_secrets;
@@ -13,8 +14,39 @@ use musharaka_functions::filing::{self, BelowThreshold, Row};
 use musharaka_functions::personal::{PersonalData, UnsealError};
 use musharaka_functions::store;
 use musharaka_model::catalog::Details;
+use musharaka_model::{Lang, geography};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Why the signatures of `initiative`, still collecting, cannot be exported yet: too few in
+/// all, or too few from some prefectures or provinces of a region council's region (each named
+/// in French with its code and count).
+fn refusal(initiative: &str, below: &BelowThreshold) -> String {
+    let BelowThreshold {
+        total,
+        threshold,
+        per_province,
+        provinces,
+    } = below;
+    if total < threshold || provinces.is_empty() {
+        return format!(
+            "refused: {initiative} is still collecting and has {total} of the {threshold} signatures it needs; signatures are exported once the threshold is reached or the initiative is closed"
+        );
+    }
+    let short: Vec<String> = provinces
+        .iter()
+        .map(|(code, n)| {
+            let name = geography::province(code)
+                .map_or(code.as_str(), |p| geography::name_in(&p.name, Lang::Fr));
+            format!("{name} ({code}): {n}")
+        })
+        .collect();
+    format!(
+        "refused: {initiative} is still collecting and has {total} of the {threshold} signatures it needs, but fewer than {} from {}; a region council's petition needs that many from each prefecture and province of its region (organic law 111.14): signatures are exported once each has them or the initiative is closed",
+        per_province.unwrap_or_default(),
+        short.join(", ")
+    )
+}
 
 /// Runs `musharaka export signatures`.
 pub(crate) fn run(
@@ -37,16 +69,14 @@ pub(crate) fn run(
         let (Details::Petition(init) | Details::Motion(init)) = &entry.details else {
             bail!("{initiative} is a consultation: only petitions and motions have signatures");
         };
-        let total = store
+        let count = store
             .counts(&[initiative.to_string()])
             .await?
             .remove(initiative)
-            .map_or(0, |c| c.total);
+            .unwrap_or_default();
         let now = Utc::now();
-        if let Err(BelowThreshold { total, threshold }) = filing::gate(init, entry.closes, total, now) {
-            bail!(
-                "refused: {initiative} is still collecting and has {total} of the {threshold} signatures it needs; signatures are exported once the threshold is reached or the initiative is closed"
-            );
+        if let Err(below) = filing::gate(init, entry.closes, &count, now) {
+            bail!("{}", refusal(initiative, &below));
         }
         let mut rows = Vec::new();
         for s in store.signatures(initiative).await? {
@@ -85,4 +115,34 @@ pub(crate) fn run(
         );
         Ok(ExitCode::SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal;
+    use musharaka_functions::filing::BelowThreshold;
+
+    #[test]
+    fn a_refusal_names_each_province_short_of_its_share() {
+        let short = BelowThreshold {
+            total: 410,
+            threshold: 400,
+            per_province: Some(20),
+            provinces: vec![("08.201".into(), 3), ("08.587".into(), 0)],
+        };
+        let text = refusal("p-oasis", &short);
+        assert!(
+            text.starts_with(
+                "refused: p-oasis is still collecting and has 410 of the 400 signatures it needs, but fewer than 20 from Errachidia (08.201): 3, Zagora (08.587): 0;"
+            ),
+            "{text}"
+        );
+        let few = BelowThreshold {
+            total: 2,
+            threshold: 100,
+            per_province: None,
+            provinces: Vec::new(),
+        };
+        assert!(refusal("p-water", &few).contains("has 2 of the 100 signatures"));
+    }
 }

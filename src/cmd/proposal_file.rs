@@ -1,7 +1,8 @@
 //! The Markdown file an accepted proposal becomes: `content/<petitions|motions>/<slug>.<lang>.md`
-//! in the proposal's language, with its id, target, dates, state and a `created` step dated
-//! from its committee, then the request and the memorandum as the agent wrote them (escaped,
-//! so that nothing they typed becomes markup or a shortcode).
+//! in the proposal's language, with its id, target (a local council's territory by its HCP
+//! code), dates, state and a `created` step dated from its committee, then the request and the
+//! memorandum as the agent wrote them (escaped, so that nothing they typed becomes markup or a
+//! shortcode).
 
 use anyhow::{Context, Result, bail};
 use chrono::{Duration, NaiveDate};
@@ -16,8 +17,6 @@ use std::path::{Path, PathBuf};
 pub(crate) struct Acceptance {
     /// The day collection opens.
     pub opens: NaiveDate,
-    /// A commune's legal population (which sets its threshold).
-    pub population: Option<u64>,
     /// Members and regions of the committee, for the `created` step.
     pub committee: (usize, usize),
     /// The day the committee was complete (its submission).
@@ -117,18 +116,18 @@ fn front_matter(p: &Proposal, a: &Acceptance, strings: &Strings) -> String {
     let _ = writeln!(fm, "state = \"collecting\"");
     let _ = writeln!(fm, "opens = {}T00:00:00+01:00", a.opens);
     let _ = writeln!(fm, "closes = {closes}T23:59:00+01:00");
+    // A local council by the code of its territory: its name, region and population follow
+    // from the census.
     let t = &p.target;
     let _ = writeln!(fm, "\n[target]\nauthority = \"{}\"", t.authority.as_str());
-    if let Some(region) = &t.region {
-        let _ = writeln!(fm, "region = \"{region}\"");
-    }
-    if let Some(name) = t.name.get(&p.lang) {
-        let _ = writeln!(fm, "name = {}", quoted(name));
-    }
-    if t.authority == Authority::Commune
-        && let Some(n) = a.population
-    {
-        let _ = writeln!(fm, "population = {n}");
+    let territory = match t.authority {
+        Authority::Region => t.region.as_deref().map(|code| ("region", code)),
+        Authority::Province => t.province.as_deref().map(|code| ("province", code)),
+        Authority::Commune => t.commune.as_deref().map(|code| ("commune", code)),
+        _ => None,
+    };
+    if let Some((key, code)) = territory {
+        let _ = writeln!(fm, "{key} = {}", quoted(code));
     }
     let note = (strings.get("proposal.created_note").unwrap_or_default())
         .replace("{n}", &a.committee.0.to_string())
@@ -196,7 +195,82 @@ pub(crate) fn write(root: &Path, p: &Proposal, a: &Acceptance) -> Result<PathBuf
 
 #[cfg(test)]
 mod tests {
-    use super::escaped;
+    use super::{Acceptance, escaped, front_matter};
+    use chrono::NaiveDate;
+    use musharaka_model::Lang;
+    use musharaka_model::i18n::Strings;
+    use musharaka_model::proposal::{Proposal, ProposalState};
+    use musharaka_model::state::InitiativeKind;
+    use musharaka_model::target::{Authority, Codes, Target};
+
+    fn proposal(target: Target) -> Proposal {
+        Proposal {
+            id: "AB12CD".into(),
+            kind: InitiativeKind::Petition,
+            target,
+            lang: Lang::Fr,
+            title: "Une ambulance pour Asni".into(),
+            request: "Mettre une ambulance à Asni.".into(),
+            memorandum: "L'hôpital est loin.".into(),
+            period_days: 90,
+            state: ProposalState::Accepted,
+            created: 0,
+            updated: 0,
+            submitted: None,
+            reviews: Vec::new(),
+        }
+    }
+
+    fn target_of(target: Target) -> String {
+        let day = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        let acceptance = Acceptance {
+            opens: day,
+            committee: (9, 1),
+            formed: day,
+        };
+        let fm = front_matter(
+            &proposal(target),
+            &acceptance,
+            &Strings::parse(Lang::Fr, "").unwrap(),
+        );
+        let from = fm.find("[target]").unwrap();
+        let to = fm.find("[[history]]").unwrap();
+        fm[from..to].to_string()
+    }
+
+    #[test]
+    fn a_local_council_is_written_by_its_code_only() {
+        let codes = Codes {
+            commune: Some("07.041.07.03"),
+            ..Codes::default()
+        };
+        let asni = Target::from_codes(Authority::Commune, codes).unwrap();
+        assert_eq!(
+            target_of(asni),
+            "[target]\nauthority = \"commune\"\ncommune = \"07.041.07.03\"\n\n"
+        );
+        let codes = Codes {
+            province: Some("02.251"),
+            ..Codes::default()
+        };
+        let figuig = Target::from_codes(Authority::Province, codes).unwrap();
+        assert_eq!(
+            target_of(figuig),
+            "[target]\nauthority = \"province\"\nprovince = \"02.251\"\n\n"
+        );
+        let draa = Target {
+            region: Some("MA-08".into()),
+            ..Target::new(Authority::Region)
+        };
+        assert_eq!(
+            target_of(draa),
+            "[target]\nauthority = \"region\"\nregion = \"MA-08\"\n\n"
+        );
+        assert_eq!(
+            target_of(Target::new(Authority::HeadOfGovernment)),
+            "[target]\nauthority = \"head-of-government\"\n\n"
+        );
+    }
 
     #[test]
     fn what_the_agent_typed_stays_text() {

@@ -16,6 +16,7 @@ use musharaka_model::committee::Role;
 use musharaka_model::proposal::{
     AGENT_AFTER_REJECTION_DAYS, Proposal, ProposalState, Reason, Review,
 };
+use musharaka_model::target::{Authority, Codes, Target};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,9 +56,11 @@ pub(crate) enum Action {
         /// The day collection opens (YYYY-MM-DD; today by default).
         #[arg(long)]
         opens: Option<NaiveDate>,
-        /// The commune's legal population, for a petition to a commune council.
+        /// The HCP code of the territory of a province or commune council's petition: the
+        /// province's (`02.251`) or the commune's (`07.041.07.03`), from
+        /// `model/data/geography/`; its name, region and population follow from the census.
         #[arg(long)]
-        population: Option<u64>,
+        code: Option<String>,
         /// A message to the agent.
         #[arg(long, default_value = "")]
         message: String,
@@ -131,14 +134,15 @@ pub(crate) fn run(spec: &str, action: Action) -> Result<ExitCode> {
                 version,
                 moderator,
                 opens,
-                population,
+                code,
                 message,
                 root,
                 data,
             } => {
                 let secrets = existing_secrets(&data)?;
                 let decision = Decision::new(&moderator, ProposalState::Accepted, None, &message)?;
-                let path = accept(&*store, &secrets, (&id, version), decision, (opens, population), &root)
+                let code = code.as_deref().map(str::trim);
+                let path = accept(&*store, &secrets, (&id, version), decision, (opens, code), &root)
                     .await?;
                 println!("accepted {id}: wrote {}", path.display());
                 println!("run `musharaka check`, then `build` and `publish`: collection opens with the committee as its first signatures");
@@ -232,10 +236,16 @@ async fn load_submitted(store: &dyn AdminStore, id: &str) -> Result<(StoredPropo
 fn show(p: &Proposal, members: &[Member]) {
     println!("proposal   {} ({:?}, written in {})", p.id, p.kind, p.lang);
     println!(
-        "target     {} {}",
+        "target     {} {}{}",
         p.target.authority.as_str(),
-        p.target.region.as_deref().unwrap_or("")
+        p.target.region.as_deref().unwrap_or(""),
+        typed_name(p)
     );
+    if p.state == ProposalState::Submitted
+        && matches!(p.target.authority, Authority::Province | Authority::Commune)
+    {
+        println!("           accept with --code <its HCP code> (model/data/geography/)");
+    }
     println!("state      {}", p.state.as_str());
     println!(
         "started    {}  period asked {} days",
@@ -378,6 +388,65 @@ async fn decide(
     Ok(decided)
 }
 
+/// The target of the proposal `p` once accepted: a province or commune council's territory
+/// named by its HCP `code` (required for those two, refused for the others), with the
+/// census's name, region and population; it must be in the region the proposal named, where its
+/// committee was checked to live.
+fn accepted_target(p: &Proposal, code: Option<&str>) -> Result<Target> {
+    let authority = p.target.authority;
+    let codes = match (authority, code) {
+        (Authority::Province, Some(code)) => Codes {
+            province: Some(code),
+            ..Codes::default()
+        },
+        (Authority::Commune, Some(code)) => Codes {
+            commune: Some(code),
+            ..Codes::default()
+        },
+        (Authority::Province | Authority::Commune, None) => bail!(
+            "cannot accept {}: a {} council's petition needs the HCP code of its territory: give it with --code (see model/data/geography/{}s.tsv){}",
+            p.id,
+            authority.as_str(),
+            authority.as_str(),
+            typed_name(p)
+        ),
+        (_, Some(_)) => bail!(
+            "cannot accept {}: --code is for a province or commune council's petition; this one is addressed to {}",
+            p.id,
+            authority.as_str()
+        ),
+        (_, None) => {
+            if let Err(e) = p.target.validate(p.kind) {
+                bail!("cannot accept {}: {e}", p.id);
+            }
+            return Ok(p.target.clone());
+        }
+    };
+    let target = Target::from_codes(authority, codes)
+        .map_err(|e| anyhow::anyhow!("cannot accept {}: --code: {e}", p.id))?;
+    if let (Some(named), Some(actual)) = (&p.target.region, &target.region)
+        && named != actual
+    {
+        bail!(
+            "cannot accept {}: --code {} is in region {actual}, but the proposal, and the committee checked against it, is for region {named}",
+            p.id,
+            code.unwrap_or_default()
+        );
+    }
+    target
+        .validate(p.kind)
+        .map_err(|e| anyhow::anyhow!("cannot accept {}: {e}", p.id))?;
+    Ok(target)
+}
+
+/// What the agent typed as the territory's name, to help find its code:
+/// ` (its agent named it "Asni")`.
+fn typed_name(p: &Proposal) -> String {
+    (p.target.name.values().next())
+        .map(|name| format!(" (its agent named it {name:?})"))
+        .unwrap_or_default()
+}
+
 /// Accepts `id`: its content file first, then the decision (the file is removed if the
 /// decision cannot be written).
 async fn accept(
@@ -385,7 +454,7 @@ async fn accept(
     secrets: &Secrets,
     (id, seen): (&str, u64),
     decision: Decision,
-    (opens, population): (Option<NaiveDate>, Option<u64>),
+    (opens, code): (Option<NaiveDate>, Option<&str>),
     root: &std::path::Path,
 ) -> Result<PathBuf> {
     let (stored, members) = load_submitted(store, id).await?;
@@ -397,11 +466,7 @@ async fn accept(
             stored.version
         );
     }
-    let mut target = p.target.clone();
-    target.population = population;
-    if let Err(e) = target.validate(p.kind) {
-        bail!("cannot accept {}: {e} (give it with --population)", p.id);
-    }
+    let target = accepted_target(p, code)?;
     let joined: Vec<&Member> = members.iter().filter(|m| m.joined).collect();
     let regions: BTreeSet<&str> = joined.iter().map(|m| m.region.as_str()).collect();
     let morocco = chrono::FixedOffset::east_opt(3600).expect("one hour");
@@ -410,7 +475,6 @@ async fn accept(
         .map_or(today, |t| t.with_timezone(&morocco).date_naive());
     let acceptance = Acceptance {
         opens: opens.unwrap_or(today),
-        population,
         committee: (joined.len(), regions.len()),
         formed,
     };

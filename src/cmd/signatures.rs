@@ -27,7 +27,8 @@ pub(crate) struct Filter {
     /// Confirmed from this email domain (`example.com`) or calling code (`+212`).
     #[arg(long)]
     pub contact_domain: Option<String>,
-    /// Signers of this region (`MA-04`).
+    /// Signers of this region (`MA-04`), or of this province (`08.201`) for a region
+    /// council's petition, whose signatures are counted by province.
     #[arg(long)]
     pub region: Option<String>,
 }
@@ -92,9 +93,17 @@ impl Filter {
                         .split_once(':')
                         .is_some_and(|(_, g)| g == d.as_str())
                 })
-                && region.as_ref().is_none_or(|r| &m.region == r)
+                && region
+                    .as_ref()
+                    .is_none_or(|r| &m.region == r || region_of(&m.region) == Some(r.as_str()))
         })
     }
+}
+
+/// The region of the key a signature is counted under: itself, or a province's region (a
+/// region council's petition is counted by province).
+fn region_of(key: &str) -> Option<&'static str> {
+    musharaka_model::geography::province(key).map(|p| p.region.as_str())
 }
 
 fn hour(epoch: i64) -> String {
@@ -172,7 +181,11 @@ pub(crate) fn stats(spec: &str, initiative: &str) -> Result<ExitCode> {
             per(|m| m.group.clone()),
             Some(20),
         );
-        table("per region", per(|m| m.region.clone()), None);
+        table(
+            "per region (per province, for a region council's petition)",
+            per(|m| m.region.clone()),
+            None,
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

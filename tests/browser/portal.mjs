@@ -162,13 +162,17 @@ export function freshPhone() {
   return `06 ${middle.slice(0, 2)} ${middle.slice(2, 4)} ${middle.slice(4)} 78`;
 }
 
-/** Fills the signing form of the open page with a valid signer. */
-export async function fillSigningForm(page, { cin, region = 'MA-04', contact = freshPhone() }) {
+/** Fills the signing form of the open page with a valid signer (a region council's petition
+ * also asks for the signer's province: `province`, else the first of the list). */
+export async function fillSigningForm(page, { cin, region = 'MA-04', province, contact = freshPhone() }) {
   await page.fill('#first_name', 'Amina');
   await page.fill('#family_name', 'Alaoui');
   await page.fill('#cin', cin);
   await page.fill('#address', '12, rue Oued Sebou, Rabat');
   await page.selectOption('#region', region);
+  if (await page.$('select#province')) {
+    await page.selectOption('#province', province ?? { index: 1 });
+  }
   await page.fill('#contact', contact);
   for (const box of await page.$$('form[data-initiative] input[type=checkbox]')) {
     await box.check();

@@ -3,6 +3,7 @@
 //! the browser suite) and runs them all.
 
 mod bench;
+mod geography;
 mod package;
 mod services;
 
@@ -21,6 +22,7 @@ fn main() {
         Some("bench") if args.get(1).map(String::as_str) == Some("pages") => bench::pages_only(),
         Some("bench") if args.get(1).map(String::as_str) == Some("search") => bench::search_only(),
         Some("bench") => bench::bench(),
+        Some("geography") => geography::geography(),
         _ => {
             eprintln!("usage: cargo xtask <task>");
             eprintln!("  test      install what the tests need and run every tier");
@@ -36,6 +38,9 @@ fn main() {
             eprintln!("  bench pages     only the page weights, printed (BENCHMARKS.md untouched)");
             eprintln!(
                 "  bench search    only the search index at 3 × 3,000 pages, printed (BENCHMARKS.md untouched)"
+            );
+            eprintln!(
+                "  geography       write model/data/geography/ and generator/map/geometry.json from the census and boundary packages"
             );
             std::process::exit(2);
         }

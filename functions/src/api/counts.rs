@@ -26,11 +26,15 @@ struct CountsQuery {
     lang: Option<String>,
 }
 
-/// A count as JSON, with its localized text ("12 signatures") in `lang`.
+/// A count as JSON, with its localized text ("12 signatures") in `lang`: by region, and by
+/// prefecture or province for a region council's petition, which is counted by province (`{}`
+/// for the others).
 pub(super) fn count_json(count: &Count, lang: Lang) -> serde_json::Value {
+    let (regions, provinces) = musharaka_model::geography::split_counts(&count.regions);
     serde_json::json!({
         "total": count.total,
-        "regions": count.regions,
+        "regions": regions,
+        "provinces": provinces,
         "text": crate::messages::count_text(lang, count.total),
     })
 }
@@ -80,5 +84,34 @@ async fn counts(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_json;
+    use crate::store::Count;
+    use musharaka_model::Lang;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_region_petition_is_answered_by_region_and_by_province() {
+        let count = Count {
+            total: 5,
+            regions: BTreeMap::from([("08.201".to_string(), 3), ("08.587".to_string(), 2)]),
+        };
+        let json = count_json(&count, Lang::Fr);
+        assert_eq!(json["regions"], serde_json::json!({"MA-08": 5}));
+        assert_eq!(
+            json["provinces"],
+            serde_json::json!({"08.201": 3, "08.587": 2})
+        );
+        let national = Count {
+            total: 2,
+            regions: BTreeMap::from([("MA-04".to_string(), 2)]),
+        };
+        let json = count_json(&national, Lang::Fr);
+        assert_eq!(json["regions"], serde_json::json!({"MA-04": 2}));
+        assert_eq!(json["provinces"], serde_json::json!({}));
     }
 }

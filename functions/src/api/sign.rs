@@ -121,6 +121,14 @@ fn sealed_request(
             return None;
         }
     };
+    // A region council's petition is counted by province too: the law asks for a share of
+    // its signatures from each of them.
+    let count_key = match &entry.details {
+        Details::Petition(init) | Details::Motion(init) => init
+            .target
+            .count_key(&form.person.region, form.person.province.as_deref()),
+        Details::Consultation(_) => form.person.region.clone(),
+    };
     let request = NewRequest {
         code: otp::code_hash(s, reference, &code),
         code_expires: (now + Duration::minutes(CODE_MINUTES)).timestamp(),
@@ -129,7 +137,7 @@ fn sealed_request(
         signature: NewSignature {
             initiative: form.initiative.clone(),
             signer,
-            region: form.person.region.clone(),
+            region: count_key,
             lang,
             sealed,
             receipt: String::new(),

@@ -27,7 +27,9 @@ pub struct NewSignature {
     pub initiative: String,
     /// Keyed hash of initiative and CIN: the dedupe key.
     pub signer: String,
-    /// Region of the signer (counts by region are not personal).
+    /// The key the signature is counted under (counts by region are not personal): the
+    /// signer's region, or their province's HCP code for a region council's petition
+    /// ([`musharaka_model::target::Target::count_key`]).
     pub region: String,
     /// Language of the form.
     pub lang: Lang,

@@ -33,14 +33,9 @@ fn initiative(id: &str, state: InitiativeState, opens: &str, closes: &str) -> En
     Entry {
         id: id.into(),
         details: Details::Petition(Initiative {
-            target: Target {
-                authority: Authority::HeadOfGovernment,
-                region: None,
-                name: Localized::new(),
-                population: None,
-                arrondissements: false,
-            },
+            target: Target::new(Authority::HeadOfGovernment),
             threshold: 4000,
+            per_province: None,
             state,
             decided: None,
             erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").ok(),

@@ -20,13 +20,7 @@ pub(crate) fn proposal(id: &str, offset: i64) -> Proposal {
     Proposal {
         id: id.into(),
         kind: InitiativeKind::Petition,
-        target: Target {
-            authority: Authority::HeadOfGovernment,
-            region: None,
-            name: Default::default(),
-            population: None,
-            arrondissements: false,
-        },
+        target: Target::new(Authority::HeadOfGovernment),
         lang: Lang::Fr,
         title: "Des fontaines dans chaque douar".into(),
         request: "Installer une fontaine publique dans chaque douar.".into(),

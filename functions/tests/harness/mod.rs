@@ -15,7 +15,7 @@ use musharaka_functions::{AppState, Settings, router};
 use musharaka_model::Localized;
 use musharaka_model::catalog::{Catalog, Consultation, Details, Entry, Initiative, SCHEMA_VERSION};
 use musharaka_model::state::{ConsultationState, InitiativeState};
-use musharaka_model::target::{Authority, Target};
+use musharaka_model::target::{Authority, Codes, Target};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,24 +34,33 @@ pub(crate) fn entry(id: &str, details: Details, opens: &str, closes: &str) -> En
     }
 }
 
-pub(crate) fn petition(
-    authority: Authority,
-    region: Option<&str>,
-    state: InitiativeState,
-) -> Details {
-    Details::Petition(Initiative {
-        target: Target {
-            authority,
-            region: region.map(str::to_string),
-            name: if authority == Authority::Commune {
-                [(musharaka_model::Lang::Fr, "Asni".to_string())].into()
-            } else {
-                Localized::new()
-            },
-            population: (authority == Authority::Commune).then_some(20_000),
-            arrondissements: false,
+/// A petition to `authority`: a region council's is Drâa-Tafilalet's (`MA-08`), a province
+/// council's Figuig's (`02.251`), a commune council's Asni's (`07.041.07.03`, Marrakech-Safi).
+pub(crate) fn petition(authority: Authority, state: InitiativeState) -> Details {
+    let codes = match authority {
+        Authority::Region => Codes {
+            region: Some("MA-08"),
+            ..Codes::default()
         },
-        threshold: 100,
+        Authority::Province => Codes {
+            province: Some("02.251"),
+            ..Codes::default()
+        },
+        Authority::Commune => Codes {
+            commune: Some("07.041.07.03"),
+            ..Codes::default()
+        },
+        _ => Codes::default(),
+    };
+    let threshold = if authority == Authority::Region {
+        300
+    } else {
+        100
+    };
+    Details::Petition(Initiative {
+        target: Target::from_codes(authority, codes).expect("codes of the census"),
+        threshold,
+        per_province: (authority == Authority::Region).then_some(15),
         state,
         decided: None,
         erase_by: DateTime::parse_from_rfc3339("2029-01-01T00:00:00+01:00").ok(),
@@ -67,31 +76,19 @@ pub(crate) fn catalog() -> Catalog {
         entries: vec![
             entry(
                 "p-open",
-                petition(
-                    Authority::HeadOfGovernment,
-                    None,
-                    InitiativeState::Collecting,
-                ),
+                petition(Authority::HeadOfGovernment, InitiativeState::Collecting),
                 o,
                 c,
             ),
             entry(
                 "p-local",
-                petition(
-                    Authority::Commune,
-                    Some("MA-07"),
-                    InitiativeState::Collecting,
-                ),
+                petition(Authority::Commune, InitiativeState::Collecting),
                 o,
                 c,
             ),
             entry(
                 "p-closed",
-                petition(
-                    Authority::HeadOfGovernment,
-                    None,
-                    InitiativeState::Collecting,
-                ),
+                petition(Authority::HeadOfGovernment, InitiativeState::Collecting),
                 o,
                 "2021-01-01T00:00:00+01:00",
             ),
@@ -102,6 +99,12 @@ pub(crate) fn catalog() -> Catalog {
                     state: ConsultationState::Open,
                     sections: vec!["s1".into(), "s1-1".into()],
                 }),
+                o,
+                c,
+            ),
+            entry(
+                "p-region",
+                petition(Authority::Region, InitiativeState::Collecting),
                 o,
                 c,
             ),

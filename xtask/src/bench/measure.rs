@@ -339,6 +339,21 @@ pub(super) struct Weights {
     pub pages: Vec<(String, u64, u64, u64, u64)>,
     /// The font's size.
     pub font: u64,
+    /// (map, bytes, bytes after gzip) of each kind of map, as inlined in its page.
+    pub maps: Vec<(String, u64, u64)>,
+}
+
+/// The inline map of the page at `path` (`<svg class="map"` to `</svg>`): its bytes, and after
+/// `gzip -9` alone.
+fn map_weight(path: &Path, work: &Path) -> Result<(u64, u64)> {
+    let html = std::fs::read_to_string(path)?;
+    let start = html
+        .find("<svg class=\"map\"")
+        .with_context(|| format!("no map in {}", path.display()))?;
+    let end = start + html[start..].find("</svg>").context("unclosed map")? + "</svg>".len();
+    let svg = work.join("map.svg");
+    std::fs::write(&svg, &html[start..end])?;
+    Ok(((end - start) as u64, gzip_size(&svg)?))
 }
 
 /// Bytes of `path` after `gzip -9`.
@@ -400,5 +415,29 @@ pub(super) fn page_weights(root: &Path, work: &Path) -> Result<Weights> {
         ));
     }
     let font = std::fs::metadata(out.join("static/fonts/NotoSansTifinagh-Regular.woff2"))?.len();
-    Ok(Weights { pages, font })
+    let page_of = |e: &serde_json::Value| {
+        let url = e["url"]["fr"].as_str().unwrap_or_default();
+        let path =
+            (url.split_once("//").and_then(|(_, r)| r.split_once('/'))).map_or("", |(_, p)| p);
+        out.join(path).join("index.html")
+    };
+    let regional = (catalog["entries"].as_array())
+        .and_then(|e| e.iter().find(|e| e["target"]["authority"] == "region"))
+        .context("no petition to a region council")?;
+    let mut maps = Vec::new();
+    for (name, page) in [
+        ("regions, on a petition (fr)", page_of(&petition)),
+        (
+            "provinces of a region, on its council's petition (fr)",
+            page_of(regional),
+        ),
+        (
+            "open initiatives by region, linked (fr)",
+            out.join("fr/browse/index.html"),
+        ),
+    ] {
+        let (bytes, gzip) = map_weight(&page, work)?;
+        maps.push((name.to_string(), bytes, gzip));
+    }
+    Ok(Weights { pages, font, maps })
 }

@@ -81,6 +81,16 @@ fn weight_lines(weights: &measure::Weights) -> Vec<String> {
             html + css + js + mark
         ));
     }
+    lines.extend([
+        String::new(),
+        "The maps, inline in their pages (counted in the HTML above), alone:".to_string(),
+        String::new(),
+        "| map | bytes | after gzip -9 |".to_string(),
+        "|---|---|---|".to_string(),
+    ]);
+    for (name, bytes, gzip) in &weights.maps {
+        lines.push(format!("| {name} | {bytes} | {gzip} |"));
+    }
     lines
 }
 
